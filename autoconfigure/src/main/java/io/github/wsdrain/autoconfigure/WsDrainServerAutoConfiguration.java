@@ -1,0 +1,79 @@
+package io.github.wsdrain.autoconfigure;
+
+import java.util.List;
+
+import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
+import io.github.wsdrain.server.DrainingSessionListener;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.StompDrainingPostProcessor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+
+/**
+ * Auto-configuration that drains every WebSocket server session of a servlet
+ * application before it closes.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
+@ConditionalOnBooleanProperty(name = "wsdrain.server.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(WsDrainServerProperties.class)
+public final class WsDrainServerAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	DrainSettings wsDrainSettings(WsDrainServerProperties properties) {
+		return new DrainSettings(
+				PropertyChecks.positive("wsdrain.server.send-buffer-size", properties.getSendBufferSize()),
+				PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()),
+				properties.getOverflow(),
+				PropertyChecks.positive("wsdrain.server.drain-timeout", properties.getDrainTimeout()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DrainingSessionRegistry drainingSessionRegistry(DrainSettings settings,
+			ObjectProvider<DrainingSessionListener> listeners) {
+		return new DrainingSessionRegistry(settings, listeners.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	static DrainingHandlerMappingPostProcessor drainingHandlerMappingPostProcessor(
+			ObjectProvider<DrainingSessionRegistry> registry, Environment environment) {
+		// A post-processor is created before @ConfigurationProperties beans: bind the list directly.
+		List<String> excludedPaths = Binder.get(environment)
+			.bind("wsdrain.server.excluded-paths", Bindable.listOf(String.class))
+			.orElse(List.of());
+		return new DrainingHandlerMappingPostProcessor(registry, excludedPaths);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(AbstractMessageBrokerConfiguration.class)
+	static class StompConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		static StompDrainingPostProcessor stompDrainingPostProcessor() {
+			return new StompDrainingPostProcessor();
+		}
+
+	}
+
+}

@@ -1,0 +1,31 @@
+package io.github.wsdrain.server;
+
+import java.time.Duration;
+
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * What happened when a draining session closed.
+ *
+ * @param sessionId the id of the session
+ * @param status the close status sent to the peer, or the one the connection ended with
+ * when the peer or the network ended it first
+ * @param flushed messages written after the close was requested
+ * @param dropped messages accepted but never written (drain timeout, or the connection
+ * ended while they were queued)
+ * @param duration time from the close request to the close frame (or the end of the
+ * connection)
+ * @param drainTimedOut whether the drain gave up at the drain timeout
+ */
+public record CloseResult(String sessionId, CloseStatus status, long flushed, long dropped, Duration duration,
+		boolean drainTimedOut) {
+
+	/**
+	 * Return whether every message accepted by the session was written.
+	 * @return {@code true} when nothing was dropped
+	 */
+	public boolean complete() {
+		return this.dropped == 0;
+	}
+
+}

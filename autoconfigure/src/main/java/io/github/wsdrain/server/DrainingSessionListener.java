@@ -1,0 +1,25 @@
+package io.github.wsdrain.server;
+
+/**
+ * Callbacks from draining sessions, for logging and metrics.
+ */
+public interface DrainingSessionListener {
+
+	/**
+	 * Called when accepted messages are dropped instead of sent.
+	 * @param session the session that dropped them
+	 * @param reason why they were dropped
+	 * @param count how many were dropped
+	 */
+	default void messagesDropped(DrainingWebSocketSession session, DropReason reason, long count) {
+	}
+
+	/**
+	 * Called once when a session has closed, with what its drain achieved.
+	 * @param session the closed session
+	 * @param result the close result
+	 */
+	default void sessionClosed(DrainingWebSocketSession session, CloseResult result) {
+	}
+
+}

@@ -1,0 +1,543 @@
+package io.github.wsdrain.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.WebSocketSessionDecorator;
+
+/**
+ * A {@link WebSocketSession} that is safe to send to from any number of threads and
+ * that never discards on close: every message accepted by {@link #sendMessage} is
+ * written, in order, before the close frame, unless the drain timeout or the end of the
+ * connection prevents it, in which case the loss is counted, logged and reported.
+ * <p>
+ * Sends are queued in a bounded buffer; whichever sending thread finds the session idle
+ * writes the queue out, as Spring's {@code ConcurrentWebSocketSessionDecorator} does, so
+ * a single sender pays no thread hand-off. {@link #close(CloseStatus)} returns at once:
+ * the drain and the close frame run on a separate executor because the caller may be a
+ * container thread and the peer may be slow.
+ */
+public class DrainingWebSocketSession extends WebSocketSessionDecorator {
+
+	private static final Log logger = LogFactory.getLog(DrainingWebSocketSession.class);
+
+	private final DrainSettings settings;
+
+	private final Executor drainExecutor;
+
+	private final ScheduledExecutorService timer;
+
+	private final DrainingSessionListener listener;
+
+	private final long createdNanos = System.nanoTime();
+
+	/** Guards the queue, its byte count and the state transitions. */
+	private final ReentrantLock queueLock = new ReentrantLock();
+
+	private final Condition roomAvailable = this.queueLock.newCondition();
+
+	private final ArrayDeque<WebSocketMessage<?>> queue = new ArrayDeque<>();
+
+	private long queuedBytes;
+
+	private volatile int queuedMessages;
+
+	/** Held by the one thread that writes to the container at a time. */
+	private final ReentrantLock flushLock = new ReentrantLock();
+
+	private volatile State state = State.OPEN;
+
+	private volatile long sentMessages;
+
+	private volatile long sentBytes;
+
+	private final AtomicLong droppedMessages = new AtomicLong();
+
+	private @Nullable CloseStatus requestedStatus;
+
+	private long closeRequestedNanos;
+
+	private long sentAtCloseRequest;
+
+	private long droppedAtCloseRequest;
+
+	private final AtomicBoolean closeFrameSent = new AtomicBoolean();
+
+	private volatile boolean drainTimedOut;
+
+	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
+
+	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
+			ScheduledExecutorService timer, DrainingSessionListener listener) {
+		super(delegate);
+		this.settings = settings;
+		this.drainExecutor = drainExecutor;
+		this.timer = timer;
+		this.listener = listener;
+	}
+
+	/**
+	 * Queue the message and, unless another thread is already writing, write the queue
+	 * out. Messages from one thread leave in the order of the calls.
+	 * @param message the message to send
+	 * @throws SessionClosingException if the session is closing or closed: the message
+	 * was not accepted
+	 * @throws SendBufferFullException if the message did not fit in the send buffer
+	 * (see {@link OverflowPolicy})
+	 * @throws IOException if the container failed to write a queued message
+	 */
+	@Override
+	public void sendMessage(WebSocketMessage<?> message) throws IOException {
+		enqueue(message);
+		flush();
+	}
+
+	/**
+	 * Request a normal close: equivalent to {@code close(CloseStatus.NORMAL)}.
+	 */
+	@Override
+	public void close() {
+		closeAsync(CloseStatus.NORMAL);
+	}
+
+	/**
+	 * Stop accepting messages, flush the queue, then send the close frame. Returns at
+	 * once; use {@link #closeAsync(CloseStatus)} to learn the outcome.
+	 * @param status the close status to send
+	 */
+	@Override
+	public void close(CloseStatus status) {
+		closeAsync(status);
+	}
+
+	/**
+	 * Stop accepting messages, flush the queue within the drain timeout, then send the
+	 * close frame. Only the first close request chooses the status; later ones return the
+	 * same future.
+	 * @param status the close status to send
+	 * @return a future completed once the close frame is sent or the connection has ended
+	 */
+	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
+		if (beginClosing(status)) {
+			this.drainExecutor.execute(this::drainAndClose);
+		}
+		return this.closeFuture;
+	}
+
+	/**
+	 * Return a future completed when the session has closed, whoever closed it.
+	 * @return the close future
+	 */
+	public CompletableFuture<CloseResult> getCloseFuture() {
+		return this.closeFuture;
+	}
+
+	/**
+	 * Return {@code false} as soon as a close is requested, so that loops that check
+	 * {@code isOpen()} stop producing.
+	 */
+	@Override
+	public boolean isOpen() {
+		return this.state == State.OPEN && super.isOpen();
+	}
+
+	/**
+	 * Return where this session is in its life.
+	 * @return the state
+	 */
+	public State getState() {
+		return this.state;
+	}
+
+	/**
+	 * Return the number of messages waiting to be written.
+	 * @return the queued message count
+	 */
+	public int getQueuedMessages() {
+		return this.queuedMessages;
+	}
+
+	/**
+	 * Return the payload bytes waiting to be written.
+	 * @return the queued byte count
+	 */
+	public long getQueuedBytes() {
+		this.queueLock.lock();
+		try {
+			return this.queuedBytes;
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+	}
+
+	/**
+	 * Return the number of messages handed to the container so far.
+	 * @return the sent message count
+	 */
+	public long getSentMessages() {
+		return this.sentMessages;
+	}
+
+	/**
+	 * Return the payload bytes handed to the container so far.
+	 * @return the sent byte count
+	 */
+	public long getSentBytes() {
+		return this.sentBytes;
+	}
+
+	/**
+	 * Return the number of accepted messages that were dropped instead of sent.
+	 * @return the dropped message count
+	 */
+	public long getDroppedMessages() {
+		return this.droppedMessages.get();
+	}
+
+	/**
+	 * Return how long ago the session was opened.
+	 * @return the session age
+	 */
+	public Duration getAge() {
+		return Duration.ofNanos(System.nanoTime() - this.createdNanos);
+	}
+
+	/**
+	 * Called by {@link DrainingWebSocketHandler} when the container reports the end of
+	 * the connection: whatever is still queued can no longer be sent.
+	 * @param status the status the connection ended with
+	 */
+	void connectionClosed(CloseStatus status) {
+		long lost;
+		CloseStatus reported = status;
+		this.queueLock.lock();
+		try {
+			if (this.state == State.CLOSED) {
+				return;
+			}
+			if (this.requestedStatus != null) {
+				reported = this.requestedStatus;
+			}
+			else {
+				this.requestedStatus = status;
+				this.closeRequestedNanos = System.nanoTime();
+				this.sentAtCloseRequest = this.sentMessages;
+				this.droppedAtCloseRequest = this.droppedMessages.get();
+			}
+			this.state = State.CLOSED;
+			lost = clearQueue();
+			this.roomAvailable.signalAll();
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+		recordDropped(DropReason.CONNECTION_CLOSED, lost);
+		this.closeFrameSent.set(true);
+		complete(reported);
+	}
+
+	private void enqueue(WebSocketMessage<?> message) throws IOException {
+		int size = message.getPayloadLength();
+		long overflowDropped = 0;
+		boolean terminate = false;
+		this.queueLock.lock();
+		try {
+			ensureAccepting();
+			if (!hasRoomFor(size)) {
+				switch (this.settings.overflow()) {
+					case BLOCK -> terminate = !awaitRoom(size);
+					case TERMINATE -> terminate = true;
+					case DROP_OLDEST -> overflowDropped = dropOldestUntilRoom(size);
+				}
+			}
+			if (!terminate) {
+				this.queue.addLast(message);
+				this.queuedBytes += size;
+				this.queuedMessages++;
+			}
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+		if (terminate) {
+			throw terminateOnOverflow(size);
+		}
+		recordDropped(DropReason.OVERFLOW, overflowDropped);
+	}
+
+	private void ensureAccepting() throws SessionClosingException {
+		if (this.state != State.OPEN) {
+			throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
+					+ this.state.name().toLowerCase(Locale.ROOT) + " (close requested with " + this.requestedStatus
+					+ "): message not accepted");
+		}
+	}
+
+	private boolean hasRoomFor(int size) {
+		// A message larger than the whole buffer still goes out alone rather than never.
+		return this.queuedBytes == 0 || this.queuedBytes + size <= this.settings.sendBufferSize().toBytes();
+	}
+
+	private boolean awaitRoom(int size) throws SessionClosingException {
+		long nanos = this.settings.sendTimeLimit().toNanos();
+		try {
+			while (!hasRoomFor(size)) {
+				if (nanos <= 0) {
+					return false;
+				}
+				nanos = this.roomAvailable.awaitNanos(nanos);
+				ensureAccepting();
+			}
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SessionClosingException(getId(),
+					"Interrupted while waiting for room in the send buffer of WebSocket session " + getId());
+		}
+	}
+
+	private long dropOldestUntilRoom(int size) {
+		long dropped = 0;
+		while (!hasRoomFor(size)) {
+			WebSocketMessage<?> oldest = this.queue.pollFirst();
+			this.queuedBytes -= oldest.getPayloadLength();
+			this.queuedMessages--;
+			dropped++;
+		}
+		return dropped;
+	}
+
+	private SendBufferFullException terminateOnOverflow(int size) {
+		String reason = (this.settings.overflow() == OverflowPolicy.BLOCK)
+				? "no room within the send time limit of " + this.settings.sendTimeLimit().toMillis() + " ms"
+				: "send buffer full";
+		String message = "WebSocket session " + getId() + ": message of " + size + " bytes refused, " + reason
+				+ " (send-buffer-size " + this.settings.sendBufferSize().toBytes() + " bytes); closing with 1011";
+		CloseStatus status = CloseStatus.SERVER_ERROR.withReason("Send buffer overflow");
+		if (this.settings.overflow() == OverflowPolicy.TERMINATE) {
+			terminate(status);
+		}
+		else {
+			// BLOCK: everything accepted so far still goes out before the close frame.
+			closeAsync(status);
+		}
+		return new SendBufferFullException(getId(), message);
+	}
+
+	private void terminate(CloseStatus status) {
+		long dropped;
+		this.queueLock.lock();
+		try {
+			if (this.state != State.OPEN) {
+				return;
+			}
+			beginClosingLocked(status);
+			dropped = clearQueue();
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+		recordDropped(DropReason.OVERFLOW, dropped);
+		this.drainExecutor.execute(this::sendCloseFrame);
+	}
+
+	private void flush() throws IOException {
+		while (this.queuedMessages > 0 && this.flushLock.tryLock()) {
+			try {
+				writeQueue();
+			}
+			finally {
+				this.flushLock.unlock();
+			}
+		}
+	}
+
+	/** Write queued messages until the queue is empty; the caller holds the flush lock. */
+	private void writeQueue() throws IOException {
+		WebSocketMessage<?> message;
+		while ((message = poll()) != null) {
+			try {
+				getDelegate().sendMessage(message);
+			}
+			catch (IOException | RuntimeException ex) {
+				recordDropped(DropReason.SEND_FAILED, 1);
+				throw ex;
+			}
+			this.sentMessages++;
+			this.sentBytes += message.getPayloadLength();
+		}
+	}
+
+	private @Nullable WebSocketMessage<?> poll() {
+		this.queueLock.lock();
+		try {
+			WebSocketMessage<?> message = this.queue.pollFirst();
+			if (message != null) {
+				this.queuedBytes -= message.getPayloadLength();
+				this.queuedMessages--;
+				if (this.queueLock.hasWaiters(this.roomAvailable)) {
+					this.roomAvailable.signalAll();
+				}
+			}
+			return message;
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+	}
+
+	private boolean beginClosing(CloseStatus status) {
+		this.queueLock.lock();
+		try {
+			if (this.state != State.OPEN) {
+				return false;
+			}
+			beginClosingLocked(status);
+			return true;
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+	}
+
+	private void beginClosingLocked(CloseStatus status) {
+		this.state = State.CLOSING;
+		this.requestedStatus = status;
+		this.closeRequestedNanos = System.nanoTime();
+		this.sentAtCloseRequest = this.sentMessages;
+		this.droppedAtCloseRequest = this.droppedMessages.get();
+		// Senders waiting for room must not wait for a session that will not accept them.
+		this.roomAvailable.signalAll();
+	}
+
+	private void drainAndClose() {
+		long deadline = this.closeRequestedNanos + this.settings.drainTimeout().toNanos();
+		ScheduledFuture<?> watchdog = this.timer.schedule(this::onDrainTimeout, deadline - System.nanoTime(),
+				TimeUnit.NANOSECONDS);
+		try {
+			if (this.flushLock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+				try {
+					writeQueue();
+				}
+				finally {
+					this.flushLock.unlock();
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("WebSocket session " + getId() + ": write failed while draining", ex);
+		}
+		finally {
+			watchdog.cancel(false);
+		}
+		if (!this.drainTimedOut) {
+			sendCloseFrame();
+		}
+	}
+
+	private void onDrainTimeout() {
+		long dropped;
+		this.queueLock.lock();
+		try {
+			if (this.state != State.CLOSING || this.closeFrameSent.get()) {
+				return;
+			}
+			this.drainTimedOut = true;
+			dropped = clearQueue();
+		}
+		finally {
+			this.queueLock.unlock();
+		}
+		recordDropped(DropReason.DRAIN_TIMEOUT, dropped);
+		// The writer may be stuck on a peer that does not read; the close must not wait
+		// for it, and the timer thread must not block on the container either.
+		this.drainExecutor.execute(this::sendCloseFrame);
+	}
+
+	private void sendCloseFrame() {
+		if (!this.closeFrameSent.compareAndSet(false, true)) {
+			return;
+		}
+		CloseStatus status = this.requestedStatus;
+		try {
+			getDelegate().close(status);
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("WebSocket session " + getId() + ": failed to send close frame " + status, ex);
+		}
+		complete(status);
+	}
+
+	private long clearQueue() {
+		long count = this.queue.size();
+		this.queue.clear();
+		this.queuedBytes = 0;
+		this.queuedMessages = 0;
+		return count;
+	}
+
+	private void recordDropped(DropReason reason, long count) {
+		if (count > 0) {
+			this.droppedMessages.addAndGet(count);
+			this.listener.messagesDropped(this, reason, count);
+		}
+	}
+
+	private void complete(CloseStatus status) {
+		if (this.closeFuture.isDone()) {
+			return;
+		}
+		CloseResult result = new CloseResult(getId(), status, this.sentMessages - this.sentAtCloseRequest,
+				this.droppedMessages.get() - this.droppedAtCloseRequest,
+				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut);
+		if (this.closeFuture.complete(result)) {
+			this.listener.sessionClosed(this, result);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "DrainingWebSocketSession[id=" + getId() + ", state=" + this.state + ", queued=" + this.queuedMessages
+				+ ", sent=" + this.sentMessages + ", dropped=" + this.droppedMessages.get() + "]";
+	}
+
+	/**
+	 * Where a draining session is in its life.
+	 */
+	public enum State {
+
+		/** Accepting messages. */
+		OPEN,
+
+		/** Refusing new messages, flushing the queue before the close frame. */
+		CLOSING,
+
+		/** The close frame is sent or the connection has ended. */
+		CLOSED
+
+	}
+
+}

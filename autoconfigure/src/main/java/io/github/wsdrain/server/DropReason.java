@@ -1,0 +1,28 @@
+package io.github.wsdrain.server;
+
+/**
+ * Why a message accepted by a draining session was not sent.
+ */
+public enum DropReason {
+
+	/** The send buffer was full and the overflow policy discarded the message. */
+	OVERFLOW,
+
+	/** The drain of a closing session ran out of time. */
+	DRAIN_TIMEOUT,
+
+	/** The connection ended (peer close, network error) while the message was queued. */
+	CONNECTION_CLOSED,
+
+	/** The container failed to write the message. */
+	SEND_FAILED;
+
+	/**
+	 * Return the name used in logs and metric tags, for example {@code drain-timeout}.
+	 * @return the lower-case, hyphenated name
+	 */
+	public String tagValue() {
+		return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+	}
+
+}

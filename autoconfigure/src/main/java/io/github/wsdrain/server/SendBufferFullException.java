@@ -1,0 +1,15 @@
+package io.github.wsdrain.server;
+
+/**
+ * Thrown by {@link DrainingWebSocketSession#sendMessage} when a message did not fit in
+ * the send buffer under {@link OverflowPolicy#BLOCK} (within the send time limit) or
+ * {@link OverflowPolicy#TERMINATE}: the message was not accepted and the session is
+ * being closed with 1011.
+ */
+public class SendBufferFullException extends SessionClosingException {
+
+	public SendBufferFullException(String sessionId, String message) {
+		super(sessionId, message);
+	}
+
+}

@@ -1,0 +1,45 @@
+package io.github.wsdrain.server;
+
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.SubscribableChannel;
+import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
+
+/**
+ * Replaces the {@code subProtocolWebSocketHandler} bean of
+ * {@code @EnableWebSocketMessageBroker} with a {@link DrainingSubProtocolWebSocketHandler}
+ * before anything uses it, so that STOMP sessions are drained rather than wrapped in
+ * Spring's {@code ConcurrentWebSocketSessionDecorator}.
+ */
+public class StompDrainingPostProcessor implements BeanPostProcessor, BeanFactoryAware {
+
+	private static final String INBOUND_CHANNEL = "clientInboundChannel";
+
+	private static final String OUTBOUND_CHANNEL = "clientOutboundChannel";
+
+	private BeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		// Only Spring's own class: a subclass is the application's choice and stays.
+		if (bean.getClass() == SubProtocolWebSocketHandler.class) {
+			SubProtocolWebSocketHandler original = (SubProtocolWebSocketHandler) bean;
+			DrainingSubProtocolWebSocketHandler replacement = new DrainingSubProtocolWebSocketHandler(
+					this.beanFactory.getBean(INBOUND_CHANNEL, MessageChannel.class),
+					this.beanFactory.getBean(OUTBOUND_CHANNEL, SubscribableChannel.class));
+			replacement.setPhase(original.getPhase());
+			replacement.setProtocolHandlers(original.getProtocolHandlers());
+			return replacement;
+		}
+		return bean;
+	}
+
+}

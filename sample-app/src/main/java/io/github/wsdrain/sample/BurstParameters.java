@@ -1,0 +1,58 @@
+package io.github.wsdrain.sample;
+
+import java.net.URI;
+
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The query of a {@code /demo/burst} or {@code /plain/burst} connection.
+ *
+ * @param count how many numbered messages, N
+ * @param size the length of each message in characters, S
+ * @param threads how many threads send, T
+ */
+record BurstParameters(int count, int size, int threads) {
+
+	static final int MIN_SIZE = 16;
+
+	BurstParameters {
+		require(count > 0, "count must be positive");
+		require(size >= MIN_SIZE, "size must be at least " + MIN_SIZE);
+		require(threads > 0 && threads <= 64, "threads must be between 1 and 64");
+		require(threads <= count, "threads must not exceed count");
+	}
+
+	static BurstParameters from(URI uri) {
+		var query = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
+		return new BurstParameters(intParameter(query.getFirst("count"), 1000, "count"),
+				intParameter(query.getFirst("size"), 64, "size"), intParameter(query.getFirst("threads"), 4, "threads"));
+	}
+
+	/** First index of block {@code k}: every block has {@code count / threads} indexes, the last one the rest. */
+	int blockStart(int k) {
+		return k * (this.count / this.threads);
+	}
+
+	int blockEnd(int k) {
+		return (k == this.threads - 1) ? this.count : blockStart(k + 1);
+	}
+
+	private static int intParameter(String value, int defaultValue, String name) {
+		if (value == null) {
+			return defaultValue;
+		}
+		try {
+			return Integer.parseInt(value);
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+		}
+	}
+
+	private static void require(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
+	}
+
+}

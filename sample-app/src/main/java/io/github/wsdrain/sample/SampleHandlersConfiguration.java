@@ -1,0 +1,39 @@
+package io.github.wsdrain.sample;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+
+/**
+ * The sample's handlers, each built twice: for {@code /demo} (the session wsdrain hands
+ * over) and for {@code /plain} (Spring's own buffering decorator).
+ */
+@Configuration(proxyBeanMethods = false)
+class SampleHandlersConfiguration {
+
+	/** Spring's decorator with a 10 s send time limit and a 16 MiB buffer, sized so that a whole burst fits (BASELINE.md §1). */
+	private static final UnaryOperator<WebSocketSession> SPRING_DECORATOR = (
+			session) -> new ConcurrentWebSocketSessionDecorator(session, 10_000, 16 * 1024 * 1024);
+
+	@Bean(destroyMethod = "shutdownNow")
+	ExecutorService sampleSenders() {
+		return Executors.newCachedThreadPool(new CustomizableThreadFactory("sample-sender-"));
+	}
+
+	@Bean
+	BurstHandler demoBurstHandler(ExecutorService sampleSenders) {
+		return new BurstHandler(UnaryOperator.identity(), sampleSenders);
+	}
+
+	@Bean
+	BurstHandler plainBurstHandler(ExecutorService sampleSenders) {
+		return new BurstHandler(SPRING_DECORATOR, sampleSenders);
+	}
+
+}

@@ -1,0 +1,31 @@
+package io.github.wsdrain.sample;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+
+/**
+ * The sample's endpoints: under {@code /demo} with wsdrain, under {@code /plain} with
+ * stock Spring ({@code wsdrain.server.excluded-paths=/plain/**}).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+class SampleWebSocketConfiguration implements WebSocketConfigurer {
+
+	private final BurstHandler demoBurstHandler;
+
+	private final BurstHandler plainBurstHandler;
+
+	SampleWebSocketConfiguration(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler) {
+		this.demoBurstHandler = demoBurstHandler;
+		this.plainBurstHandler = plainBurstHandler;
+	}
+
+	@Override
+	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+		registry.addHandler(this.demoBurstHandler, "/demo/burst").setAllowedOriginPatterns("*");
+		registry.addHandler(this.plainBurstHandler, "/plain/burst").setAllowedOriginPatterns("*");
+	}
+
+}
