@@ -65,6 +65,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private volatile State state = State.OPEN;
 
+	private volatile long acceptedMessages;
+
 	private volatile long sentMessages;
 
 	private volatile long sentBytes;
@@ -80,6 +82,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	private long droppedAtCloseRequest;
 
 	private final AtomicBoolean closeFrameSent = new AtomicBoolean();
+
+	private final AtomicBoolean completed = new AtomicBoolean();
 
 	private volatile boolean drainTimedOut;
 
@@ -190,6 +194,14 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	}
 
 	/**
+	 * Return the number of messages {@link #sendMessage} has accepted so far.
+	 * @return the accepted message count
+	 */
+	public long getAcceptedMessages() {
+		return this.acceptedMessages;
+	}
+
+	/**
 	 * Return the number of messages handed to the container so far.
 	 * @return the sent message count
 	 */
@@ -273,6 +285,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 				this.queue.addLast(message);
 				this.queuedBytes += size;
 				this.queuedMessages++;
+				this.acceptedMessages++;
 			}
 		}
 		finally {
@@ -432,16 +445,15 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private void drainAndClose() {
 		long deadline = this.closeRequestedNanos + this.settings.drainTimeout().toNanos();
+		// The lock holder may be stuck writing to a peer that does not read: the watchdog
+		// ends the drain on time even then.
 		ScheduledFuture<?> watchdog = this.timer.schedule(this::onDrainTimeout, deadline - System.nanoTime(),
 				TimeUnit.NANOSECONDS);
+		boolean locked = false;
 		try {
-			if (this.flushLock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-				try {
-					writeQueue();
-				}
-				finally {
-					this.flushLock.unlock();
-				}
+			locked = this.flushLock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+			if (locked) {
+				writeQueue();
 			}
 		}
 		catch (InterruptedException ex) {
@@ -451,9 +463,15 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			logger.debug("WebSocket session " + getId() + ": write failed while draining", ex);
 		}
 		finally {
+			if (locked) {
+				this.flushLock.unlock();
+			}
 			watchdog.cancel(false);
 		}
-		if (!this.drainTimedOut) {
+		if (!locked) {
+			onDrainTimeout();
+		}
+		else if (!this.drainTimedOut) {
 			sendCloseFrame();
 		}
 	}
@@ -462,18 +480,22 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		long dropped;
 		this.queueLock.lock();
 		try {
-			if (this.state != State.CLOSING || this.closeFrameSent.get()) {
+			if (this.state != State.CLOSING || this.drainTimedOut || this.closeFrameSent.get()) {
 				return;
 			}
 			this.drainTimedOut = true;
 			dropped = clearQueue();
+			if (CloseStatus.NORMAL.equalsCode(this.requestedStatus)) {
+				// A 1000 would tell the peer that it has everything; it does not. Containers
+				// also write any other code under a short time limit, which a stuck peer needs.
+				this.requestedStatus = CloseStatus.SERVER_ERROR.withReason("Drain timed out");
+			}
 		}
 		finally {
 			this.queueLock.unlock();
 		}
 		recordDropped(DropReason.DRAIN_TIMEOUT, dropped);
-		// The writer may be stuck on a peer that does not read; the close must not wait
-		// for it, and the timer thread must not block on the container either.
+		// The timer thread must not block on the container.
 		this.drainExecutor.execute(this::sendCloseFrame);
 	}
 
@@ -482,8 +504,18 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			return;
 		}
 		CloseStatus status = this.requestedStatus;
+		if (this.drainTimedOut) {
+			// The container may hold the close behind a write that never finishes: the drain
+			// is over either way, so report it now.
+			complete(status);
+		}
 		try {
-			getDelegate().close(status);
+			if (this.drainTimedOut) {
+				ContainerConnections.closeStuckConnection(getDelegate(), status);
+			}
+			else {
+				getDelegate().close(status);
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("WebSocket session " + getId() + ": failed to send close frame " + status, ex);
@@ -507,14 +539,18 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	}
 
 	private void complete(CloseStatus status) {
-		if (this.closeFuture.isDone()) {
+		if (!this.completed.compareAndSet(false, true)) {
 			return;
 		}
 		CloseResult result = new CloseResult(getId(), status, this.sentMessages - this.sentAtCloseRequest,
 				this.droppedMessages.get() - this.droppedAtCloseRequest,
 				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut);
-		if (this.closeFuture.complete(result)) {
+		try {
+			// Listeners first, so that whoever waits on the future also sees the log line and metrics.
 			this.listener.sessionClosed(this, result);
+		}
+		finally {
+			this.closeFuture.complete(result);
 		}
 	}
 
