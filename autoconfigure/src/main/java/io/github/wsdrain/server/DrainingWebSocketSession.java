@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.WebSocketSessionDecorator;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
 /**
  * A {@link WebSocketSession} that is safe to send to from any number of threads and
@@ -34,8 +35,12 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * a single sender pays no thread hand-off. {@link #close(CloseStatus)} returns at once:
  * the drain and the close frame run on a separate executor because the caller may be a
  * container thread and the peer may be slow.
+ * <p>
+ * It extends {@link ConcurrentWebSocketSessionDecorator} only to be accepted where Spring
+ * requires one (STOMP with {@code preservePublishOrder}); none of that class's buffering
+ * is used.
  */
-public class DrainingWebSocketSession extends WebSocketSessionDecorator {
+public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorator {
 
 	private static final Log logger = LogFactory.getLog(DrainingWebSocketSession.class);
 
@@ -67,6 +72,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private volatile long acceptedMessages;
 
+	private volatile long writeStartedNanos;
+
 	private volatile long sentMessages;
 
 	private volatile long sentBytes;
@@ -89,9 +96,11 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
+	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
+
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
 			ScheduledExecutorService timer, DrainingSessionListener listener) {
-		super(delegate);
+		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
 		this.settings = settings;
 		this.drainExecutor = drainExecutor;
 		this.timer = timer;
@@ -111,7 +120,31 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
 		enqueue(message);
+		Consumer<WebSocketMessage<?>> callback = this.acceptedCallback;
+		if (callback != null) {
+			callback.accept(message);
+		}
 		flush();
+	}
+
+	/**
+	 * Set a callback invoked with each message once it is accepted, before it is written:
+	 * STOMP uses it to release the next message when publish order is preserved.
+	 */
+	@Override
+	public void setMessageCallback(Consumer<WebSocketMessage<?>> callback) {
+		this.acceptedCallback = callback;
+	}
+
+	@Override
+	public int getBufferSize() {
+		return saturatedInt(getQueuedBytes());
+	}
+
+	@Override
+	public long getTimeSinceSendStarted() {
+		long started = this.writeStartedNanos;
+		return (started != 0) ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) : 0;
 	}
 
 	/**
@@ -389,12 +422,16 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	private void writeQueue() throws IOException {
 		WebSocketMessage<?> message;
 		while ((message = poll()) != null) {
+			this.writeStartedNanos = System.nanoTime();
 			try {
 				getDelegate().sendMessage(message);
 			}
 			catch (IOException | RuntimeException ex) {
 				recordDropped(DropReason.SEND_FAILED, 1);
 				throw ex;
+			}
+			finally {
+				this.writeStartedNanos = 0;
 			}
 			this.sentMessages++;
 			this.sentBytes += message.getPayloadLength();
@@ -552,6 +589,10 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		finally {
 			this.closeFuture.complete(result);
 		}
+	}
+
+	private static int saturatedInt(long value) {
+		return (int) Math.min(value, Integer.MAX_VALUE);
 	}
 
 	@Override

@@ -1,0 +1,124 @@
+package io.github.wsdrain.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.OverflowPolicy;
+import io.github.wsdrain.server.StompDrainingPostProcessor;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.socket.WebSocketHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link WsDrainServerAutoConfiguration}.
+ */
+class WsDrainServerAutoConfigurationTests {
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WsDrainServerAutoConfiguration.class));
+
+	@Test
+	void drainsByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(DrainingSessionRegistry.class)
+				.hasSingleBean(DrainingHandlerMappingPostProcessor.class)
+				.hasSingleBean(StompDrainingPostProcessor.class);
+			assertThat(context.getBean(DrainSettings.class)).isEqualTo(DrainSettings.DEFAULTS);
+		});
+	}
+
+	@Test
+	void backsOffWhenDisabled() {
+		this.contextRunner.withPropertyValues("wsdrain.server.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(DrainingSessionRegistry.class)
+				.doesNotHaveBean(DrainingHandlerMappingPostProcessor.class)
+				.doesNotHaveBean(StompDrainingPostProcessor.class));
+	}
+
+	@Test
+	void backsOffWithoutSpringWebSocket() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebSocketHandler.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(DrainingSessionRegistry.class)
+				.doesNotHaveBean(DrainingHandlerMappingPostProcessor.class));
+	}
+
+	@Test
+	void leavesStompAloneWithoutSpringMessaging() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(AbstractMessageBrokerConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(DrainingSessionRegistry.class)
+				.doesNotHaveBean(StompDrainingPostProcessor.class));
+	}
+
+	@Test
+	void backsOffOutsideAServletApplication() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WsDrainServerAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(DrainingSessionRegistry.class));
+	}
+
+	@Test
+	void userDefinedRegistryWins() {
+		this.contextRunner.withUserConfiguration(CustomRegistryConfiguration.class)
+			.run((context) -> assertThat(context.getBeanNamesForType(DrainingSessionRegistry.class))
+				.containsExactly("custom"));
+	}
+
+	@Test
+	void propertiesBindToTheSettings() {
+		this.contextRunner
+			.withPropertyValues("wsdrain.server.drain-timeout=250ms", "wsdrain.server.send-buffer-size=64KB",
+					"wsdrain.server.send-time-limit=2s", "wsdrain.server.overflow=drop-oldest")
+			.run((context) -> assertThat(context.getBean(DrainSettings.class)).isEqualTo(new DrainSettings(
+					DataSize.ofKilobytes(64), Duration.ofSeconds(2), OverflowPolicy.DROP_OLDEST, Duration.ofMillis(250))));
+	}
+
+	@Test
+	void zeroDrainTimeoutFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.drain-timeout=0s", "wsdrain.server.drain-timeout");
+	}
+
+	@Test
+	void negativeSendTimeLimitFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.send-time-limit=-1s", "wsdrain.server.send-time-limit");
+	}
+
+	@Test
+	void zeroSendBufferSizeFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.send-buffer-size=0B", "wsdrain.server.send-buffer-size");
+	}
+
+	@Test
+	void unknownOverflowPolicyFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.overflow=sometimes", "wsdrain.server.overflow");
+	}
+
+	private void assertStartUpFailsNaming(String property, String name) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasStackTraceContaining(name);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomRegistryConfiguration {
+
+		@Bean
+		DrainingSessionRegistry custom() {
+			return new DrainingSessionRegistry(DrainSettings.DEFAULTS, List.of());
+		}
+
+	}
+
+}
