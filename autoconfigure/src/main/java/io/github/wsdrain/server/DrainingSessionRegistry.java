@@ -46,6 +46,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	private final DrainingSessionListener events = new Events();
 
+	private final SendTotals totals = new SendTotals();
+
 	private final RateLimitedLog dropWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
 	private final RateLimitedLog timeoutWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
@@ -83,7 +85,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 			return draining;
 		}
 		DrainingWebSocketSession draining = new DrainingWebSocketSession(session, this.settings, this.drainExecutor,
-				this.timer, this.events);
+				this.timer, this.events, this.totals);
 		session.getAttributes().put(SESSION_ATTRIBUTE, draining);
 		this.sessions.add(draining);
 		return draining;
@@ -95,6 +97,14 @@ public class DrainingSessionRegistry implements DisposableBean {
 	 */
 	public Collection<DrainingWebSocketSession> getSessions() {
 		return Collections.unmodifiableSet(this.sessions);
+	}
+
+	/**
+	 * Return what every session of this registry has written so far.
+	 * @return the send totals
+	 */
+	public SendTotals getSendTotals() {
+		return this.totals;
 	}
 
 	@Override

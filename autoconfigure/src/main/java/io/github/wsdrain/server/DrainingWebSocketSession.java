@@ -52,6 +52,8 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	private final DrainingSessionListener listener;
 
+	private final SendTotals totals;
+
 	private final long createdNanos = System.nanoTime();
 
 	/** Guards the queue, its byte count and the state transitions. */
@@ -99,12 +101,13 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
 
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
-			ScheduledExecutorService timer, DrainingSessionListener listener) {
+			ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
 		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
 		this.settings = settings;
 		this.drainExecutor = drainExecutor;
 		this.timer = timer;
 		this.listener = listener;
+		this.totals = totals;
 	}
 
 	/**
@@ -435,6 +438,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 			}
 			this.sentMessages++;
 			this.sentBytes += message.getPayloadLength();
+			this.totals.recordSent(message.getPayloadLength());
 		}
 	}
 

@@ -1,0 +1,118 @@
+package io.github.wsdrain.metrics;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+
+import io.github.wsdrain.server.CloseResult;
+import io.github.wsdrain.server.DrainingSessionListener;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.server.DropReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * Server metrics under {@code wsdrain.}: sessions by state, messages and bytes sent,
+ * messages dropped by reason, queue depth and drain duration. Tags stay bounded: states,
+ * reasons and outcomes, never session ids.
+ * <p>
+ * Gauges read the live sessions when scraped; counters of sends are kept by the registry
+ * whether or not metrics are on; only the rare events (drops, closes) pass through here.
+ */
+public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListener {
+
+	private final ObjectProvider<DrainingSessionRegistry> registry;
+
+	private volatile MeterRegistry meterRegistry;
+
+	public WsDrainServerMetrics(ObjectProvider<DrainingSessionRegistry> registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry meterRegistry) {
+		DrainingSessionRegistry sessions = this.registry.getObject();
+		for (DrainingWebSocketSession.State state : DrainingWebSocketSession.State.values()) {
+			if (state != DrainingWebSocketSession.State.CLOSED) {
+				Gauge.builder("wsdrain.sessions", sessions, (source) -> count(source, state))
+					.description("WebSocket sessions drained by wsdrain, by state")
+					.tag("state", state.name().toLowerCase(Locale.ROOT))
+					.register(meterRegistry);
+			}
+		}
+		FunctionCounter.builder("wsdrain.messages.sent", sessions, (source) -> source.getSendTotals().messages())
+			.description("Messages written to WebSocket connections")
+			.register(meterRegistry);
+		FunctionCounter.builder("wsdrain.bytes.sent", sessions, (source) -> source.getSendTotals().bytes())
+			.description("Payload bytes written to WebSocket connections")
+			.baseUnit("bytes")
+			.register(meterRegistry);
+		Gauge.builder("wsdrain.queued.messages", sessions, sum(DrainingWebSocketSession::getQueuedMessages))
+			.description("Messages waiting in send queues, summed over sessions")
+			.register(meterRegistry);
+		Gauge.builder("wsdrain.queued.bytes", sessions, sum(DrainingWebSocketSession::getQueuedBytes))
+			.description("Payload bytes waiting in send queues, summed over sessions")
+			.baseUnit("bytes")
+			.register(meterRegistry);
+		Arrays.stream(DropReason.values()).forEach((reason) -> droppedCounter(meterRegistry, reason));
+		this.meterRegistry = meterRegistry;
+	}
+
+	@Override
+	public void messagesDropped(DrainingWebSocketSession session, DropReason reason, long count) {
+		MeterRegistry meters = this.meterRegistry;
+		if (meters != null) {
+			droppedCounter(meters, reason).increment(count);
+		}
+	}
+
+	@Override
+	public void sessionClosed(DrainingWebSocketSession session, CloseResult result) {
+		MeterRegistry meters = this.meterRegistry;
+		if (meters != null) {
+			Timer.builder("wsdrain.drain.duration")
+				.description("Time from a close request to the close frame")
+				.tag("outcome", outcome(result))
+				.register(meters)
+				.record(result.duration());
+		}
+	}
+
+	private static Counter droppedCounter(MeterRegistry meters, DropReason reason) {
+		return Counter.builder("wsdrain.messages.dropped")
+			.description("Accepted messages dropped instead of sent, by reason")
+			.tag("reason", reason.tagValue())
+			.register(meters);
+	}
+
+	private static String outcome(CloseResult result) {
+		if (result.drainTimedOut()) {
+			return "timed-out";
+		}
+		return result.complete() ? "complete" : "incomplete";
+	}
+
+	private static double count(DrainingSessionRegistry source, DrainingWebSocketSession.State state) {
+		return sessionsOf(source).stream().filter((session) -> session.getState() == state).count();
+	}
+
+	private static ToDoubleFunction<DrainingSessionRegistry> sum(
+			ToLongFunction<DrainingWebSocketSession> value) {
+		return (source) -> sessionsOf(source).stream().mapToLong(value).sum();
+	}
+
+	private static Collection<DrainingWebSocketSession> sessionsOf(DrainingSessionRegistry source) {
+		return (source != null) ? source.getSessions() : Collections.emptyList();
+	}
+
+}
