@@ -1,12 +1,13 @@
 package io.github.wsdrain.server.stomp;
 
+import io.github.wsdrain.server.ServerSelection;
+
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * {@link StompDrainTests} on Jetty.
  */
-@TestPropertySource(properties = "spring.autoconfigure.exclude="
-		+ "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration")
+@TestPropertySource(properties = ServerSelection.JETTY)
 class JettyStompDrainTests extends StompDrainTests {
 
 }

@@ -70,11 +70,7 @@ abstract class StompDrainTests {
 	void stompSessionsAreDrainingSessionsWithoutSpringsBufferingDecorator() throws Exception {
 		StompClient client = StompClient.connect(this.port, "/stomp");
 		String sessionId = this.connectedSessions.next();
-		DrainingWebSocketSession session = this.registry.getSessions()
-			.stream()
-			.filter((candidate) -> candidate.getId().equals(sessionId))
-			.findFirst()
-			.orElseThrow();
+		DrainingWebSocketSession session = drainingSession(sessionId);
 		assertThat(this.subProtocolWebSocketHandler.getClass().getSimpleName())
 			.isEqualTo("DrainingSubProtocolWebSocketHandler");
 		client.webSocket.abort();
@@ -85,11 +81,7 @@ abstract class StompDrainTests {
 	void whenStompClosesRightAfterSendingThenEveryMessageArrivesBeforeTheCloseFrame() throws Exception {
 		StompClient client = StompClient.connect(this.port, "/stomp");
 		String sessionId = this.connectedSessions.next();
-		DrainingWebSocketSession session = this.registry.getSessions()
-			.stream()
-			.filter((candidate) -> candidate.getId().equals(sessionId))
-			.findFirst()
-			.orElseThrow();
+		DrainingWebSocketSession session = drainingSession(sessionId);
 		publishThenError(sessionId);
 
 		int closeCode = client.closed.get(30, TimeUnit.SECONDS);
@@ -114,6 +106,14 @@ abstract class StompDrainTests {
 		client.closed.get(30, TimeUnit.SECONDS);
 		long messages = client.frames().stream().filter((frame) -> frame.startsWith("MESSAGE")).count();
 		assertThat(messages).as("MESSAGE frames received of %d published", COUNT).isLessThan(COUNT);
+	}
+
+	private DrainingWebSocketSession drainingSession(String id) {
+		return this.registry.getSessions()
+			.stream()
+			.filter((candidate) -> candidate.getId().equals(id))
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private void publishThenError(String sessionId) {

@@ -1,12 +1,13 @@
 package io.github.wsdrain.server.stomp;
 
+import io.github.wsdrain.server.ServerSelection;
+
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * {@link StompDrainTests} on Tomcat.
  */
-@TestPropertySource(properties = "spring.autoconfigure.exclude="
-		+ "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration")
+@TestPropertySource(properties = ServerSelection.TOMCAT)
 class TomcatStompDrainTests extends StompDrainTests {
 
 }
