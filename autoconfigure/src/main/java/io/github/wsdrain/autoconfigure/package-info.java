@@ -1,0 +1,4 @@
+/**
+ * Auto-configuration for wsdrain.
+ */
+package io.github.wsdrain.autoconfigure;
