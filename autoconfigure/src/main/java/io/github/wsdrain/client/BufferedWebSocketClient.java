@@ -102,12 +102,14 @@ public class BufferedWebSocketClient {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(true);
+			connection.abandon();
 			throw new WebSocketConnectException(
 					"Could not connect to " + uri + ": no answer within " + this.connectTimeout.toMillis() + " ms", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			future.cancel(true);
+			connection.abandon();
 			throw new WebSocketConnectException("Interrupted while connecting to " + uri, ex);
 		}
 	}

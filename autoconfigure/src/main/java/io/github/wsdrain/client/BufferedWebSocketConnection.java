@@ -52,6 +52,14 @@ import org.springframework.web.socket.WebSocketSession;
  * safe from several threads and keep each thread's order; {@link #close()} waits for
  * sends in progress, sends the close frame and waits for the peer's reply up to the close
  * timeout.
+ * <p>
+ * With {@link OverflowPolicy#BLOCK} the buffer never exceeds its bounds on Tomcat's
+ * client. Containers that complete the opening handshake on their reading thread (Jetty)
+ * cannot be held before {@link BufferedWebSocketClient#connect} returns, so messages
+ * arriving in that window are accepted beyond the bound (the peak gauges show it).
+ * <p>
+ * Close connections when done: with {@link OverflowPolicy#BLOCK}, a full buffer nobody
+ * reads holds one of the container's reading threads until {@link #close()}.
  */
 public final class BufferedWebSocketConnection implements AutoCloseable {
 
@@ -93,6 +101,17 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 
 	private boolean closing;
 
+	/**
+	 * Whether connect() has returned this connection (guarded by the lock).
+	 */
+	private boolean handedOver;
+
+	/**
+	 * Whether the container completes the opening handshake even while its reading thread
+	 * is held (Tomcat does; Jetty completes it on the reading thread).
+	 */
+	private volatile boolean mayBlockBeforeHandOver;
+
 	private @Nullable CloseStatus reportedStatus;
 
 	private @Nullable Ended ended;
@@ -108,6 +127,8 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 	private final ReentrantLock sendLock = new ReentrantLock(true);
 
 	private volatile @Nullable WebSocketSession session;
+
+	private volatile boolean abandoned;
 
 	BufferedWebSocketConnection(URI uri, Duration receiveTimeout, Duration closeTimeout, int maxMessages,
 			long maxBytes, OverflowPolicy overflowPolicy) {
@@ -125,6 +146,33 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 
 	void connected(WebSocketSession session) {
 		this.session = session;
+		this.lock.lock();
+		try {
+			this.handedOver = true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The caller gave up connecting: close the session now if it exists, or as soon as the
+	 * handshake completes.
+	 */
+	void abandon() {
+		this.abandoned = true;
+		closeAbandoned(this.session);
+	}
+
+	private void closeAbandoned(@Nullable WebSocketSession session) {
+		if (session != null && this.abandoned) {
+			try {
+				session.close(CloseStatus.GOING_AWAY);
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.debug("Could not close the abandoned connection to " + this.uri, ex);
+			}
+		}
 	}
 
 	// ---------------------------------------------------------------- receiving
@@ -604,6 +652,7 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 
 	private void offer(WebSocketMessage<?> message, long bytes) {
 		boolean overflowFailure = false;
+		boolean overBound = false;
 		this.lock.lock();
 		try {
 			this.receivedMessages++;
@@ -617,6 +666,11 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 						if (this.closing || this.ended != null) {
 							this.droppedMessages++;
 							return;
+						}
+						if (!this.handedOver && !this.mayBlockBeforeHandOver) {
+							// Holding this thread now would stall the handshake: accept beyond the bound.
+							overBound = true;
+							break;
 						}
 						try {
 							// Holding the container's reading thread stops reading: TCP pushes back.
@@ -642,7 +696,7 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 						overflowFailure = true;
 					}
 				}
-				if (overflowFailure) {
+				if (overflowFailure || overBound) {
 					break;
 				}
 			}
@@ -725,6 +779,8 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 		@Override
 		public void afterConnectionEstablished(WebSocketSession session) {
 			BufferedWebSocketConnection.this.session = session;
+			BufferedWebSocketConnection.this.mayBlockBeforeHandOver = TomcatSupport.isTomcat(session);
+			closeAbandoned(session);
 		}
 
 		@Override
