@@ -91,6 +91,8 @@ public class BufferedWebSocketClient {
 				this.closeTimeout, this.maxBufferedMessages, this.maxBufferedBytes.toBytes(), this.overflowPolicy);
 		CompletableFuture<WebSocketSession> future = this.webSocketClient.execute(connection.handler(),
 				(headers != null) ? headers : new WebSocketHttpHeaders(), uri);
+		// On the completing thread, so that the reading thread may be held as soon as possible.
+		future.thenAccept(connection::connected);
 		try {
 			WebSocketSession session = future.get(this.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
 			connection.connected(session);

@@ -53,10 +53,11 @@ import org.springframework.web.socket.WebSocketSession;
  * sends in progress, sends the close frame and waits for the peer's reply up to the close
  * timeout.
  * <p>
- * With {@link OverflowPolicy#BLOCK} the buffer never exceeds its bounds on Tomcat's
- * client. Containers that complete the opening handshake on their reading thread (Jetty)
- * cannot be held before {@link BufferedWebSocketClient#connect} returns, so messages
- * arriving in that window are accepted beyond the bound (the peak gauges show it).
+ * With {@link OverflowPolicy#BLOCK} the buffer stays within its bounds once the opening
+ * handshake has completed. Messages that the container reads together with the handshake
+ * response are delivered on the thread that completes the handshake (Tomcat and Jetty
+ * both do this), which must not be held: those few are accepted beyond the bound (the
+ * peak gauges show it).
  * <p>
  * Close connections when done: with {@link OverflowPolicy#BLOCK}, a full buffer nobody
  * reads holds one of the container's reading threads until {@link #close()}.
@@ -106,12 +107,6 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 	 */
 	private boolean handedOver;
 
-	/**
-	 * Whether the container completes the opening handshake even while its reading thread
-	 * is held (Tomcat does; Jetty completes it on the reading thread).
-	 */
-	private volatile boolean mayBlockBeforeHandOver;
-
 	private @Nullable CloseStatus reportedStatus;
 
 	private @Nullable Ended ended;
@@ -144,6 +139,10 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 		return this.receiver;
 	}
 
+	/**
+	 * The opening handshake has completed: from now on {@code BLOCK} may hold the
+	 * container's reading thread.
+	 */
 	void connected(WebSocketSession session) {
 		this.session = session;
 		this.lock.lock();
@@ -667,8 +666,9 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 							this.droppedMessages++;
 							return;
 						}
-						if (!this.handedOver && !this.mayBlockBeforeHandOver) {
-							// Holding this thread now would stall the handshake: accept beyond the bound.
+						if (!this.handedOver) {
+							// The container may be delivering on the thread that completes the
+							// handshake: holding it would stall connect(). Accept beyond the bound.
 							overBound = true;
 							break;
 						}
@@ -779,7 +779,6 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 		@Override
 		public void afterConnectionEstablished(WebSocketSession session) {
 			BufferedWebSocketConnection.this.session = session;
-			BufferedWebSocketConnection.this.mayBlockBeforeHandOver = TomcatSupport.isTomcat(session);
 			closeAbandoned(session);
 		}
 

@@ -64,6 +64,8 @@ class BufferOverflowTests {
 		AtomicInteger written = new AtomicInteger();
 		this.server = RawWebSocketServer.start((connection) -> {
 			connection.socket().setSendBufferSize(16 * 1024);
+			// Burst once the client asks: the bound holds from the end of the handshake.
+			assertThat(connection.readFrame().text()).isEqualTo("go");
 			for (int i = 0; i < total; i++) {
 				connection.sendText(large(i));
 				connection.flush();
@@ -76,6 +78,7 @@ class BufferOverflowTests {
 		this.client.setMaxBufferedMessages(maxMessages);
 		this.client.setMaxBufferedBytes(maxBytes);
 		try (BufferedWebSocketConnection connection = this.client.connect(this.server.uri("/large"))) {
+			connection.sendText("go");
 			await().atMost(Duration.ofSeconds(10)).until(() -> connection.getBufferedMessages() == fullAt);
 			// Stalled consumer: the reading thread is held, so TCP pushes back on the server.
 			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
@@ -96,6 +99,32 @@ class BufferOverflowTests {
 			assertThat(connection.getDroppedMessages()).isZero();
 			assertThat(connection.getPeakBufferedMessages()).isEqualTo(fullAt);
 			assertThat(connection.getPeakBufferedBytes()).isLessThanOrEqualTo(maxBytes.toBytes());
+		}
+	}
+
+	/**
+	 * A server that sends 2,000 messages right after the handshake, to a 4-message
+	 * buffer that blocks: the handshake is not stalled by the messages read with it, and
+	 * all 2,000 arrive in order, 0 lost.
+	 */
+	@Test
+	void whenServerBursts2000MessagesRightAfterTheHandshakeIntoA4MessageBufferThenConnectReturnsAndAllArrive()
+			throws Exception {
+		this.server = RawWebSocketServer.start((connection) -> {
+			for (int i = 0; i < 2000; i++) {
+				connection.sendText(TestClients.message(i));
+			}
+			connection.sendClose(1000, "");
+			connection.readUntilClose();
+		});
+		this.client.setOverflowPolicy(OverflowPolicy.BLOCK);
+		this.client.setMaxBufferedMessages(4);
+		this.client.setConnectTimeout(Duration.ofSeconds(10));
+		try (BufferedWebSocketConnection connection = this.client.connect(this.server.uri("/burst"))) {
+			Drained drained = TestClients.drain(connection);
+			assertThat(drained.texts()).containsExactlyElementsOf(messages(0, 2000));
+			assertThat(drained.closed().getCode()).isEqualTo(1000);
+			assertThat(connection.getDroppedMessages()).isZero();
 		}
 	}
 
