@@ -498,12 +498,27 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 		finally {
 			this.lock.unlock();
 		}
-		if (session != null) {
-			try {
-				session.close(new CloseStatus(code, reason));
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.debug("Could not send the close frame to " + this.uri, ex);
+		if (session == null) {
+			return;
+		}
+		// On the reading thread: wait for a send in progress, but not forever (a sender
+		// blocked by a peer that no longer reads must not hold this thread).
+		boolean locked = false;
+		try {
+			locked = this.sendLock.tryLock(this.closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		try {
+			session.close(new CloseStatus(code, reason));
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Could not send the close frame to " + this.uri, ex);
+		}
+		finally {
+			if (locked) {
+				this.sendLock.unlock();
 			}
 		}
 	}

@@ -240,6 +240,29 @@ class ConnectionLifecycleTests {
 	}
 
 	/**
+	 * A server that reads the close frame and ends the TCP connection without answering:
+	 * close() returns by the 500 ms close timeout (Tomcat does not report that end while
+	 * its close is pending) and receive reports 1006 without close frame.
+	 */
+	@Test
+	void whenPeerEndsTcpInsteadOfAnsweringTheCloseThenCloseReports1006WithoutCloseFrame() throws Exception {
+		this.server = RawWebSocketServer.start((connection) -> {
+			connection.readUntilClose();
+			connection.endWithoutCloseFrame();
+		});
+		this.client.setCloseTimeout(Duration.ofMillis(500));
+		BufferedWebSocketConnection connection = this.client.connect(this.server.uri("/hang-up"));
+		long start = System.nanoTime();
+		connection.close();
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+		assertThatExceptionOfType(ConnectionClosedException.class).isThrownBy(connection::receive)
+			.satisfies((ex) -> {
+				assertThat(ex.getCode()).isEqualTo(1006);
+				assertThat(ex.isCloseFrameReceived()).isFalse();
+			});
+	}
+
+	/**
 	 * A text message in 3 fragments with a ping between them, a 100 KiB binary message
 	 * (more than the container's 8 KiB message buffer) and a 200 KiB text message are each
 	 * received whole.
