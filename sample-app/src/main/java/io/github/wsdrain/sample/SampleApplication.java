@@ -2,6 +2,8 @@ package io.github.wsdrain.sample;
 
 import java.util.Arrays;
 
+import io.github.wsdrain.sample.client.SampleClientMode;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -20,6 +22,7 @@ public class SampleApplication {
 		if (isClientMode(args)) {
 			// The client mode only connects out: starting a web server would take a port for nothing.
 			application.setWebApplicationType(WebApplicationType.NONE);
+			System.exit(SampleClientMode.run(application, args, System.out));
 		}
 		application.run(args);
 	}

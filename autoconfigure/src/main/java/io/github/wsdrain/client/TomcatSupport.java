@@ -1,0 +1,62 @@
+package io.github.wsdrain.client;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import org.apache.tomcat.websocket.WsSession;
+
+import org.springframework.util.ClassUtils;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+
+/**
+ * What Tomcat's JSR-356 client needs for the close handshake: it reports a local close at
+ * once, so the peer's reply is seen by polling {@link WsSession#isClosed()}, and a
+ * connection whose peer never replies is ended by delivering a close to the session.
+ */
+final class TomcatSupport {
+
+	private static final boolean PRESENT = ClassUtils.isPresent("org.apache.tomcat.websocket.WsSession",
+			TomcatSupport.class.getClassLoader());
+
+	private TomcatSupport() {
+	}
+
+	static boolean isTomcat(WebSocketSession session) {
+		return PRESENT && Tomcat.wsSession(session) != null;
+	}
+
+	static boolean isClosed(WebSocketSession session) {
+		WsSession wsSession = Tomcat.wsSession(session);
+		return wsSession == null || wsSession.isClosed();
+	}
+
+	static void abort(WebSocketSession session) {
+		if (PRESENT) {
+			Tomcat.abort(session);
+		}
+	}
+
+	/**
+	 * Loaded only when Tomcat's WebSocket client is on the class path.
+	 */
+	private static final class Tomcat {
+
+		static WsSession wsSession(WebSocketSession session) {
+			if (session instanceof NativeWebSocketSession nativeSession
+					&& nativeSession.getNativeSession() instanceof WsSession wsSession) {
+				return wsSession;
+			}
+			return null;
+		}
+
+		static void abort(WebSocketSession session) {
+			WsSession wsSession = wsSession(session);
+			if (wsSession != null && !wsSession.isClosed()) {
+				// The close frame is out: a "received" close moves the session to CLOSED and closes the socket.
+				wsSession.onClose(new CloseReason(CloseCodes.CLOSED_ABNORMALLY, "Close handshake timed out"));
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,178 @@
+package io.github.wsdrain.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.client.OverflowPolicy;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.socket.client.WebSocketClient;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link WsDrainClientAutoConfiguration}.
+ */
+class WsDrainClientAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WsDrainClientAutoConfiguration.class));
+
+	@Test
+	void whenNothingIsConfiguredThenABufferedClientOnAStandardClientWithTheDefaultsIsPresent() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(BufferedWebSocketClient.class);
+			BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
+			assertThat(client.getWebSocketClient()).isInstanceOf(StandardWebSocketClient.class);
+			assertThat(client.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(client.getReceiveTimeout()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(client.getCloseTimeout()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(client.getMaxBufferedMessages()).isEqualTo(1000);
+			assertThat(client.getMaxBufferedBytes()).isEqualTo(DataSize.ofMegabytes(4));
+			assertThat(client.getOverflowPolicy()).isEqualTo(OverflowPolicy.BLOCK);
+		});
+	}
+
+	@Test
+	void whenDisabledThenBacksOff() {
+		this.contextRunner.withPropertyValues("wsdrain.client.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(BufferedWebSocketClient.class));
+	}
+
+	@Test
+	void whenTheUserDefinesABufferedClientThenTheirsWins() {
+		this.contextRunner.withUserConfiguration(CustomClientConfiguration.class)
+			.run((context) -> assertThat(context.getBeanNamesForType(BufferedWebSocketClient.class))
+				.containsExactly("custom"));
+	}
+
+	@Test
+	void whenTheUserDefinesAWebSocketClientThenTheBufferedClientWrapsIt() {
+		this.contextRunner.withUserConfiguration(WebSocketClientConfiguration.class)
+			.run((context) -> assertThat(context.getBean(BufferedWebSocketClient.class).getWebSocketClient())
+				.isSameAs(context.getBean("userWebSocketClient")));
+	}
+
+	@Test
+	void whenSpringWebSocketIsMissingThenBacksOff() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebSocketClient.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(BufferedWebSocketClient.class));
+	}
+
+	@Test
+	void whenJakartaWebSocketIsMissingThenBacksOff() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("jakarta.websocket"))
+			.run((context) -> assertThat(context).doesNotHaveBean(BufferedWebSocketClient.class));
+	}
+
+	@Test
+	void whenPropertiesAreSetThenTheyBind() {
+		this.contextRunner
+			.withPropertyValues("wsdrain.client.receive-timeout=250ms", "wsdrain.client.close-timeout=2s",
+					"wsdrain.client.connect-timeout=3s", "wsdrain.client.buffer.max-messages=16",
+					"wsdrain.client.buffer.max-bytes=64KB", "wsdrain.client.buffer.overflow=drop-oldest")
+			.run((context) -> {
+				BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
+				assertThat(client.getReceiveTimeout()).isEqualTo(Duration.ofMillis(250));
+				assertThat(client.getCloseTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(client.getConnectTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(client.getMaxBufferedMessages()).isEqualTo(16);
+				assertThat(client.getMaxBufferedBytes()).isEqualTo(DataSize.ofKilobytes(64));
+				assertThat(client.getOverflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+			});
+	}
+
+	@Test
+	void whenCustomizersExistThenTheyApplyInOrderAfterTheProperties() {
+		this.contextRunner.withPropertyValues("wsdrain.client.buffer.max-messages=16")
+			.withUserConfiguration(CustomizerConfiguration.class)
+			.run((context) -> assertThat(context.getBean(BufferedWebSocketClient.class).getMaxBufferedMessages())
+				.isEqualTo(32));
+	}
+
+	@Test
+	void whenReceiveTimeoutIsZeroThenStartupFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("wsdrain.client.receive-timeout=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("wsdrain.client.receive-timeout must be positive, was PT0S"));
+	}
+
+	@Test
+	void whenCloseTimeoutIsNegativeThenStartupFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("wsdrain.client.close-timeout=-1s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageStartingWith("wsdrain.client.close-timeout must be positive"));
+	}
+
+	@Test
+	void whenBufferSizesAreZeroThenStartupFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("wsdrain.client.buffer.max-messages=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("wsdrain.client.buffer.max-messages must be positive, was 0"));
+		this.contextRunner.withPropertyValues("wsdrain.client.buffer.max-bytes=0B")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("wsdrain.client.buffer.max-bytes must be positive, was 0B"));
+	}
+
+	@Test
+	void whenOverflowIsUnknownThenStartupFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("wsdrain.client.buffer.overflow=explode")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("Failed to bind properties under 'wsdrain.client.buffer.overflow'"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomClientConfiguration {
+
+		@Bean
+		BufferedWebSocketClient custom() {
+			return new BufferedWebSocketClient(new StandardWebSocketClient());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class WebSocketClientConfiguration {
+
+		@Bean
+		StandardWebSocketClient userWebSocketClient() {
+			return new StandardWebSocketClient();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomizerConfiguration {
+
+		@Bean
+		@Order(2)
+		BufferedWebSocketClientCustomizer doubleMaxMessages() {
+			return (client) -> client.setMaxBufferedMessages(client.getMaxBufferedMessages() * 2);
+		}
+
+		@Bean
+		@Order(1)
+		BufferedWebSocketClientCustomizer addOverflowPolicy() {
+			return (client) -> client.setOverflowPolicy(OverflowPolicy.FAIL);
+		}
+
+	}
+
+}
