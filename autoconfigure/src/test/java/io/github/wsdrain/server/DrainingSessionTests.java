@@ -42,9 +42,6 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 abstract class DrainingSessionTests {
 
-	/** Large enough to fill the kernel's socket buffers on loopback, so the writer blocks. */
-	private static final int STUCK_MESSAGE_BYTES = 48 * 1024 * 1024;
-
 	private static final int CHUNK_BYTES = 64 * 1024;
 
 	@LocalServerPort
@@ -110,8 +107,7 @@ abstract class DrainingSessionTests {
 				OverflowPolicy.BLOCK, Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);
-			Future<?> stuck = sendInBackground(session, new BinaryMessage(new byte[STUCK_MESSAGE_BYTES]));
-			await().until(() -> session.getQueuedMessages() == 0);
+			Future<?> stuck = StuckWriter.start(this.senders, session);
 			int queued = 100;
 			for (int i = 0; i < queued; i++) {
 				session.sendMessage(new BinaryMessage(new byte[CHUNK_BYTES]));
@@ -125,7 +121,7 @@ abstract class DrainingSessionTests {
 			assertThat(result.status().getCode()).as("a 1000 would claim nothing was missed").isEqualTo(1011);
 			assertThat(output).contains("drain timed out after 500 ms", queued + " dropped");
 			await().atMost(Duration.ofSeconds(60)).until(() -> stuck.isDone() && !session.getDelegate().isOpen());
-			assertThat(session.getDroppedMessages()).as("the queue, and the message cut off mid-write")
+			assertThat(session.getDroppedMessages()).as("the queue, and the 48 MB message cut off mid-write")
 				.isEqualTo(queued + 1);
 		}
 	}
@@ -146,7 +142,7 @@ abstract class DrainingSessionTests {
 			assertThat(refusal).isInstanceOf(SendBufferFullException.class).hasMessageContaining("send buffer full");
 		});
 		assertThat(session.getState()).isNotEqualTo(DrainingWebSocketSession.State.OPEN);
-		assertThat(session.getDroppedMessages()).as("the four queued, and the message cut off mid-write if the close ended it")
+		assertThat(session.getDroppedMessages()).as("the four queued, and the 48 MB message cut off mid-write if the close ended it")
 			.isBetween(4L, 5L);
 		assertThat(session.getCloseFuture().get(10, TimeUnit.SECONDS).status().getCode()).isEqualTo(1011);
 	}
@@ -157,8 +153,7 @@ abstract class DrainingSessionTests {
 				OverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);
-			sendInBackground(session, new BinaryMessage(new byte[STUCK_MESSAGE_BYTES]));
-			await().until(() -> session.getQueuedMessages() == 0);
+			StuckWriter.start(this.senders, session);
 			for (int i = 0; i < 10; i++) {
 				session.sendMessage(new BinaryMessage(new byte[CHUNK_BYTES]));
 			}
@@ -175,8 +170,7 @@ abstract class DrainingSessionTests {
 				Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);
-			sendInBackground(session, new BinaryMessage(new byte[STUCK_MESSAGE_BYTES]));
-			await().until(() -> session.getQueuedMessages() == 0);
+			StuckWriter.start(this.senders, session);
 			int accepted = 0;
 			IOException refusal = null;
 			while (refusal == null && accepted < 100) {
@@ -201,13 +195,6 @@ abstract class DrainingSessionTests {
 		WebSocketSession raw = this.application.sessionCapture().next();
 		assertThat(raw).isNotInstanceOf(DrainingWebSocketSession.class);
 		return this.customRegistry.drainingSession(raw);
-	}
-
-	private Future<?> sendInBackground(WebSocketSession session, BinaryMessage message) {
-		return this.senders.submit(() -> {
-			session.sendMessage(message);
-			return null;
-		});
 	}
 
 	private WebSocket jdkClient(String path) throws Exception {

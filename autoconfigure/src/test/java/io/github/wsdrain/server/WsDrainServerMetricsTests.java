@@ -90,11 +90,7 @@ class WsDrainServerMetricsTests {
 		DrainingSessionRegistry registry = new DrainingSessionRegistry(settings, List.of(this.metrics));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = registry.drainingSession(this.application.sessionCapture().next());
-			this.senders.submit(() -> {
-				session.sendMessage(new BinaryMessage(new byte[48 * 1024 * 1024]));
-				return null;
-			});
-			await().until(() -> session.getQueuedMessages() == 0);
+			StuckWriter.start(this.senders, session);
 			for (int i = 0; i < 10; i++) {
 				session.sendMessage(new BinaryMessage(new byte[64 * 1024]));
 			}
