@@ -85,6 +85,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
+	private final CompletableFuture<CloseStatus> connectionEnd = new CompletableFuture<>();
+
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
 			ScheduledExecutorService timer, DrainingSessionListener listener) {
 		super(delegate);
@@ -148,6 +150,16 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	public CompletableFuture<CloseResult> getCloseFuture() {
 		return this.closeFuture;
+	}
+
+	/**
+	 * Return a future completed when the container reports the end of the connection:
+	 * after the peer's close reply, or when the network or the container ended it. Later
+	 * than {@link #getCloseFuture()} when this side closed first.
+	 * @return the connection end future, completed with the status the container reported
+	 */
+	public CompletableFuture<CloseStatus> getConnectionEndFuture() {
+		return this.connectionEnd;
 	}
 
 	/**
@@ -227,6 +239,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @param status the status the connection ended with
 	 */
 	void connectionClosed(CloseStatus status) {
+		this.connectionEnd.complete(status);
 		long lost;
 		CloseStatus reported = status;
 		this.queueLock.lock();
@@ -456,6 +469,15 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		if (!this.drainTimedOut) {
 			sendCloseFrame();
 		}
+	}
+
+	/**
+	 * End the drain of a closing session now, as if its drain timeout had passed: what is
+	 * still queued is dropped (and counted), and the close frame goes out. Does nothing
+	 * unless the session is closing and its close frame is still to be sent.
+	 */
+	void expireDrain() {
+		onDrainTimeout();
 	}
 
 	private void onDrainTimeout() {
