@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,9 +28,9 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
  * application stops, while the web server still carries their traffic; and the same
  * drain on demand ({@link #drainAll(CloseStatus)}), for rolling deploys.
  * <p>
- * A drain refuses new handshakes (503 with {@code Retry-After}), lets every
- * {@link GoingAwayHandler} send its last messages, then closes all sessions in parallel
- * with the going-away status once what they queued is written. Sessions still draining
+ * A drain refuses new handshakes (503 with {@code Retry-After}), then, for all sessions
+ * in parallel, lets the session's {@link GoingAwayHandler} send its last messages and
+ * closes the session with the going-away status once what it queued is written. Sessions still draining
  * at the timeout are closed anyway, their queued messages dropped and counted. One INFO
  * line reports the outcome.
  */
@@ -55,8 +56,6 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
 	private static final Log logger = LogFactory.getLog(GracefulWebSocketShutdown.class);
-
-	private static final int MAX_CALLBACK_THREADS = 16;
 
 	private final DrainingSessionRegistry registry;
 
@@ -218,9 +217,10 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 			this.timeout = timeout;
 			CustomizableThreadFactory threads = new CustomizableThreadFactory("wsdrain-shutdown-");
 			threads.setDaemon(true);
-			this.callbacks = new ThreadPoolExecutor(MAX_CALLBACK_THREADS, MAX_CALLBACK_THREADS, 1, TimeUnit.SECONDS,
-					new LinkedBlockingQueue<>(), threads);
-			this.callbacks.allowCoreThreadTimeOut(true);
+			// A callback may block (on the peer, on the application): one thread each, so
+			// that no session waits for another's callback.
+			this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(),
+					threads);
 		}
 
 		CompletableFuture<DrainSummary> start() {
@@ -230,19 +230,20 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 			return this.result;
 		}
 
-		/** Tell the handlers of these sessions, then close them all; repeat for latecomers. */
+		/**
+		 * Tell the handler of each session, then close that session: each on its own, so
+		 * that a handler stuck on one session does not hold up the others. Repeat for
+		 * latecomers (handshakes already past the gate when it closed).
+		 */
 		private void round(List<DrainingWebSocketSession> batch) {
 			if (batch.isEmpty() || this.finished.get()) {
 				finish(false);
 				return;
 			}
-			CompletableFuture<?>[] told = batch.stream()
-				.map((session) -> CompletableFuture.runAsync(() -> tell(session), this.callbacks))
+			CompletableFuture<?>[] ended = batch.stream()
+				.map((session) -> tellAsync(session).handle((told, ex) -> session).thenCompose(this::close))
 				.toArray(CompletableFuture[]::new);
-			CompletableFuture.allOf(told).whenComplete((done, ex) -> {
-				CompletableFuture<?>[] ended = batch.stream().map(this::close).toArray(CompletableFuture[]::new);
-				CompletableFuture.allOf(ended).whenComplete((all, failure) -> round(newSessions()));
-			});
+			CompletableFuture.allOf(ended).whenComplete((all, failure) -> round(newSessions()));
 		}
 
 		private List<DrainingWebSocketSession> newSessions() {
@@ -254,6 +255,16 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 				}
 			}
 			return batch;
+		}
+
+		private CompletableFuture<?> tellAsync(DrainingWebSocketSession session) {
+			try {
+				return CompletableFuture.runAsync(() -> tell(session), this.callbacks);
+			}
+			catch (RejectedExecutionException ex) {
+				// The drain has ended at its timeout: the session is closed already.
+				return CompletableFuture.completedFuture(null);
+			}
 		}
 
 		private void tell(DrainingWebSocketSession session) {
