@@ -243,7 +243,12 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 			CompletableFuture<?>[] ended = batch.stream()
 				.map((session) -> tellAsync(session).handle((told, ex) -> session).thenCompose(this::close))
 				.toArray(CompletableFuture[]::new);
-			CompletableFuture.allOf(ended).whenComplete((all, failure) -> round(newSessions()));
+			CompletableFuture.allOf(ended).whenComplete((all, failure) -> round(latecomers()));
+		}
+
+		/** Sessions opened since the last round, unless accepting has resumed meanwhile. */
+		private List<DrainingWebSocketSession> latecomers() {
+			return registry.getHandshakeGate().isAccepting() ? List.of() : newSessions();
 		}
 
 		private List<DrainingWebSocketSession> newSessions() {

@@ -118,6 +118,15 @@ abstract class StreamShutdownScenarioTests {
 	}
 
 	@Test
+	void whenServerShutdownIsImmediateThenStreamsStillEndWithEndKThenGoingAway() throws Exception {
+		start("server.shutdown=immediate");
+		List<ReceivedStream> streams = connect("/demo/stream?interval=10&size=64", 6);
+		awaitMessagesOnEvery(streams);
+		this.context.close();
+		assertEveryStreamEndsWithEndKThen(streams, 1001);
+	}
+
+	@Test
 	void whenDrainAllRunsThenStreamsEndWithEndKAndTheStatusAndHandshakesGet503UntilAcceptingResumes()
 			throws Exception {
 		start("wsdrain.server.shutdown.retry-after=7s");
