@@ -107,7 +107,13 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 	@Override
 	public void stop(Runnable callback) {
 		this.running = false;
-		drainAll(this.closeStatus).whenComplete((summary, ex) -> callback.run());
+		try {
+			drainAll(this.closeStatus).whenComplete((summary, ex) -> callback.run());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("WebSocket drain failed to start; the web server will cut the sessions", ex);
+			callback.run();
+		}
 	}
 
 	@Override
