@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -46,6 +47,8 @@ abstract class StompShutdownTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
+	private static final Duration STOCK_END_WAIT = Duration.ofSeconds(10);
+
 	private static final HttpClient HTTP_CLIENT = HttpClient.newHttpClient();
 
 	private ConfigurableApplicationContext context;
@@ -62,8 +65,33 @@ abstract class StompShutdownTests {
 	@Test
 	void whenTheApplicationStopsRightAfterPublishingThenEveryStompClientGetsEveryMessageThenGoingAway()
 			throws Exception {
-		this.context = new SpringApplicationBuilder(StompApplication.class)
-			.properties("server.port=0", serverSelection())
+		List<Outcome> outcomes = publishThenStop(WAIT);
+		Set<String> expected = IntStream.range(0, MESSAGES).mapToObj(Integer::toString).collect(Collectors.toSet());
+		for (int i = 0; i < outcomes.size(); i++) {
+			Outcome outcome = outcomes.get(i);
+			assertThat(outcome.code()).as("client %d close code", i).isEqualTo(1001);
+			assertThat(outcome.numbers()).as("client %d: %d of %d messages", i, outcome.numbers().size(), MESSAGES)
+				.containsExactlyInAnyOrderElementsOf(expected);
+		}
+	}
+
+	@Test
+	void whenWsDrainIsDisabledThenStompClientsLoseMessagesOrTheCloseFrame() throws Exception {
+		List<Outcome> outcomes = publishThenStop(STOCK_END_WAIT, "wsdrain.server.enabled=false");
+		assertThat(outcomes).as("stock Spring: some client misses messages or the 1001")
+			.anyMatch((outcome) -> outcome.code() != 1001 || outcome.numbers().size() < MESSAGES);
+	}
+
+	/**
+	 * Subscribe {@link #CLIENTS} clients, publish {@link #MESSAGES} messages, close the
+	 * context at once, and return what each client got (close code -1 for a client that
+	 * did not see its connection end within the wait: the JDK client now and then misses
+	 * a connection cut without a close frame).
+	 */
+	private List<Outcome> publishThenStop(Duration endWait, String... properties) throws Exception {
+		List<String> all = new ArrayList<>(List.of("server.port=0", serverSelection()));
+		all.addAll(List.of(properties));
+		this.context = new SpringApplicationBuilder(StompApplication.class).properties(all.toArray(String[]::new))
 			.run();
 		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
 		SimpMessagingTemplate template = this.context.getBean(SimpMessagingTemplate.class);
@@ -86,20 +114,34 @@ abstract class StompShutdownTests {
 		this.context.close();
 		long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-		Set<String> expected = IntStream.range(0, MESSAGES).mapToObj(Integer::toString).collect(Collectors.toSet());
-		for (int i = 0; i < clients.size(); i++) {
-			StompClient client = clients.get(i);
-			int code = client.closeCode().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		try {
+			CompletableFuture.allOf(clients.stream().map(StompClient::closeCode).toArray(CompletableFuture[]::new))
+				.get(endWait.toSeconds(), TimeUnit.SECONDS);
+		}
+		catch (TimeoutException ex) {
+			// reported as -1
+		}
+		List<Outcome> outcomes = new ArrayList<>();
+		for (StompClient client : clients) {
+			int code = client.closeCode().getNow(-1);
+			if (code == -1) {
+				client.abort();
+			}
 			Set<String> numbers = client.bodies()
 				.stream()
 				.filter((body) -> !body.equals("probe"))
 				.collect(Collectors.toSet());
-			assertThat(code).as("client %d close code", i).isEqualTo(1001);
-			assertThat(numbers).as("client %d: %d of %d messages", i, numbers.size(), MESSAGES)
-				.containsExactlyInAnyOrderElementsOf(expected);
+			outcomes.add(new Outcome(code, numbers));
 		}
-		System.out.printf("%s: %d STOMP clients x %d messages, context closed in %d ms%n",
-				getClass().getSimpleName(), CLIENTS, MESSAGES, closeMillis);
+		System.out.printf("%s %s: %d STOMP clients x %d messages, context closed in %d ms: %s%n",
+				getClass().getSimpleName(), List.of(properties), CLIENTS, MESSAGES, closeMillis, outcomes.stream()
+					.map((outcome) -> outcome.code() + "/" + outcome.numbers().size())
+					.toList());
+		return outcomes;
+	}
+
+	private record Outcome(int code, Set<String> numbers) {
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -133,11 +175,14 @@ abstract class StompShutdownTests {
 
 		private final StringBuilder partial = new StringBuilder();
 
+		private volatile WebSocket webSocket;
+
 		static StompClient connect(URI uri, String destination) throws Exception {
 			StompClient client = new StompClient();
 			WebSocket webSocket = HTTP_CLIENT.newWebSocketBuilder()
 				.buildAsync(uri, client)
 				.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			client.webSocket = webSocket;
 			webSocket.sendText("CONNECT\naccept-version:1.2\nhost:localhost\n\n\0", true)
 				.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			client.connected.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -154,6 +199,10 @@ abstract class StompShutdownTests {
 
 		CompletableFuture<Integer> closeCode() {
 			return this.closeCode;
+		}
+
+		void abort() {
+			this.webSocket.abort();
 		}
 
 		@Override
