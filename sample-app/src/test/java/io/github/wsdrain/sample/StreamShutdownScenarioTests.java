@@ -60,8 +60,9 @@ abstract class StreamShutdownScenarioTests {
 
 	private static final HttpClient HTTP_CLIENT = HttpClient.newHttpClient();
 
-	private static final Pattern SUMMARY = Pattern.compile(
-			"WebSocket drain: (\\d+) session\\(s\\) closed with (\\d+), (\\d+) message\\(s\\) flushed, (\\d+) dropped, in (\\d+) ms(?:; (\\d+) session\\(s\\) still draining)?");
+	/** The drain's INFO line: closed, status, flushed, dropped, millis, forced (if any). */
+	private static final Pattern SUMMARY = Pattern.compile("WebSocket drain: (\\d+) session\\(s\\) closed with (\\d+), "
+			+ "(\\d+) message\\(s\\) flushed, (\\d+) dropped, in (\\d+) ms(?:; (\\d+) session\\(s\\) still draining)?");
 
 	private ConfigurableApplicationContext context;
 
