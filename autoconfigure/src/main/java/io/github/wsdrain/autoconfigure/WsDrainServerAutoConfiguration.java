@@ -1,11 +1,13 @@
 package io.github.wsdrain.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.GracefulWebSocketShutdown;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
@@ -62,6 +65,33 @@ public final class WsDrainServerAutoConfiguration {
 			.bind("wsdrain.server.excluded-paths", Bindable.listOf(String.class))
 			.orElse(List.of());
 		return new DrainingHandlerMappingPostProcessor(registry, excludedPaths);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "wsdrain.server.shutdown.enabled", matchIfMissing = true)
+	static class ShutdownConfiguration {
+
+		/** Spring Boot's default for {@code spring.lifecycle.timeout-per-shutdown-phase}. */
+		private static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
+
+		@Bean
+		@ConditionalOnMissingBean
+		GracefulWebSocketShutdown gracefulWebSocketShutdown(DrainingSessionRegistry registry,
+				WsDrainServerProperties properties, Environment environment) {
+			WsDrainServerProperties.Shutdown shutdown = properties.getShutdown();
+			Duration phaseTimeout = Binder.get(environment)
+				.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+				.orElse(DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
+			Duration timeout = PropertyChecks.shorterThan("wsdrain.server.shutdown.timeout",
+					PropertyChecks.positive("wsdrain.server.shutdown.timeout", shutdown.getTimeout()),
+					"spring.lifecycle.timeout-per-shutdown-phase", phaseTimeout);
+			CloseStatus closeStatus = new CloseStatus(
+					PropertyChecks.sendableCloseCode("wsdrain.server.shutdown.close-status", shutdown.getCloseStatus()),
+					PropertyChecks.closeReason("wsdrain.server.shutdown.close-reason", shutdown.getCloseReason()));
+			return new GracefulWebSocketShutdown(registry, timeout, closeStatus,
+					PropertyChecks.positive("wsdrain.server.shutdown.retry-after", shutdown.getRetryAfter()));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

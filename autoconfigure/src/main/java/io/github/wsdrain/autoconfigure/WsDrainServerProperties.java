@@ -33,6 +33,8 @@ public class WsDrainServerProperties {
 	/** Path patterns of WebSocket endpoints to leave as Spring serves them. */
 	private List<String> excludedPaths = new ArrayList<>();
 
+	private final Shutdown shutdown = new Shutdown();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -79,6 +81,72 @@ public class WsDrainServerProperties {
 
 	public void setExcludedPaths(List<String> excludedPaths) {
 		this.excludedPaths = excludedPaths;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	/**
+	 * Draining every session when the application stops.
+	 */
+	public static class Shutdown {
+
+		/** Whether to drain and close every session before the web server stops. */
+		private boolean enabled = true;
+
+		/** Longest time the whole drain may take; keep it below spring.lifecycle.timeout-per-shutdown-phase. */
+		private Duration timeout = Duration.ofSeconds(25);
+
+		/** Close code sent to every session on shutdown. */
+		private int closeStatus = 1001;
+
+		/** Close reason sent to every session on shutdown. */
+		private String closeReason = "Server shutting down";
+
+		/** Delay sent in the Retry-After header of handshakes refused during a drain. */
+		private Duration retryAfter = Duration.ofSeconds(5);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getCloseStatus() {
+			return this.closeStatus;
+		}
+
+		public void setCloseStatus(int closeStatus) {
+			this.closeStatus = closeStatus;
+		}
+
+		public String getCloseReason() {
+			return this.closeReason;
+		}
+
+		public void setCloseReason(String closeReason) {
+			this.closeReason = closeReason;
+		}
+
+		public Duration getRetryAfter() {
+			return this.retryAfter;
+		}
+
+		public void setRetryAfter(Duration retryAfter) {
+			this.retryAfter = retryAfter;
+		}
+
 	}
 
 }

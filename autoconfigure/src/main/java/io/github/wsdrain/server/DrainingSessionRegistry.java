@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import io.github.wsdrain.support.RateLimitedLog;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -31,6 +33,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 	private static final Log logger = LogFactory.getLog(DrainingSessionRegistry.class);
 
 	private static final String SESSION_ATTRIBUTE = DrainingWebSocketSession.class.getName();
+
+	private static final String HANDLER_ATTRIBUTE = DrainingSessionRegistry.class.getName() + ".handler";
 
 	private static final Duration WARN_INTERVAL = Duration.ofSeconds(5);
 
@@ -47,6 +51,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 	private final DrainingSessionListener events = new Events();
 
 	private final SendTotals totals = new SendTotals();
+
+	private final HandshakeGate handshakeGate = new HandshakeGate();
 
 	private final RateLimitedLog dropWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
@@ -89,6 +95,38 @@ public class DrainingSessionRegistry implements DisposableBean {
 		session.getAttributes().put(SESSION_ATTRIBUTE, draining);
 		this.sessions.add(draining);
 		return draining;
+	}
+
+	/**
+	 * Return the draining session for a container session, as
+	 * {@link #drainingSession(WebSocketSession)} does, and remember the handler that
+	 * serves it.
+	 * @param session the session the container created
+	 * @param handler the handler of the endpoint the session belongs to
+	 * @return its draining session
+	 */
+	public DrainingWebSocketSession drainingSession(WebSocketSession session, WebSocketHandler handler) {
+		DrainingWebSocketSession draining = drainingSession(session);
+		draining.getAttributes().putIfAbsent(HANDLER_ATTRIBUTE, handler);
+		return draining;
+	}
+
+	/**
+	 * Return the handler of the endpoint a session belongs to.
+	 * @param session a draining session
+	 * @return the handler given to {@link #drainingSession(WebSocketSession, WebSocketHandler)},
+	 * or {@code null} if none was
+	 */
+	public @Nullable WebSocketHandler getHandler(DrainingWebSocketSession session) {
+		return (session.getAttributes().get(HANDLER_ATTRIBUTE) instanceof WebSocketHandler handler) ? handler : null;
+	}
+
+	/**
+	 * Return the gate that the endpoints wsdrain wraps ask before every handshake.
+	 * @return the handshake gate
+	 */
+	public HandshakeGate getHandshakeGate() {
+		return this.handshakeGate;
 	}
 
 	/**
@@ -136,7 +174,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 			sessions.remove(session);
 			if (result.drainTimedOut()) {
 				timeoutWarnings.warn(() -> "WebSocket session " + result.sessionId() + ": drain timed out after "
-						+ settings.drainTimeout().toMillis() + " ms; " + result.flushed() + " message(s) flushed, "
+						+ result.duration().toMillis() + " ms; " + result.flushed() + " message(s) flushed, "
 						+ result.dropped() + " dropped; closing with " + result.status());
 			}
 			else if (logger.isDebugEnabled()) {

@@ -21,7 +21,7 @@ public class DrainingWebSocketHandler extends WebSocketHandlerDecorator {
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-		super.afterConnectionEstablished(this.registry.drainingSession(session));
+		super.afterConnectionEstablished(this.registry.drainingSession(session, this));
 	}
 
 	@Override

@@ -1,17 +1,32 @@
 package io.github.wsdrain.server;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 /**
  * The request handler that replaces an endpoint's own: same handshake handler and
- * interceptors, with a {@link DrainingWebSocketHandler} outermost.
+ * interceptors, with a {@link DrainingWebSocketHandler} outermost. While the registry's
+ * {@link HandshakeGate} is closed, it refuses the handshake with 503 and
+ * {@code Retry-After} before any interceptor runs.
  */
 class DrainingWebSocketHttpRequestHandler extends WebSocketHttpRequestHandler {
+
+	private final HandshakeGate handshakeGate;
 
 	DrainingWebSocketHttpRequestHandler(WebSocketHttpRequestHandler original, DrainingSessionRegistry registry) {
 		super(new DrainingWebSocketHandler(original.getWebSocketHandler(), registry), original.getHandshakeHandler());
 		setHandshakeInterceptors(original.getHandshakeInterceptors());
+		this.handshakeGate = registry.getHandshakeGate();
 	}
 
 	/**
@@ -24,5 +39,24 @@ class DrainingWebSocketHttpRequestHandler extends WebSocketHttpRequestHandler {
 		return handler;
 	}
 
+	@Override
+	public void handleRequest(HttpServletRequest request, HttpServletResponse response)
+			throws ServletException, IOException {
+		Duration retryAfter = this.handshakeGate.getRetryAfter();
+		if (retryAfter != null) {
+			refuse(response, retryAfter);
+			return;
+		}
+		super.handleRequest(request, response);
+	}
+
+	private static void refuse(HttpServletResponse response, Duration retryAfter) throws IOException {
+		long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+		response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+		response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+		response.setContentType(MediaType.TEXT_PLAIN_VALUE);
+		response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+		response.getWriter().write("WebSocket sessions are being drained; retry in " + seconds + " s\n");
+	}
 
 }

@@ -98,6 +98,8 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
+	private final CompletableFuture<CloseStatus> connectionEnd = new CompletableFuture<>();
+
 	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
 
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
@@ -191,6 +193,16 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	}
 
 	/**
+	 * Return a future completed when the container reports the end of the connection:
+	 * after the peer's close reply, or when the network or the container ended it. Later
+	 * than {@link #getCloseFuture()} when this side closed first.
+	 * @return the connection end future, completed with the status the container reported
+	 */
+	public CompletableFuture<CloseStatus> getConnectionEndFuture() {
+		return this.connectionEnd;
+	}
+
+	/**
 	 * Return {@code false} as soon as a close is requested, so that loops that check
 	 * {@code isOpen()} stop producing.
 	 */
@@ -275,6 +287,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @param status the status the connection ended with
 	 */
 	void connectionClosed(CloseStatus status) {
+		this.connectionEnd.complete(status);
 		long lost;
 		CloseStatus reported = status;
 		this.queueLock.lock();
@@ -515,6 +528,15 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		else if (!this.drainTimedOut) {
 			sendCloseFrame();
 		}
+	}
+
+	/**
+	 * End the drain of a closing session now, as if its drain timeout had passed: what is
+	 * still queued is dropped (and counted), and the close frame goes out. Does nothing
+	 * unless the session is closing and its close frame is still to be sent.
+	 */
+	void expireDrain() {
+		onDrainTimeout();
 	}
 
 	private void onDrainTimeout() {

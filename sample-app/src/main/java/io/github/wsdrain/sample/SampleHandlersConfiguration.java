@@ -2,6 +2,7 @@ package io.github.wsdrain.sample;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
 import org.springframework.context.annotation.Bean;
@@ -24,6 +25,21 @@ class SampleHandlersConfiguration {
 	@Bean(destroyMethod = "shutdownNow")
 	ExecutorService sampleSenders() {
 		return Executors.newCachedThreadPool(new CustomizableThreadFactory("sample-sender-"));
+	}
+
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService sampleStreamScheduler() {
+		return Executors.newScheduledThreadPool(2, new CustomizableThreadFactory("sample-stream-"));
+	}
+
+	@Bean
+	StreamHandler demoStreamHandler(ScheduledExecutorService sampleStreamScheduler) {
+		return new StreamHandler(UnaryOperator.identity(), sampleStreamScheduler);
+	}
+
+	@Bean
+	StreamHandler plainStreamHandler(ScheduledExecutorService sampleStreamScheduler) {
+		return new StreamHandler(SPRING_DECORATOR, sampleStreamScheduler);
 	}
 
 	@Bean

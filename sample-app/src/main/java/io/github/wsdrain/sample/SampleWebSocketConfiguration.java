@@ -17,15 +17,24 @@ class SampleWebSocketConfiguration implements WebSocketConfigurer {
 
 	private final BurstHandler plainBurstHandler;
 
-	SampleWebSocketConfiguration(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler) {
+	private final StreamHandler demoStreamHandler;
+
+	private final StreamHandler plainStreamHandler;
+
+	SampleWebSocketConfiguration(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler,
+			StreamHandler demoStreamHandler, StreamHandler plainStreamHandler) {
 		this.demoBurstHandler = demoBurstHandler;
 		this.plainBurstHandler = plainBurstHandler;
+		this.demoStreamHandler = demoStreamHandler;
+		this.plainStreamHandler = plainStreamHandler;
 	}
 
 	@Override
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
 		registry.addHandler(this.demoBurstHandler, "/demo/burst").setAllowedOriginPatterns("*");
 		registry.addHandler(this.plainBurstHandler, "/plain/burst").setAllowedOriginPatterns("*");
+		registry.addHandler(this.demoStreamHandler, "/demo/stream").setAllowedOriginPatterns("*");
+		registry.addHandler(this.plainStreamHandler, "/plain/stream").setAllowedOriginPatterns("*");
 	}
 
 }

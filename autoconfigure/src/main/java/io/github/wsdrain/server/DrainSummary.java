@@ -1,0 +1,28 @@
+package io.github.wsdrain.server;
+
+import java.time.Duration;
+
+/**
+ * What one drain of every session achieved.
+ *
+ * @param sessions how many sessions were open or closing when the drain began
+ * @param closed sessions whose close frame went out, or whose connection ended, within
+ * the timeout
+ * @param forced sessions still draining at the timeout, closed at once with whatever
+ * they still had queued dropped
+ * @param flushed messages written to these sessions during the drain (including those
+ * sent by {@link GoingAwayHandler}s)
+ * @param dropped messages these sessions accepted but never wrote during the drain
+ * @param duration time from the start of the drain to its end
+ */
+public record DrainSummary(int sessions, int closed, int forced, long flushed, long dropped, Duration duration) {
+
+	/**
+	 * Return whether every session closed within the timeout and nothing was dropped.
+	 * @return {@code true} for a clean drain
+	 */
+	public boolean complete() {
+		return this.forced == 0 && this.dropped == 0;
+	}
+
+}

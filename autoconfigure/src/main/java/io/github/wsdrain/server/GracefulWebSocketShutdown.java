@@ -1,0 +1,361 @@
+package io.github.wsdrain.server;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.Assert;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
+
+/**
+ * Drains and closes every WebSocket session of the endpoints wsdrain wraps when the
+ * application stops, while the web server still carries their traffic; and the same
+ * drain on demand ({@link #drainAll(CloseStatus)}), for rolling deploys.
+ * <p>
+ * A drain refuses new handshakes (503 with {@code Retry-After}), then, for all sessions
+ * in parallel, lets the session's {@link GoingAwayHandler} send its last messages and
+ * closes the session with the going-away status once what it queued is written. Sessions still draining
+ * at the timeout are closed anyway, their queued messages dropped and counted. One INFO
+ * line reports the outcome.
+ */
+public class GracefulWebSocketShutdown implements SmartLifecycle {
+
+	/**
+	 * The stop phase. Beans stop in descending phase order, so this one must be higher
+	 * than every phase that ends the sessions or their connections:
+	 * <ul>
+	 * <li>Boot's web server graceful shutdown ({@code DEFAULT_PHASE - 1024}), which does
+	 * not wait for upgraded connections, and the stop of the web server and its
+	 * connectors ({@code DEFAULT_PHASE - 2048}), which cuts every socket without a close
+	 * frame;</li>
+	 * <li>STOMP's {@code SubProtocolWebSocketHandler} (phase 0 under
+	 * {@code @EnableWebSocketMessageBroker} unless a configurer says otherwise), which
+	 * closes its sessions with 1001 and discards what they buffered.</li>
+	 * </ul>
+	 * It is lower than {@code DEFAULT_PHASE}, so that the application's own lifecycle
+	 * beans in the default phase (message listener containers, pollers…) stop producing
+	 * before the sessions are drained. Spring's {@code WebSocketHandlerMapping} stops in
+	 * the default phase too; its stop closes no session.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
+
+	private static final Log logger = LogFactory.getLog(GracefulWebSocketShutdown.class);
+
+	private final DrainingSessionRegistry registry;
+
+	private final Duration timeout;
+
+	private final CloseStatus closeStatus;
+
+	private final Duration retryAfter;
+
+	private volatile boolean running;
+
+	/**
+	 * Create a shutdown for the sessions of a registry.
+	 * @param registry the registry of the sessions to drain
+	 * @param timeout the longest a whole drain may take
+	 * @param closeStatus the status sessions are closed with on shutdown
+	 * @param retryAfter how long refused handshakes are told to wait
+	 */
+	public GracefulWebSocketShutdown(DrainingSessionRegistry registry, Duration timeout, CloseStatus closeStatus,
+			Duration retryAfter) {
+		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, "timeout must be positive");
+		Assert.isTrue(retryAfter.compareTo(Duration.ZERO) > 0, "retryAfter must be positive");
+		this.registry = registry;
+		this.timeout = timeout;
+		this.closeStatus = closeStatus;
+		this.retryAfter = retryAfter;
+	}
+
+	@Override
+	public void start() {
+		this.registry.getHandshakeGate().accept();
+		this.running = true;
+	}
+
+	/**
+	 * Drain and close every session, waiting at most the timeout.
+	 */
+	@Override
+	public void stop() {
+		this.running = false;
+		drainAll(this.closeStatus).join();
+	}
+
+	/**
+	 * Drain and close every session; the callback runs when the drain has ended, at the
+	 * latest at the timeout.
+	 * @param callback told when the drain has ended
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		this.running = false;
+		try {
+			drainAll(this.closeStatus).whenComplete((summary, ex) -> callback.run());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("WebSocket drain failed to start; the web server will cut the sessions", ex);
+			callback.run();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Refuse new handshakes, tell every {@link GoingAwayHandler}, then drain and close
+	 * every session with the given status, within the configured timeout. Handshakes
+	 * stay refused until {@link #resumeAccepting()}.
+	 * @param status the close status to send
+	 * @return a future completed with the outcome when every session has closed, or at
+	 * the timeout
+	 */
+	public CompletableFuture<DrainSummary> drainAll(CloseStatus status) {
+		return drainAll(status, this.timeout);
+	}
+
+	/**
+	 * Refuse new handshakes, tell every {@link GoingAwayHandler}, then drain and close
+	 * every session with the given status. Handshakes stay refused until
+	 * {@link #resumeAccepting()}.
+	 * @param status the close status to send
+	 * @param timeout the longest the drain may take
+	 * @return a future completed with the outcome when every session has closed, or at
+	 * the timeout
+	 */
+	public CompletableFuture<DrainSummary> drainAll(CloseStatus status, Duration timeout) {
+		this.registry.getHandshakeGate().refuse(this.retryAfter);
+		return new Drain(status, timeout).start();
+	}
+
+	/**
+	 * Accept new handshakes again after {@link #drainAll}.
+	 */
+	public void resumeAccepting() {
+		this.registry.getHandshakeGate().accept();
+	}
+
+	/**
+	 * Return whether new handshakes are accepted.
+	 * @return {@code false} from the start of a drain until {@link #resumeAccepting()}
+	 */
+	public boolean isAcceptingSessions() {
+		return this.registry.getHandshakeGate().isAccepting();
+	}
+
+	/**
+	 * Return the close status sessions get on shutdown.
+	 * @return the close status
+	 */
+	public CloseStatus getCloseStatus() {
+		return this.closeStatus;
+	}
+
+	/**
+	 * Return the longest a drain may take.
+	 * @return the timeout
+	 */
+	public Duration getTimeout() {
+		return this.timeout;
+	}
+
+	private static @Nullable GoingAwayHandler goingAwayHandler(@Nullable WebSocketHandler handler) {
+		WebSocketHandler current = handler;
+		while (current != null) {
+			if (current instanceof GoingAwayHandler goingAway) {
+				return goingAway;
+			}
+			current = (current instanceof WebSocketHandlerDecorator decorator) ? decorator.getDelegate() : null;
+		}
+		return null;
+	}
+
+	private record Baseline(long sent, long dropped) {
+
+	}
+
+	/**
+	 * One run of {@link #drainAll}: every session open when it starts, and any that a
+	 * handshake already past the gate adds while it runs.
+	 */
+	private final class Drain {
+
+		private final CloseStatus status;
+
+		private final Duration timeout;
+
+		private final long startNanos = System.nanoTime();
+
+		private final Map<DrainingWebSocketSession, Baseline> sessions = new ConcurrentHashMap<>();
+
+		private final ThreadPoolExecutor callbacks;
+
+		private final AtomicBoolean finished = new AtomicBoolean();
+
+		private final CompletableFuture<DrainSummary> result = new CompletableFuture<>();
+
+		Drain(CloseStatus status, Duration timeout) {
+			this.status = status;
+			this.timeout = timeout;
+			CustomizableThreadFactory threads = new CustomizableThreadFactory("wsdrain-shutdown-");
+			threads.setDaemon(true);
+			// A callback may block (on the peer, on the application): one thread each, so
+			// that no session waits for another's callback.
+			this.callbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(),
+					threads);
+		}
+
+		CompletableFuture<DrainSummary> start() {
+			CompletableFuture.delayedExecutor(this.timeout.toNanos(), TimeUnit.NANOSECONDS)
+				.execute(() -> finish(true));
+			round(newSessions());
+			return this.result;
+		}
+
+		/**
+		 * Tell the handler of each session, then close that session: each on its own, so
+		 * that a handler stuck on one session does not hold up the others. Repeat for
+		 * latecomers (handshakes already past the gate when it closed).
+		 */
+		private void round(List<DrainingWebSocketSession> batch) {
+			if (batch.isEmpty() || this.finished.get()) {
+				finish(false);
+				return;
+			}
+			CompletableFuture<?>[] ended = batch.stream()
+				.map((session) -> tellAsync(session).handle((told, ex) -> session).thenCompose(this::close))
+				.toArray(CompletableFuture[]::new);
+			CompletableFuture.allOf(ended).whenComplete((all, failure) -> round(latecomers()));
+		}
+
+		/** Sessions opened since the last round, unless accepting has resumed meanwhile. */
+		private List<DrainingWebSocketSession> latecomers() {
+			return registry.getHandshakeGate().isAccepting() ? List.of() : newSessions();
+		}
+
+		private List<DrainingWebSocketSession> newSessions() {
+			List<DrainingWebSocketSession> batch = new ArrayList<>();
+			for (DrainingWebSocketSession session : registry.getSessions()) {
+				Baseline baseline = new Baseline(session.getSentMessages(), session.getDroppedMessages());
+				if (this.sessions.putIfAbsent(session, baseline) == null) {
+					batch.add(session);
+				}
+			}
+			return batch;
+		}
+
+		private CompletableFuture<?> tellAsync(DrainingWebSocketSession session) {
+			try {
+				return CompletableFuture.runAsync(() -> tell(session), this.callbacks);
+			}
+			catch (RejectedExecutionException ex) {
+				// The drain has ended at its timeout: the session is closed already.
+				return CompletableFuture.completedFuture(null);
+			}
+		}
+
+		private void tell(DrainingWebSocketSession session) {
+			if (session.getState() != DrainingWebSocketSession.State.OPEN || this.finished.get()) {
+				return;
+			}
+			GoingAwayHandler handler = goingAwayHandler(registry.getHandler(session));
+			if (handler == null) {
+				return;
+			}
+			try {
+				handler.beforeShutdown(session);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (Exception ex) {
+				logger.warn("WebSocket session " + session.getId() + ": " + handler.getClass().getName()
+						+ ".beforeShutdown failed; closing the session all the same", ex);
+			}
+		}
+
+		/**
+		 * Close the session and complete when its connection has ended: closing the
+		 * socket while the peer's close reply sits unread would reset the connection,
+		 * and the peer may then discard what it has not read yet.
+		 */
+		private CompletableFuture<?> close(DrainingWebSocketSession session) {
+			return session.closeAsync(this.status).thenCompose((closed) -> session.getConnectionEndFuture());
+		}
+
+		private void finish(boolean timedOut) {
+			if (!this.finished.compareAndSet(false, true)) {
+				return;
+			}
+			int forced = 0;
+			if (timedOut) {
+				for (DrainingWebSocketSession session : this.sessions.keySet()) {
+					if (!session.getCloseFuture().isDone()) {
+						session.closeAsync(this.status);
+						session.expireDrain();
+						forced++;
+					}
+				}
+			}
+			long flushed = 0;
+			long dropped = 0;
+			for (Map.Entry<DrainingWebSocketSession, Baseline> entry : this.sessions.entrySet()) {
+				flushed += entry.getKey().getSentMessages() - entry.getValue().sent();
+				dropped += entry.getKey().getDroppedMessages() - entry.getValue().dropped();
+			}
+			this.callbacks.shutdownNow();
+			int total = this.sessions.size();
+			DrainSummary summary = new DrainSummary(total, total - forced, forced, flushed, dropped,
+					Duration.ofNanos(System.nanoTime() - this.startNanos));
+			logger.info(describe(summary));
+			this.result.complete(summary);
+		}
+
+		private String describe(DrainSummary summary) {
+			StringBuilder line = new StringBuilder("WebSocket drain: ").append(summary.closed())
+				.append(" session(s) closed with ")
+				.append(this.status.getCode())
+				.append(", ")
+				.append(summary.flushed())
+				.append(" message(s) flushed, ")
+				.append(summary.dropped())
+				.append(" dropped, in ")
+				.append(summary.duration().toMillis())
+				.append(" ms");
+			if (summary.forced() > 0) {
+				line.append("; ")
+					.append(summary.forced())
+					.append(" session(s) still draining at the ")
+					.append(this.timeout.toMillis())
+					.append(" ms timeout, closed anyway");
+			}
+			return line.toString();
+		}
+
+	}
+
+}

@@ -1,0 +1,13 @@
+package io.github.wsdrain.sample;
+
+/**
+ * {@link StreamShutdownScenarioTests} on Jetty.
+ */
+class JettyStreamShutdownScenarioTests extends StreamShutdownScenarioTests {
+
+	@Override
+	String serverSelection() {
+		return ServerSelection.JETTY;
+	}
+
+}
