@@ -3,7 +3,9 @@ package io.github.wsdrain.metrics;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -33,7 +35,8 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 
 	private final ObjectProvider<DrainingSessionRegistry> registry;
 
-	private volatile MeterRegistry meterRegistry;
+	/** Every registry bound so far: Boot may bind one binder to several. */
+	private final List<MeterRegistry> meterRegistries = new CopyOnWriteArrayList<>();
 
 	public WsDrainServerMetrics(ObjectProvider<DrainingSessionRegistry> registry) {
 		this.registry = registry;
@@ -65,27 +68,21 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 			.baseUnit("bytes")
 			.register(meterRegistry);
 		Arrays.stream(DropReason.values()).forEach((reason) -> droppedCounter(meterRegistry, reason));
-		this.meterRegistry = meterRegistry;
+		this.meterRegistries.add(meterRegistry);
 	}
 
 	@Override
 	public void messagesDropped(DrainingWebSocketSession session, DropReason reason, long count) {
-		MeterRegistry meters = this.meterRegistry;
-		if (meters != null) {
-			droppedCounter(meters, reason).increment(count);
-		}
+		this.meterRegistries.forEach((meters) -> droppedCounter(meters, reason).increment(count));
 	}
 
 	@Override
 	public void sessionClosed(DrainingWebSocketSession session, CloseResult result) {
-		MeterRegistry meters = this.meterRegistry;
-		if (meters != null) {
-			Timer.builder("wsdrain.drain.duration")
-				.description("Time from a close request to the close frame")
-				.tag("outcome", outcome(result))
-				.register(meters)
-				.record(result.duration());
-		}
+		this.meterRegistries.forEach((meters) -> Timer.builder("wsdrain.drain.duration")
+			.description("Time from a close request to the close frame")
+			.tag("outcome", outcome(result))
+			.register(meters)
+			.record(result.duration()));
 	}
 
 	private static Counter droppedCounter(MeterRegistry meters, DropReason reason) {
