@@ -1,0 +1,570 @@
+package io.github.wsdrain.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.wsdrain.server.CloseResult;
+import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.server.SessionClosingException;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+
+/**
+ * Measures wsdrain against stock Spring WebSocket and raw loopback transfer in one run,
+ * on an embedded Tomcat with JDK WebSocket clients, and writes {@code results.md} and
+ * {@code chart.png} under {@code -Dbench.out}. Every cell repeats its runs after a
+ * warm-up and checks that every message arrived; any failure ends the run with exit
+ * status 1 and no table.
+ */
+public final class WsDrainBenchmark {
+
+	private static final int KB = 1024;
+
+	private static final int MB = 1024 * 1024;
+
+	private static final Duration WAIT = new Duration(120);
+
+	private final int runs;
+
+	private final int warmups;
+
+	private final boolean quick;
+
+	private final Path out;
+
+	private final ConfigurableApplicationContext context;
+
+	private final BenchServer server;
+
+	private final DrainingSessionRegistry registry;
+
+	private final int port;
+
+	private final HttpClient httpClient = HttpClient.newHttpClient();
+
+	private final ExecutorService senders = Executors.newFixedThreadPool(4);
+
+	private final Report report = new Report();
+
+	private WsDrainBenchmark(int runs, boolean quick, Path out) {
+		this.runs = runs;
+		this.warmups = quick ? 1 : 3;
+		this.quick = quick;
+		this.out = out;
+		this.context = BenchServer.start();
+		this.server = this.context.getBean(BenchServer.class);
+		this.registry = this.context.getBean(DrainingSessionRegistry.class);
+		this.port = BenchServer.port(this.context);
+	}
+
+	public static void main(String[] args) {
+		int runs = Integer.getInteger("bench.runs", 5);
+		boolean quick = Boolean.getBoolean("bench.quick");
+		Path out = Path.of(System.getProperty("bench.out", "target/bench"));
+		int status = 1;
+		try {
+			if (runs < (quick ? 1 : 5)) {
+				throw new IllegalArgumentException("bench.runs must be at least 5 (quick mode: 1), not " + runs);
+			}
+			WsDrainBenchmark benchmark = new WsDrainBenchmark(runs, quick, out);
+			try {
+				benchmark.run();
+			}
+			finally {
+				benchmark.context.close();
+			}
+			status = 0;
+		}
+		catch (Throwable ex) {
+			System.err.println();
+			System.err.println("BENCHMARK FAILED: " + ex);
+			ex.printStackTrace();
+		}
+		System.exit(status);
+	}
+
+	private void run() throws Exception {
+		long started = System.nanoTime();
+		log("wsdrain benchmark: %d runs per cell after %d warm-up runs%s; Tomcat on 127.0.0.1:%d", this.runs,
+				this.warmups, this.quick ? " (QUICK: reduced sizes, not for publication)" : "", this.port);
+		throughput();
+		drain();
+		heapPerSessionObjects();
+		scale();
+		this.report.machine(this.runs, this.warmups, this.quick, (System.nanoTime() - started) / 1_000_000_000L);
+		Files.createDirectories(this.out);
+		String markdown = this.report.markdown();
+		Files.writeString(this.out.resolve("results.md"), markdown, StandardCharsets.UTF_8);
+		new Chart(this.report).write(this.out.resolve("chart.png"));
+		System.out.println();
+		System.out.println(markdown);
+		log("Wrote %s and %s", this.out.resolve("results.md").toAbsolutePath(),
+				this.out.resolve("chart.png").toAbsolutePath());
+	}
+
+	// ---------------------------------------------------------------- throughput
+
+	enum Variant {
+
+		RAW("raw loopback TCP (physical limit)"), PLAIN("plain session"),
+		SPRING("Spring ConcurrentWebSocketSessionDecorator"), WSDRAIN("wsdrain DrainingWebSocketSession");
+
+		final String label;
+
+		Variant(String label) {
+			this.label = label;
+		}
+
+	}
+
+	record Cell(Variant variant, int threads) {
+
+	}
+
+	private void throughput() throws Exception {
+		List<Cell> cells = List.of(new Cell(Variant.RAW, 1), new Cell(Variant.PLAIN, 1), new Cell(Variant.SPRING, 1),
+				new Cell(Variant.WSDRAIN, 1), new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4));
+		for (int size : new int[] { KB, 64 * KB }) {
+			int count = ((size == KB) ? 40_000 : 1_600) / (this.quick ? 4 : 1);
+			log("Throughput, %s messages, %,d per run", bytes(size), count);
+			for (int w = 0; w < this.warmups; w++) {
+				for (Cell cell : cells) {
+					throughputRun(cell, size, count);
+				}
+			}
+			Map<Cell, double[]> rates = new LinkedHashMap<>();
+			cells.forEach((cell) -> rates.put(cell, new double[this.runs]));
+			for (int r = 0; r < this.runs; r++) {
+				// Interleaved: run r of every cell shares the machine's state of the moment.
+				for (Cell cell : cells) {
+					long nanos = throughputRun(cell, size, count);
+					rates.get(cell)[r] = count / (nanos / 1e9);
+				}
+				log("  round %d/%d done", r + 1, this.runs);
+			}
+			rates.forEach((cell, values) -> this.report.throughput(size, cell, count, values));
+		}
+	}
+
+	private long throughputRun(Cell cell, int size, int count) throws Exception {
+		if (cell.variant() == Variant.RAW) {
+			return RawLoopback.transfer(count, size);
+		}
+		boolean drained = cell.variant() == Variant.WSDRAIN;
+		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri(drained ? "/drained" : "/plain"), false);
+		WebSocketSession raw = (drained ? this.server.drained() : this.server.plain()).next();
+		WebSocketSession session = switch (cell.variant()) {
+			case PLAIN -> raw;
+			case SPRING -> new ConcurrentWebSocketSessionDecorator(raw, 10_000, BenchServer.SEND_BUFFER_BYTES);
+			case WSDRAIN -> requireDraining(raw);
+			case RAW -> throw new IllegalStateException();
+		};
+		ByteBuffer payload = ByteBuffer.wrap(filler(size));
+		CompletableFuture<Long> received = client.whenReceived(count);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> sends = new ArrayList<>();
+		int perThread = count / cell.threads();
+		for (int t = 0; t < cell.threads(); t++) {
+			sends.add(this.senders.submit(() -> {
+				start.await();
+				for (int i = 0; i < perThread; i++) {
+					session.sendMessage(new BinaryMessage(payload.duplicate()));
+				}
+				return null;
+			}));
+		}
+		long started = System.nanoTime();
+		start.countDown();
+		long finished = await(received, "all " + count + " messages of a " + cell + " run to arrive");
+		for (Future<?> send : sends) {
+			send.get(WAIT.seconds(), TimeUnit.SECONDS);
+		}
+		check(client.messages() == count && client.bytes() == (long) count * size,
+				"%s run: client received %d messages / %d bytes, expected %d / %d", cell, client.messages(),
+				client.bytes(), count, (long) count * size);
+		closeAndAwait(session, client, CloseStatus.NORMAL);
+		return finished - started;
+	}
+
+	// ---------------------------------------------------------------- drain
+
+	private void drain() throws Exception {
+		int size = 64 * KB;
+		int[] queuedSizes = this.quick ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
+		for (int queued : queuedSizes) {
+			log("Drain, %s queued in %s messages", bytes(queued), bytes(size));
+			for (int w = 0; w < this.warmups; w++) {
+				drainRun(queued, size);
+			}
+			double[] transfer = new double[this.runs];
+			double[] drain = new double[this.runs];
+			double[] inQueue = new double[this.runs];
+			for (int r = 0; r < this.runs; r++) {
+				DrainRun run = drainRun(queued, size);
+				transfer[r] = run.transferNanos() / 1e6;
+				drain[r] = run.drainNanos() / 1e6;
+				inQueue[r] = run.queuedAtClose();
+			}
+			this.report.drain(queued, size, transfer, drain, inQueue);
+		}
+	}
+
+	record DrainRun(long transferNanos, long drainNanos, long queuedAtClose) {
+
+	}
+
+	/**
+	 * One connection: the bytes cross once with no close (client paused while they are
+	 * sent, then resumed), then the same bytes are queued again the same way and the
+	 * session is closed as the client resumes.
+	 */
+	private DrainRun drainRun(int queued, int size) throws Exception {
+		int count = queued / size;
+		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri("/drained"), true);
+		DrainingWebSocketSession session = requireDraining(this.server.drained().next());
+		ByteBuffer payload = ByteBuffer.wrap(filler(size));
+
+		List<Future<?>> sends = sendWhilePaused(session, payload, count);
+		CompletableFuture<Long> allThrough = client.whenReceived(count);
+		long started = System.nanoTime();
+		client.resume();
+		long transferNanos = await(allThrough, "the transfer of " + bytes(queued)) - started;
+		awaitAll(sends);
+
+		client.pause();
+		sends = sendWhilePaused(session, payload, count);
+		long queuedAtClose = session.getQueuedBytes();
+		started = System.nanoTime();
+		CompletableFuture<CloseResult> closing = session.closeAsync(CloseStatus.NORMAL);
+		client.resume();
+		ReceivingClient.Close close = await(client.closed(), "the close frame after " + bytes(queued));
+		long drainNanos = close.nanos() - started;
+		CloseResult result = await(closing, "the close result");
+		awaitAll(sends);
+		check(close.code() == CloseStatus.NORMAL.getCode(), "drain run: close code %d, expected 1000", close.code());
+		check(client.messages() == 2L * count && client.bytes() == 2L * count * size,
+				"drain run: client received %d messages / %d bytes before the close frame, expected %d / %d",
+				client.messages(), client.bytes(), 2L * count, 2L * count * size);
+		check(result.dropped() == 0 && !result.drainTimedOut(), "drain run: %s", result);
+		return new DrainRun(transferNanos, drainNanos, queuedAtClose);
+	}
+
+	/**
+	 * Hand {@code count} messages to the session from a pool while the client reads
+	 * nothing: the thread that writes blocks once the socket is full, the others queue.
+	 * Returns once every message is accepted (the writer's own call may still block).
+	 */
+	private List<Future<?>> sendWhilePaused(DrainingWebSocketSession session, ByteBuffer payload, int count)
+			throws Exception {
+		long target = session.getAcceptedMessages() + count;
+		List<Future<?>> sends = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			sends.add(this.senders.submit(() -> {
+				session.sendMessage(new BinaryMessage(payload.duplicate()));
+				return null;
+			}));
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT.seconds());
+		while (session.getAcceptedMessages() < target) {
+			check(System.nanoTime() < deadline, "only %d of %d messages accepted", session.getAcceptedMessages(),
+					target);
+			Thread.sleep(1);
+		}
+		return sends;
+	}
+
+	// ---------------------------------------------------------------- heap
+
+	/**
+	 * Retained heap of the draining wrapper alone: N Spring sessions without a container
+	 * behind them, then a draining session for each through the registry (which also
+	 * keeps it in its set and in the session's attributes).
+	 */
+	private void heapPerSessionObjects() throws Exception {
+		int count = this.quick ? 20_000 : 100_000;
+		log("Heap per session, %,d draining sessions around container-less Spring sessions", count);
+		double[] perSession = new double[this.runs];
+		for (int r = 0; r < this.runs; r++) {
+			DrainingSessionRegistry objects = new DrainingSessionRegistry(DrainSettings.DEFAULTS, List.of());
+			try {
+				List<WebSocketSession> sessions = new ArrayList<>(count);
+				for (int i = 0; i < count; i++) {
+					sessions.add(new StandardWebSocketSession(new HttpHeaders(), new HashMap<>(), null, null));
+				}
+				long before = usedHeapAfterGc();
+				List<DrainingWebSocketSession> drained = new ArrayList<>(count);
+				for (WebSocketSession session : sessions) {
+					drained.add(objects.drainingSession(session));
+				}
+				long after = usedHeapAfterGc();
+				check(drained.size() == count && objects.getSessions().size() == count, "heap run: %d sessions",
+						drained.size());
+				// The list holding them is the benchmark's, not wsdrain's.
+				perSession[r] = (after - before - (16 + 4L * count)) / (double) count;
+				sessions.clear();
+				drained.clear();
+			}
+			finally {
+				objects.destroy();
+			}
+		}
+		this.report.heapObjects(count, perSession);
+	}
+
+	private static long usedHeapAfterGc() throws InterruptedException {
+		for (int i = 0; i < 3; i++) {
+			System.gc();
+			Thread.sleep(50);
+		}
+		return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+	}
+
+	// ---------------------------------------------------------------- scale
+
+	private void scale() throws Exception {
+		int[] counts = this.quick ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
+		for (int count : counts) {
+			log("Scale, %,d sessions", count);
+			for (int w = 0; w < Math.min(1, this.warmups); w++) {
+				scaleRun(count, false);
+			}
+			double[] heapDrained = new double[this.runs];
+			double[] heapPlain = new double[this.runs];
+			double[] closeAllMillis = new double[this.runs];
+			double[] futuresMillis = new double[this.runs];
+			double[] delivered = new double[this.runs];
+			for (int r = 0; r < this.runs; r++) {
+				ScaleRun run = scaleRun(count, false);
+				heapDrained[r] = run.heapPerSession();
+				closeAllMillis[r] = run.closeAllNanos() / 1e6;
+				futuresMillis[r] = run.futuresNanos() / 1e6;
+				delivered[r] = run.delivered();
+				heapPlain[r] = scaleRun(count, true).heapPerSession();
+				log("  round %d/%d: %,d messages delivered, 0 lost, all closed in %.0f ms", r + 1, this.runs,
+						run.delivered(), closeAllMillis[r]);
+			}
+			this.report.scale(count, closeAllMillis, futuresMillis, delivered, heapDrained, heapPlain);
+		}
+	}
+
+	record ScaleRun(double heapPerSession, long closeAllNanos, long futuresNanos, long delivered) {
+
+	}
+
+	/**
+	 * N clients in a separate JVM connect; the heap after GC is taken with them idle.
+	 * On {@code /drained}: two threads stream 1 KB messages to every session in turn for
+	 * a second, then every session of the registry is closed with 1001 while they keep
+	 * sending; the run checks that each message whose {@code sendMessage} returned
+	 * arrived and that every client got the close frame. On {@code /plain} (excluded,
+	 * stock Spring) only the idle heap is taken.
+	 */
+	private ScaleRun scaleRun(int count, boolean plain) throws Exception {
+		long heapBefore = usedHeapAfterGc();
+		Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx2g", "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
+				uri(plain ? "/plain" : "/drained").toString(), Integer.toString(count))
+			.redirectError(ProcessBuilder.Redirect.INHERIT)
+			.start();
+		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+		Thread reader = new Thread(() -> {
+			try (BufferedReader in = new BufferedReader(new InputStreamReader(clients.getInputStream()))) {
+				in.lines().forEach(lines::add);
+			}
+			catch (Exception ex) {
+				lines.add("ERROR reading the clients' output: " + ex);
+			}
+		}, "scale-clients-output");
+		reader.setDaemon(true);
+		reader.start();
+		try {
+			expectLine(lines, "CONNECTED");
+			List<WebSocketSession> sessions = (plain ? this.server.plain() : this.server.drained()).next(count);
+			double heapPerSession = (usedHeapAfterGc() - heapBefore) / (double) count;
+			if (plain) {
+				for (WebSocketSession session : sessions) {
+					session.close(CloseStatus.GOING_AWAY);
+				}
+				expectLine(lines, "RESULT");
+				return new ScaleRun(heapPerSession, 0, 0, 0);
+			}
+			List<DrainingWebSocketSession> drained = sessions.stream().map(WsDrainBenchmark::requireDraining).toList();
+			check(this.registry.getSessions().size() == count, "registry holds %d sessions, expected %d",
+					this.registry.getSessions().size(), count);
+			ByteBuffer payload = ByteBuffer.wrap(filler(KB));
+			List<Future<Long>> streams = new ArrayList<>();
+			for (int t = 0; t < 2; t++) {
+				List<DrainingWebSocketSession> share = drained.subList(t * count / 2, (t + 1) * count / 2);
+				streams.add(this.senders.submit(() -> stream(share, payload)));
+			}
+			Thread.sleep(this.quick ? 300 : 1000);
+			long started = System.nanoTime();
+			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(count);
+			for (DrainingWebSocketSession session : this.registry.getSessions()) {
+				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
+			}
+			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT.seconds(), TimeUnit.SECONDS);
+			long futuresNanos = System.nanoTime() - started;
+			long accepted = 0;
+			for (Future<Long> stream : streams) {
+				accepted += stream.get(WAIT.seconds(), TimeUnit.SECONDS);
+			}
+			long dropped = 0;
+			for (CompletableFuture<CloseResult> result : closing) {
+				check(!result.get().drainTimedOut(), "scale run: drain timed out: %s", result.get());
+				dropped += result.get().dropped();
+			}
+			Map<String, String> result = fields(expectLine(lines, "RESULT"));
+			long received = Long.parseLong(result.get("received"));
+			check(result.get("codes").equals("1001:" + count), "scale run: close codes %s, expected 1001:%d",
+					result.get("codes"), count);
+			check(dropped == 0 && received == accepted,
+					"scale run: %,d messages accepted, %,d received, %,d reported dropped", accepted, received, dropped);
+			long closeAllNanos = Long.parseLong(result.get("lastCloseNanos")) - started;
+			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received);
+		}
+		finally {
+			if (!clients.waitFor(WAIT.seconds(), TimeUnit.SECONDS)) {
+				clients.destroyForcibly();
+			}
+			check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
+		}
+	}
+
+	/** Send to each session in turn until every one refuses; return the messages accepted. */
+	private static long stream(List<DrainingWebSocketSession> sessions, ByteBuffer payload) throws Exception {
+		boolean[] refused = new boolean[sessions.size()];
+		int open = sessions.size();
+		long accepted = 0;
+		while (open > 0) {
+			for (int i = 0; i < refused.length; i++) {
+				if (refused[i]) {
+					continue;
+				}
+				try {
+					sessions.get(i).sendMessage(new BinaryMessage(payload.duplicate()));
+					accepted++;
+				}
+				catch (SessionClosingException ex) {
+					refused[i] = true;
+					open--;
+				}
+			}
+		}
+		return accepted;
+	}
+
+	private static String expectLine(BlockingQueue<String> lines, String prefix) throws Exception {
+		String line = lines.poll(300, TimeUnit.SECONDS);
+		check(line != null, "scale clients: no '%s' line within 300 s", prefix);
+		check(line.startsWith(prefix), "scale clients: '%s', expected '%s …'", line, prefix);
+		return line;
+	}
+
+	private static Map<String, String> fields(String line) {
+		Map<String, String> fields = new HashMap<>();
+		for (String part : line.split(" ")) {
+			int eq = part.indexOf('=');
+			if (eq > 0) {
+				fields.put(part.substring(0, eq), part.substring(eq + 1));
+			}
+		}
+		return fields;
+	}
+
+	// ---------------------------------------------------------------- support
+
+	private void closeAndAwait(WebSocketSession session, ReceivingClient client, CloseStatus status) throws Exception {
+		if (session instanceof DrainingWebSocketSession draining) {
+			await(draining.closeAsync(status), "the close of a draining session");
+		}
+		else {
+			session.close(status);
+		}
+		ReceivingClient.Close close = await(client.closed(), "the close frame");
+		check(close.code() == status.getCode(), "close code %d, expected %d", close.code(), status.getCode());
+	}
+
+	private static DrainingWebSocketSession requireDraining(WebSocketSession session) {
+		if (session instanceof DrainingWebSocketSession draining) {
+			return draining;
+		}
+		throw new IllegalStateException("Expected a draining session from the auto-configuration, got " + session);
+	}
+
+	private URI uri(String path) {
+		return URI.create("ws://127.0.0.1:" + this.port + path);
+	}
+
+	private static byte[] filler(int size) {
+		byte[] bytes = new byte[size];
+		java.util.Arrays.fill(bytes, (byte) '.');
+		return bytes;
+	}
+
+	private static <T> T await(CompletableFuture<T> future, String what) throws Exception {
+		try {
+			return future.get(WAIT.seconds(), TimeUnit.SECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw new IllegalStateException("Timed out after " + WAIT.seconds() + " s waiting for " + what, ex);
+		}
+	}
+
+	private static void awaitAll(List<Future<?>> futures) throws Exception {
+		for (Future<?> future : futures) {
+			future.get(WAIT.seconds(), TimeUnit.SECONDS);
+		}
+	}
+
+	private static void check(boolean condition, String format, Object... args) {
+		if (!condition) {
+			throw new IllegalStateException(String.format(Locale.ROOT, format, args));
+		}
+	}
+
+	static String bytes(long bytes) {
+		return (bytes >= MB) ? (bytes / MB) + " MB" : (bytes / KB) + " KB";
+	}
+
+	private static void log(String format, Object... args) {
+		System.out.printf(Locale.ROOT, "[%s] %s%n", Instant.now().toString().substring(11, 19),
+				String.format(Locale.ROOT, format, args));
+	}
+
+	private record Duration(long seconds) {
+
+	}
+
+}
