@@ -46,8 +46,12 @@ final class Chart {
 			g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
 			g.setColor(Color.WHITE);
 			g.fillRect(0, 0, WIDTH, HEIGHT);
-			ratios(g, new Rectangle2D.Double(70, 50, 380, 320));
-			drains(g, new Rectangle2D.Double(580, 50, 380, 320));
+			if (this.report.plainRatios.size() == 2 && this.report.springRatios.size() == 2) {
+				ratios(g, new Rectangle2D.Double(70, 50, 380, 320));
+			}
+			if (!this.report.drains.isEmpty()) {
+				drains(g, new Rectangle2D.Double(580, 50, 380, 320));
+			}
 		}
 		finally {
 			g.dispose();
@@ -110,18 +114,30 @@ final class Chart {
 		for (Report.DrainRow row : rows) {
 			maxMillis = Math.max(maxMillis, Math.max(row.drain().max(), row.transfer().max()));
 		}
-		double top = niceCeiling(maxMillis * 1.1);
+		double minMillis = Double.MAX_VALUE;
+		for (Report.DrainRow row : rows) {
+			minMillis = Math.min(minMillis, Math.min(row.drain().min(), row.transfer().min()));
+		}
+		// Log scale, whole decades: 1 MB and 64 MB differ by ~64x.
+		double bottomDecade = Math.floor(Math.log10(Math.max(minMillis, 0.01)));
+		double topDecade = Math.ceil(Math.log10(maxMillis));
+		if (topDecade <= bottomDecade) {
+			topDecade = bottomDecade + 1;
+		}
+		YScale scale = new YScale(area, bottomDecade, topDecade);
 		double minLog = Math.log(rows.get(0).queued()) / Math.log(2) - 1;
 		double maxLog = Math.log(rows.get(rows.size() - 1).queued()) / Math.log(2) + 1;
 		axes(g, area);
 		g.setFont(g.getFont().deriveFont(11f));
-		for (int i = 0; i <= 5; i++) {
-			double value = top * i / 5;
-			double py = area.getMaxY() - value / top * area.getHeight();
+		for (double decade = bottomDecade; decade <= topDecade + 1e-9; decade++) {
+			double value = Math.pow(10, decade);
+			double py = scale.y(value);
 			g.setColor(new Color(0xdddddd));
 			g.draw(new Line2D.Double(area.getX(), py, area.getMaxX(), py));
 			g.setColor(Color.DARK_GRAY);
-			g.drawString(String.format(Locale.ROOT, "%.0f ms", value), (float) area.getX() - 55, (float) py + 4);
+			String label = (value >= 1) ? String.format(Locale.ROOT, "%.0f ms", value)
+					: String.format(Locale.ROOT, "%s ms", value);
+			g.drawString(label, (float) area.getX() - 55, (float) py + 4);
 		}
 		double[][] points = new double[2][rows.size() * 2];
 		for (int i = 0; i < rows.size(); i++) {
@@ -130,26 +146,25 @@ final class Chart {
 			double px = area.getX() + lx * area.getWidth();
 			g.setColor(Color.BLACK);
 			centered(g, WsDrainBenchmark.bytes(row.queued()), px, area.getMaxY() + 15);
-			plotPoint(g, area, top, px - 5, row.transfer(), BASELINE);
-			plotPoint(g, area, top, px + 5, row.drain(), WSDRAIN);
+			plotPoint(g, scale, px - 5, row.transfer(), BASELINE);
+			plotPoint(g, scale, px + 5, row.drain(), WSDRAIN);
 			points[0][2 * i] = px - 5;
-			points[0][2 * i + 1] = area.getMaxY() - row.transfer().median() / top * area.getHeight();
+			points[0][2 * i + 1] = scale.y(row.transfer().median());
 			points[1][2 * i] = px + 5;
-			points[1][2 * i + 1] = area.getMaxY() - row.drain().median() / top * area.getHeight();
+			points[1][2 * i + 1] = scale.y(row.drain().median());
 		}
 		connect(g, points[0], BASELINE);
 		connect(g, points[1], WSDRAIN);
 		g.setColor(Color.BLACK);
-		centered(g, "queued bytes (log scale), 64 KB messages", area.getCenterX(), area.getMaxY() + 32);
+		centered(g, "queued bytes (log scale; time axis log scale too), 64 KB messages", area.getCenterX(),
+				area.getMaxY() + 32);
 		legend(g, area.getX(), area.getMaxY() + 50, WSDRAIN, "closeAsync() → close frame received by the client");
 		legend(g, area.getX(), area.getMaxY() + 66, BASELINE, "same bytes, same connection, no close");
 	}
 
-	private static void plotPoint(Graphics2D g, Rectangle2D area, double top, double px, Samples samples, Color color) {
-		double py = area.getMaxY() - samples.median() / top * area.getHeight();
-		g.setColor(color);
-		whisker(g, px, area.getMaxY() - samples.min() / top * area.getHeight(),
-				area.getMaxY() - samples.max() / top * area.getHeight());
+	private static void plotPoint(Graphics2D g, YScale scale, double px, Samples samples, Color color) {
+		double py = scale.y(samples.median());
+		whisker(g, px, scale.y(samples.min()), scale.y(samples.max()));
 		g.setColor(color);
 		g.fill(new java.awt.geom.Ellipse2D.Double(px - 4, py - 4, 8, 8));
 	}
@@ -195,14 +210,13 @@ final class Chart {
 		g.drawString(text, (float) (x - width / 2.0), (float) y);
 	}
 
-	private static double niceCeiling(double value) {
-		double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-		for (double step : new double[] { 1, 2, 2.5, 5, 10 }) {
-			if (step * magnitude >= value) {
-				return step * magnitude;
-			}
+	private record YScale(Rectangle2D area, double bottomDecade, double topDecade) {
+
+		double y(double value) {
+			double fraction = (Math.log10(value) - this.bottomDecade) / (this.topDecade - this.bottomDecade);
+			return this.area.getMaxY() - fraction * this.area.getHeight();
 		}
-		return 10 * magnitude;
+
 	}
 
 	private record Bar(String size, String against, String threads, Samples samples, double target) {

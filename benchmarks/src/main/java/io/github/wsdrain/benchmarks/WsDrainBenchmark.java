@@ -30,10 +30,12 @@ import io.github.wsdrain.server.CloseResult;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.server.OverflowPolicy;
 import io.github.wsdrain.server.SessionClosingException;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
@@ -49,6 +51,11 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  */
 public final class WsDrainBenchmark {
 
+	private static final String ALL_SECTIONS = "throughput,overhead,drain,heap,scale";
+
+	/** Throughput runs are short and many: pairs of short runs see the same load of a shared machine. */
+	private static final int THROUGHPUT_RUNS_FACTOR = 3;
+
 	private static final int KB = 1024;
 
 	private static final int MB = 1024 * 1024;
@@ -62,6 +69,8 @@ public final class WsDrainBenchmark {
 	private final boolean quick;
 
 	private final Path out;
+
+	private final List<String> sections;
 
 	private final ConfigurableApplicationContext context;
 
@@ -77,11 +86,12 @@ public final class WsDrainBenchmark {
 
 	private final Report report = new Report();
 
-	private WsDrainBenchmark(int runs, boolean quick, Path out) {
+	private WsDrainBenchmark(int runs, boolean quick, Path out, List<String> sections) {
 		this.runs = runs;
 		this.warmups = quick ? 1 : 3;
 		this.quick = quick;
 		this.out = out;
+		this.sections = sections;
 		this.context = BenchServer.start();
 		this.server = this.context.getBean(BenchServer.class);
 		this.registry = this.context.getBean(DrainingSessionRegistry.class);
@@ -92,12 +102,16 @@ public final class WsDrainBenchmark {
 		int runs = Integer.getInteger("bench.runs", 5);
 		boolean quick = Boolean.getBoolean("bench.quick");
 		Path out = Path.of(System.getProperty("bench.out", "target/bench"));
+		List<String> sections = List.of(System.getProperty("bench.sections", ALL_SECTIONS).split(","));
 		int status = 1;
 		try {
 			if (runs < (quick ? 1 : 5)) {
 				throw new IllegalArgumentException("bench.runs must be at least 5 (quick mode: 1), not " + runs);
 			}
-			WsDrainBenchmark benchmark = new WsDrainBenchmark(runs, quick, out);
+			if (!List.of(ALL_SECTIONS.split(",")).containsAll(sections)) {
+				throw new IllegalArgumentException("bench.sections must list some of " + ALL_SECTIONS + ", not " + sections);
+			}
+			WsDrainBenchmark benchmark = new WsDrainBenchmark(runs, quick, out, sections);
 			try {
 				benchmark.run();
 			}
@@ -118,11 +132,23 @@ public final class WsDrainBenchmark {
 		long started = System.nanoTime();
 		log("wsdrain benchmark: %d runs per cell after %d warm-up runs%s; Tomcat on 127.0.0.1:%d", this.runs,
 				this.warmups, this.quick ? " (QUICK: reduced sizes, not for publication)" : "", this.port);
-		throughput();
-		drain();
-		heapPerSessionObjects();
-		scale();
-		this.report.machine(this.runs, this.warmups, this.quick, (System.nanoTime() - started) / 1_000_000_000L);
+		if (this.sections.contains("throughput")) {
+			throughput();
+		}
+		if (this.sections.contains("overhead")) {
+			overhead();
+		}
+		if (this.sections.contains("drain")) {
+			drain();
+		}
+		if (this.sections.contains("heap")) {
+			heapPerSessionObjects();
+		}
+		if (this.sections.contains("scale")) {
+			scale();
+		}
+		this.report.machine(this.runs, this.warmups, this.quick, (System.nanoTime() - started) / 1_000_000_000L,
+				this.sections);
 		Files.createDirectories(this.out);
 		String markdown = this.report.markdown();
 		Files.writeString(this.out.resolve("results.md"), markdown, StandardCharsets.UTF_8);
@@ -153,10 +179,16 @@ public final class WsDrainBenchmark {
 	}
 
 	private void throughput() throws Exception {
+		// Each ratio's two cells run back to back, in ABBA order over the rounds: on a shared machine
+		// the load changes from second to second, and a pair measured together sees the same load.
+		List<List<Cell>> pairs = List.of(List.of(new Cell(Variant.PLAIN, 1), new Cell(Variant.WSDRAIN, 1)),
+				List.of(new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4)),
+				List.of(new Cell(Variant.RAW, 1), new Cell(Variant.SPRING, 1)));
 		List<Cell> cells = List.of(new Cell(Variant.RAW, 1), new Cell(Variant.PLAIN, 1), new Cell(Variant.SPRING, 1),
 				new Cell(Variant.WSDRAIN, 1), new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4));
+		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
 		for (int size : new int[] { KB, 64 * KB }) {
-			int count = ((size == KB) ? 40_000 : 1_600) / (this.quick ? 4 : 1);
+			int count = ((size == KB) ? 16_000 : 640) / (this.quick ? 4 : 1);
 			log("Throughput, %s messages, %,d per run", bytes(size), count);
 			for (int w = 0; w < this.warmups; w++) {
 				for (Cell cell : cells) {
@@ -164,22 +196,47 @@ public final class WsDrainBenchmark {
 				}
 			}
 			Map<Cell, double[]> rates = new LinkedHashMap<>();
-			cells.forEach((cell) -> rates.put(cell, new double[this.runs]));
-			for (int r = 0; r < this.runs; r++) {
-				// Interleaved: run r of every cell shares the machine's state of the moment.
-				for (Cell cell : cells) {
-					long nanos = throughputRun(cell, size, count);
-					rates.get(cell)[r] = count / (nanos / 1e9);
+			Map<Cell, double[]> cpu = new LinkedHashMap<>();
+			cells.forEach((cell) -> rates.put(cell, new double[rounds]));
+			cells.forEach((cell) -> cpu.put(cell, new double[rounds]));
+			for (int r = 0; r < rounds; r++) {
+				for (int p = 0; p < pairs.size(); p++) {
+					List<Cell> pair = pairs.get((p + r) % pairs.size());
+					for (int k = 0; k < 2; k++) {
+						Cell cell = pair.get((r % 2 == 0) ? k : 1 - k);
+						Timing timing = throughputRun(cell, size, count);
+						rates.get(cell)[r] = count / (timing.wallNanos() / 1e9);
+						cpu.get(cell)[r] = timing.cpuNanos() / 1e3 / count;
+					}
 				}
-				log("  round %d/%d done", r + 1, this.runs);
+				StringBuilder line = new StringBuilder();
+				for (Cell cell : cells) {
+					line.append(String.format(Locale.ROOT, " %s×%d %,.0f/s;", cell.variant(), cell.threads(),
+							rates.get(cell)[r]));
+				}
+				log("  round %d/%d:%s", r + 1, rounds, line);
 			}
-			rates.forEach((cell, values) -> this.report.throughput(size, cell, count, values));
+			rates.forEach((cell, values) -> this.report.throughput(size, cell, count, values, cpu.get(cell)));
 		}
 	}
 
-	private long throughputRun(Cell cell, int size, int count) throws Exception {
+	/** Wall time of a run, and the CPU time the whole process used in it (server, client, GC). */
+	record Timing(long wallNanos, long cpuNanos) {
+
+	}
+
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+	}
+
+	private Timing throughputRun(Cell cell, int size, int count) throws Exception {
+		// Every run starts with an empty young generation, so that no run pays for another's garbage.
+		System.gc();
 		if (cell.variant() == Variant.RAW) {
-			return RawLoopback.transfer(count, size);
+			long cpuBefore = processCpuNanos();
+			long wall = RawLoopback.transfer(count, size);
+			return new Timing(wall, processCpuNanos() - cpuBefore);
 		}
 		boolean drained = cell.variant() == Variant.WSDRAIN;
 		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri(drained ? "/drained" : "/plain"), false);
@@ -204,9 +261,11 @@ public final class WsDrainBenchmark {
 				return null;
 			}));
 		}
+		long cpuBefore = processCpuNanos();
 		long started = System.nanoTime();
 		start.countDown();
 		long finished = await(received, "all " + count + " messages of a " + cell + " run to arrive");
+		long cpuNanos = processCpuNanos() - cpuBefore;
 		for (Future<?> send : sends) {
 			send.get(WAIT.seconds(), TimeUnit.SECONDS);
 		}
@@ -214,7 +273,81 @@ public final class WsDrainBenchmark {
 				"%s run: client received %d messages / %d bytes, expected %d / %d", cell, client.messages(),
 				client.bytes(), count, (long) count * size);
 		closeAndAwait(session, client, CloseStatus.NORMAL);
-		return finished - started;
+		return new Timing(finished - started, cpuNanos);
+	}
+
+	// ---------------------------------------------------------------- overhead
+
+	/**
+	 * What each decorator costs per message with no network and no client: the sender
+	 * threads' CPU time per message around a {@link SinkSession}. Thread CPU time hardly
+	 * depends on what else runs on the machine, unlike wall time.
+	 */
+	private void overhead() throws Exception {
+		int count = this.quick ? 200_000 : 1_000_000;
+		List<Cell> cells = List.of(new Cell(Variant.PLAIN, 1), new Cell(Variant.SPRING, 1), new Cell(Variant.WSDRAIN, 1),
+				new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4));
+		DrainSettings unbounded = new DrainSettings(DataSize.ofGigabytes(8), java.time.Duration.ofSeconds(10),
+				OverflowPolicy.BLOCK, java.time.Duration.ofSeconds(10));
+		DrainingSessionRegistry sinks = new DrainingSessionRegistry(unbounded, List.of());
+		log("Overhead per message, 1 KB, %,d messages per run, no network", count);
+		try {
+			for (int w = 0; w < this.warmups; w++) {
+				for (Cell cell : cells) {
+					overheadRun(sinks, cell, count);
+				}
+			}
+			Map<Cell, double[]> cpu = new LinkedHashMap<>();
+			cells.forEach((cell) -> cpu.put(cell, new double[this.runs]));
+			for (int r = 0; r < this.runs; r++) {
+				for (Cell cell : cells) {
+					cpu.get(cell)[r] = overheadRun(sinks, cell, count);
+				}
+			}
+			cpu.forEach((cell, values) -> this.report.overhead(cell, values));
+		}
+		finally {
+			sinks.destroy();
+		}
+	}
+
+	/** Return the sender threads' CPU nanoseconds per message. */
+	private double overheadRun(DrainingSessionRegistry sinks, Cell cell, int count) throws Exception {
+		SinkSession sink = new SinkSession();
+		WebSocketSession session = switch (cell.variant()) {
+			case PLAIN -> sink;
+			case SPRING -> new ConcurrentWebSocketSessionDecorator(sink, 10_000, Integer.MAX_VALUE);
+			case WSDRAIN -> sinks.drainingSession(sink);
+			case RAW -> throw new IllegalStateException();
+		};
+		BinaryMessage message = new BinaryMessage(filler(KB));
+		CountDownLatch start = new CountDownLatch(1);
+		int perThread = count / cell.threads();
+		List<Future<Long>> sends = new ArrayList<>();
+		for (int t = 0; t < cell.threads(); t++) {
+			sends.add(this.senders.submit(() -> {
+				start.await();
+				var threads = ManagementFactory.getThreadMXBean();
+				long before = threads.getCurrentThreadCpuTime();
+				for (int i = 0; i < perThread; i++) {
+					session.sendMessage(message);
+				}
+				return threads.getCurrentThreadCpuTime() - before;
+			}));
+		}
+		System.gc();
+		start.countDown();
+		long cpuNanos = 0;
+		for (Future<Long> send : sends) {
+			cpuNanos += send.get(WAIT.seconds(), TimeUnit.SECONDS);
+		}
+		check(sink.messages() == (long) perThread * cell.threads(), "%s overhead run: %d of %d messages reached the session",
+				cell, sink.messages(), (long) perThread * cell.threads());
+		session.close(CloseStatus.NORMAL);
+		if (session instanceof DrainingWebSocketSession draining) {
+			await(draining.getCloseFuture(), "the close of a sink session");
+		}
+		return cpuNanos / (double) count;
 	}
 
 	// ---------------------------------------------------------------- drain
@@ -235,6 +368,8 @@ public final class WsDrainBenchmark {
 				transfer[r] = run.transferNanos() / 1e6;
 				drain[r] = run.drainNanos() / 1e6;
 				inQueue[r] = run.queuedAtClose();
+				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, this.runs, transfer[r],
+						drain[r]);
 			}
 			this.report.drain(queued, size, transfer, drain, inQueue);
 		}
@@ -255,8 +390,16 @@ public final class WsDrainBenchmark {
 		DrainingWebSocketSession session = requireDraining(this.server.drained().next());
 		ByteBuffer payload = ByteBuffer.wrap(filler(size));
 
+		// Unmeasured: the same bytes once, so that both measured phases find TCP's windows grown alike.
 		List<Future<?>> sends = sendWhilePaused(session, payload, count);
 		CompletableFuture<Long> allThrough = client.whenReceived(count);
+		client.resume();
+		await(allThrough, "the warm-up transfer of " + bytes(queued));
+		awaitAll(sends);
+
+		client.pause();
+		sends = sendWhilePaused(session, payload, count);
+		allThrough = client.whenReceived(2L * count);
 		long started = System.nanoTime();
 		client.resume();
 		long transferNanos = await(allThrough, "the transfer of " + bytes(queued)) - started;
@@ -273,9 +416,9 @@ public final class WsDrainBenchmark {
 		CloseResult result = await(closing, "the close result");
 		awaitAll(sends);
 		check(close.code() == CloseStatus.NORMAL.getCode(), "drain run: close code %d, expected 1000", close.code());
-		check(client.messages() == 2L * count && client.bytes() == 2L * count * size,
+		check(client.messages() == 3L * count && client.bytes() == 3L * count * size,
 				"drain run: client received %d messages / %d bytes before the close frame, expected %d / %d",
-				client.messages(), client.bytes(), 2L * count, 2L * count * size);
+				client.messages(), client.bytes(), 3L * count, 3L * count * size);
 		check(result.dropped() == 0 && !result.drainTimedOut(), "drain run: %s", result);
 		return new DrainRun(transferNanos, drainNanos, queuedAtClose);
 	}
@@ -354,31 +497,37 @@ public final class WsDrainBenchmark {
 
 	private void scale() throws Exception {
 		int[] counts = this.quick ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
+		// A warm-up run at the smaller size serves both sizes: one 10,000-session run takes ~35 s here.
+		log("Scale, warm-up run with %,d sessions", counts[0]);
+		scaleRun(counts[0], false);
 		for (int count : counts) {
-			log("Scale, %,d sessions", count);
-			for (int w = 0; w < Math.min(1, this.warmups); w++) {
-				scaleRun(count, false);
-			}
+			// The stock-Spring heap runs double the connections: only at the smaller size, within the time budget.
+			boolean comparePlain = count == counts[0];
+			log("Scale, %,d sessions%s", count, comparePlain ? ", and the same number idle on /plain" : "");
 			double[] heapDrained = new double[this.runs];
-			double[] heapPlain = new double[this.runs];
+			double[] heapPlain = comparePlain ? new double[this.runs] : null;
 			double[] closeAllMillis = new double[this.runs];
 			double[] futuresMillis = new double[this.runs];
 			double[] delivered = new double[this.runs];
+			double[] peakThreads = new double[this.runs];
 			for (int r = 0; r < this.runs; r++) {
 				ScaleRun run = scaleRun(count, false);
 				heapDrained[r] = run.heapPerSession();
 				closeAllMillis[r] = run.closeAllNanos() / 1e6;
 				futuresMillis[r] = run.futuresNanos() / 1e6;
 				delivered[r] = run.delivered();
-				heapPlain[r] = scaleRun(count, true).heapPerSession();
-				log("  round %d/%d: %,d messages delivered, 0 lost, all closed in %.0f ms", r + 1, this.runs,
-						run.delivered(), closeAllMillis[r]);
+				peakThreads[r] = run.peakThreads();
+				if (comparePlain) {
+					heapPlain[r] = scaleRun(count, true).heapPerSession();
+				}
+				log("  run %d/%d: %,d messages delivered, 0 lost, all close frames received %.0f ms after closeAsync, "
+						+ "peak %d live threads", r + 1, this.runs, run.delivered(), closeAllMillis[r], run.peakThreads());
 			}
-			this.report.scale(count, closeAllMillis, futuresMillis, delivered, heapDrained, heapPlain);
+			this.report.scale(count, closeAllMillis, futuresMillis, delivered, peakThreads, heapDrained, heapPlain);
 		}
 	}
 
-	record ScaleRun(double heapPerSession, long closeAllNanos, long futuresNanos, long delivered) {
+	record ScaleRun(double heapPerSession, long closeAllNanos, long futuresNanos, long delivered, int peakThreads) {
 
 	}
 
@@ -417,7 +566,7 @@ public final class WsDrainBenchmark {
 					session.close(CloseStatus.GOING_AWAY);
 				}
 				expectLine(lines, "RESULT");
-				return new ScaleRun(heapPerSession, 0, 0, 0);
+				return new ScaleRun(heapPerSession, 0, 0, 0, 0);
 			}
 			List<DrainingWebSocketSession> drained = sessions.stream().map(WsDrainBenchmark::requireDraining).toList();
 			check(this.registry.getSessions().size() == count, "registry holds %d sessions, expected %d",
@@ -429,6 +578,8 @@ public final class WsDrainBenchmark {
 				streams.add(this.senders.submit(() -> stream(share, payload)));
 			}
 			Thread.sleep(this.quick ? 300 : 1000);
+			var threads = ManagementFactory.getThreadMXBean();
+			threads.resetPeakThreadCount();
 			long started = System.nanoTime();
 			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(count);
 			for (DrainingWebSocketSession session : this.registry.getSessions()) {
@@ -452,7 +603,7 @@ public final class WsDrainBenchmark {
 			check(dropped == 0 && received == accepted,
 					"scale run: %,d messages accepted, %,d received, %,d reported dropped", accepted, received, dropped);
 			long closeAllNanos = Long.parseLong(result.get("lastCloseNanos")) - started;
-			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received);
+			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
 		}
 		finally {
 			if (!clients.waitFor(WAIT.seconds(), TimeUnit.SECONDS)) {
