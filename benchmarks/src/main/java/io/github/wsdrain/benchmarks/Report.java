@@ -44,6 +44,8 @@ final class Report {
 
 	final List<DrainRow> drains = new ArrayList<>();
 
+	private double[][] idleClose;
+
 	private final List<String> scaleRows = new ArrayList<>();
 
 	private String heapObjects;
@@ -73,6 +75,10 @@ final class Report {
 
 	void overhead(Cell cell, double[] cpuNanosPerMessage) {
 		this.overhead.put(cell, cpuNanosPerMessage);
+	}
+
+	void idleClose(double[] plainMillis, double[] drainedMillis) {
+		this.idleClose = new double[][] { plainMillis, drainedMillis };
 	}
 
 	void drain(int queued, int messageSize, double[] transferMillis, double[] drainMillis, double[] queuedAtClose) {
@@ -165,6 +171,9 @@ final class Report {
 		ratioRow(md, "wsdrain / plain session, 1 thread", this.plainRatios, TARGET_PLAIN);
 		ratioRow(md, "wsdrain / Spring decorator, 4 threads", this.springRatios, TARGET_SPRING);
 		ratioRow(md, "wsdrain / raw loopback TCP, 1 thread (share of the physical limit)", this.rawRatios, 0);
+		md.append(String.format(Locale.ROOT, "| best run over best run (least disturbed by other load): "
+				+ "wsdrain / plain, 1 thread; wsdrain / Spring decorator, 4 threads | %s | %s | – | – |%n",
+				best(1024), best(64 * 1024)));
 		Map<Integer, Samples> cpuPlain = new LinkedHashMap<>();
 		Map<Integer, Samples> cpuSpring = new LinkedHashMap<>();
 		this.throughputCpu.forEach((size, cells) -> {
@@ -187,6 +196,14 @@ final class Report {
 	}
 
 	private void drainMarkdown(StringBuilder md) {
+		if (this.idleClose != null) {
+			md.append("\n#### Close of an idle session (the fixed cost of a close)\n\n")
+				.append("| session | close → close frame at client (ms) |\n|---|---|\n")
+				.append(String.format(Locale.ROOT, "| plain session, `close(NORMAL)` | %s |%n",
+						new Samples(this.idleClose[0]).format("%.2f")))
+				.append(String.format(Locale.ROOT, "| wsdrain, `closeAsync(NORMAL)` | %s |%n",
+						new Samples(this.idleClose[1]).format("%.2f")));
+		}
 
 		md.append("\n#### Drain time\n\n")
 			.append("64 KB messages handed to the session while the client reads nothing, on one connection: "
@@ -238,6 +255,15 @@ final class Report {
 				: verdict(small.median() >= target) + " / " + verdict(large.median() >= target);
 		md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", label, small.format("%.2f"),
 				large.format("%.2f"), (target == 0) ? "–" : String.format(Locale.ROOT, "≥ %.2f", target), met));
+	}
+
+	private String best(int size) {
+		Map<Cell, double[]> cells = this.throughput.get(size);
+		return String.format(Locale.ROOT, "%.2f; %.2f",
+				new Samples(cells.get(new Cell(Variant.WSDRAIN, 1))).max()
+						/ new Samples(cells.get(new Cell(Variant.PLAIN, 1))).max(),
+				new Samples(cells.get(new Cell(Variant.WSDRAIN, 4))).max()
+						/ new Samples(cells.get(new Cell(Variant.SPRING, 4))).max());
 	}
 
 	private static String verdict(boolean met) {

@@ -188,7 +188,9 @@ public final class WsDrainBenchmark {
 				new Cell(Variant.WSDRAIN, 1), new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4));
 		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
 		for (int size : new int[] { KB, 64 * KB }) {
-			int count = ((size == KB) ? 16_000 : 640) / (this.quick ? 4 : 1);
+			// ~0.2-0.5 s per run here: long against the 10 ms tick of the process CPU clock, short
+			// enough that the two runs of a pair see the same load.
+			int count = ((size == KB) ? 32_000 : 1_600) / (this.quick ? 4 : 1);
 			log("Throughput, %s messages, %,d per run", bytes(size), count);
 			for (int w = 0; w < this.warmups; w++) {
 				for (Cell cell : cells) {
@@ -353,6 +355,7 @@ public final class WsDrainBenchmark {
 	// ---------------------------------------------------------------- drain
 
 	private void drain() throws Exception {
+		idleClose();
 		int size = 64 * KB;
 		int[] queuedSizes = this.quick ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
 		for (int queued : queuedSizes) {
@@ -373,6 +376,43 @@ public final class WsDrainBenchmark {
 			}
 			this.report.drain(queued, size, transfer, drain, inQueue);
 		}
+	}
+
+	/**
+	 * The fixed cost of a close, with nothing queued: from {@code close} to the client's
+	 * receipt of the close frame, for the container's session ({@code /plain}) and for
+	 * {@code closeAsync} on a draining one, in pairs.
+	 */
+	private void idleClose() throws Exception {
+		log("Close of an idle session");
+		double[] plain = new double[this.runs];
+		double[] drained = new double[this.runs];
+		for (int r = -this.warmups; r < this.runs; r++) {
+			double plainMillis = idleCloseRun(false);
+			double drainedMillis = idleCloseRun(true);
+			if (r >= 0) {
+				plain[r] = plainMillis;
+				drained[r] = drainedMillis;
+			}
+		}
+		this.report.idleClose(plain, drained);
+	}
+
+	private double idleCloseRun(boolean drained) throws Exception {
+		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri(drained ? "/drained" : "/plain"), false);
+		WebSocketSession session = (drained ? this.server.drained() : this.server.plain()).next();
+		check(session instanceof DrainingWebSocketSession == drained, "idle close: unexpected session %s", session);
+		Thread.sleep(20);
+		long started = System.nanoTime();
+		if (session instanceof DrainingWebSocketSession draining) {
+			draining.closeAsync(CloseStatus.NORMAL);
+		}
+		else {
+			session.close(CloseStatus.NORMAL);
+		}
+		ReceivingClient.Close close = await(client.closed(), "the close frame of an idle session");
+		check(close.code() == CloseStatus.NORMAL.getCode(), "idle close: code %d", close.code());
+		return (close.nanos() - started) / 1e6;
 	}
 
 	record DrainRun(long transferNanos, long drainNanos, long queuedAtClose) {
