@@ -99,7 +99,9 @@ final class Chart {
 			g.draw(new Line2D.Double(x - 8, ty, x + w + 8, ty));
 			g.setStroke(new BasicStroke(1f));
 			g.setColor(Color.BLACK);
-			centered(g, String.format(Locale.ROOT, "%.2f", bar.samples().median()), x + w / 2, py - 6);
+			// Beside the whisker, so that neither hides the other.
+			g.drawString(String.format(Locale.ROOT, "%.2f", bar.samples().median()), (float) (x + w / 2 + 6),
+					(float) py - 4);
 			centered(g, bar.size(), x + w / 2, area.getMaxY() + 15);
 			centered(g, bar.against(), x + w / 2, area.getMaxY() + 29);
 			centered(g, bar.threads(), x + w / 2, area.getMaxY() + 43);
