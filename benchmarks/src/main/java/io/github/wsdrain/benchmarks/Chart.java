@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
@@ -168,7 +169,7 @@ final class Chart {
 		double py = scale.y(samples.median());
 		whisker(g, px, scale.y(samples.min()), scale.y(samples.max()));
 		g.setColor(color);
-		g.fill(new java.awt.geom.Ellipse2D.Double(px - 4, py - 4, 8, 8));
+		g.fill(new Ellipse2D.Double(px - 4, py - 4, 8, 8));
 	}
 
 	private static void connect(Graphics2D g, double[] xy, Color color) {

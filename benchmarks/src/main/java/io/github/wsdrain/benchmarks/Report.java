@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -280,7 +281,7 @@ final class Report {
 
 	private static double[] ones(int n) {
 		double[] result = new double[n];
-		java.util.Arrays.fill(result, 1);
+		Arrays.fill(result, 1);
 		return result;
 	}
 

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,7 +62,8 @@ public final class WsDrainBenchmark {
 
 	private static final int MB = 1024 * 1024;
 
-	private static final Duration WAIT = new Duration(120);
+	/** Longest wait for anything in a run; a run that needs longer has failed. */
+	private static final long WAIT_SECONDS = 120;
 
 	private final int runs;
 
@@ -269,7 +272,7 @@ public final class WsDrainBenchmark {
 		long finished = await(received, "all " + count + " messages of a " + cell + " run to arrive");
 		long cpuNanos = processCpuNanos() - cpuBefore;
 		for (Future<?> send : sends) {
-			send.get(WAIT.seconds(), TimeUnit.SECONDS);
+			send.get(WAIT_SECONDS, TimeUnit.SECONDS);
 		}
 		check(client.messages() == count && client.bytes() == (long) count * size,
 				"%s run: client received %d messages / %d bytes, expected %d / %d", cell, client.messages(),
@@ -289,8 +292,8 @@ public final class WsDrainBenchmark {
 		int count = this.quick ? 200_000 : 1_000_000;
 		List<Cell> cells = List.of(new Cell(Variant.PLAIN, 1), new Cell(Variant.SPRING, 1), new Cell(Variant.WSDRAIN, 1),
 				new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4));
-		DrainSettings unbounded = new DrainSettings(DataSize.ofGigabytes(8), java.time.Duration.ofSeconds(10),
-				OverflowPolicy.BLOCK, java.time.Duration.ofSeconds(10));
+		DrainSettings unbounded = new DrainSettings(DataSize.ofGigabytes(8), Duration.ofSeconds(10),
+				OverflowPolicy.BLOCK, Duration.ofSeconds(10));
 		DrainingSessionRegistry sinks = new DrainingSessionRegistry(unbounded, List.of());
 		log("Overhead per message, 1 KB, %,d messages per run, no network", count);
 		try {
@@ -341,7 +344,7 @@ public final class WsDrainBenchmark {
 		start.countDown();
 		long cpuNanos = 0;
 		for (Future<Long> send : sends) {
-			cpuNanos += send.get(WAIT.seconds(), TimeUnit.SECONDS);
+			cpuNanos += send.get(WAIT_SECONDS, TimeUnit.SECONDS);
 		}
 		check(sink.messages() == (long) perThread * cell.threads(), "%s overhead run: %d of %d messages reached the session",
 				cell, sink.messages(), (long) perThread * cell.threads());
@@ -478,7 +481,7 @@ public final class WsDrainBenchmark {
 				return null;
 			}));
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT.seconds());
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
 		while (session.getAcceptedMessages() < target) {
 			check(System.nanoTime() < deadline, "only %d of %d messages accepted", session.getAcceptedMessages(),
 					target);
@@ -625,11 +628,11 @@ public final class WsDrainBenchmark {
 			for (DrainingWebSocketSession session : this.registry.getSessions()) {
 				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
 			}
-			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT.seconds(), TimeUnit.SECONDS);
+			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
 			long futuresNanos = System.nanoTime() - started;
 			long accepted = 0;
 			for (Future<Long> stream : streams) {
-				accepted += stream.get(WAIT.seconds(), TimeUnit.SECONDS);
+				accepted += stream.get(WAIT_SECONDS, TimeUnit.SECONDS);
 			}
 			long dropped = 0;
 			for (CompletableFuture<CloseResult> result : closing) {
@@ -646,7 +649,7 @@ public final class WsDrainBenchmark {
 			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
 		}
 		finally {
-			if (!clients.waitFor(WAIT.seconds(), TimeUnit.SECONDS)) {
+			if (!clients.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
 				clients.destroyForcibly();
 			}
 			check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
@@ -720,22 +723,22 @@ public final class WsDrainBenchmark {
 
 	private static byte[] filler(int size) {
 		byte[] bytes = new byte[size];
-		java.util.Arrays.fill(bytes, (byte) '.');
+		Arrays.fill(bytes, (byte) '.');
 		return bytes;
 	}
 
 	private static <T> T await(CompletableFuture<T> future, String what) throws Exception {
 		try {
-			return future.get(WAIT.seconds(), TimeUnit.SECONDS);
+			return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
 		}
 		catch (TimeoutException ex) {
-			throw new IllegalStateException("Timed out after " + WAIT.seconds() + " s waiting for " + what, ex);
+			throw new IllegalStateException("Timed out after " + WAIT_SECONDS + " s waiting for " + what, ex);
 		}
 	}
 
 	private static void awaitAll(List<Future<?>> futures) throws Exception {
 		for (Future<?> future : futures) {
-			future.get(WAIT.seconds(), TimeUnit.SECONDS);
+			future.get(WAIT_SECONDS, TimeUnit.SECONDS);
 		}
 	}
 
@@ -752,10 +755,6 @@ public final class WsDrainBenchmark {
 	private static void log(String format, Object... args) {
 		System.out.printf(Locale.ROOT, "[%s] %s%n", Instant.now().toString().substring(11, 19),
 				String.format(Locale.ROOT, format, args));
-	}
-
-	private record Duration(long seconds) {
-
 	}
 
 }
