@@ -1,0 +1,300 @@
+package io.github.wsdrain.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.github.wsdrain.benchmarks.WsDrainBenchmark.Cell;
+import io.github.wsdrain.benchmarks.WsDrainBenchmark.Variant;
+
+/**
+ * Collects the measured cells and renders them as Markdown; the chart reads the same.
+ */
+final class Report {
+
+	static final double TARGET_PLAIN = 0.95;
+
+	static final double TARGET_SPRING = 1.0;
+
+	static final double TARGET_DRAIN = 1.2;
+
+	static final double TARGET_HEAP_BYTES = 2048;
+
+	private final double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+
+	private final Map<Integer, Map<Cell, double[]>> throughput = new LinkedHashMap<>();
+
+	private final Map<Integer, Integer> throughputCounts = new LinkedHashMap<>();
+
+	private final Map<Integer, Map<Cell, double[]>> throughputCpu = new LinkedHashMap<>();
+
+	private final Map<Cell, double[]> overhead = new LinkedHashMap<>();
+
+	final Map<Integer, Samples> plainRatios = new LinkedHashMap<>();
+
+	final Map<Integer, Samples> springRatios = new LinkedHashMap<>();
+
+	private final Map<Integer, Samples> rawRatios = new LinkedHashMap<>();
+
+	final List<DrainRow> drains = new ArrayList<>();
+
+	private double[][] idleClose;
+
+	private final List<String> scaleRows = new ArrayList<>();
+
+	private String heapObjects;
+
+	private String machine;
+
+	void throughput(int size, Cell cell, int count, double[] rates, double[] cpuMicrosPerMessage) {
+		this.throughput.computeIfAbsent(size, (key) -> new LinkedHashMap<>()).put(cell, rates);
+		this.throughputCpu.computeIfAbsent(size, (key) -> new LinkedHashMap<>()).put(cell, cpuMicrosPerMessage);
+		this.throughputCounts.put(size, count);
+		Map<Cell, double[]> cells = this.throughput.get(size);
+		double[] drained1 = cells.get(new Cell(Variant.WSDRAIN, 1));
+		double[] plain1 = cells.get(new Cell(Variant.PLAIN, 1));
+		double[] drained4 = cells.get(new Cell(Variant.WSDRAIN, 4));
+		double[] spring4 = cells.get(new Cell(Variant.SPRING, 4));
+		double[] raw = cells.get(new Cell(Variant.RAW, 1));
+		if (drained1 != null && plain1 != null) {
+			this.plainRatios.put(size, Samples.ratios(drained1, plain1));
+		}
+		if (drained4 != null && spring4 != null) {
+			this.springRatios.put(size, Samples.ratios(drained4, spring4));
+		}
+		if (drained1 != null && raw != null) {
+			this.rawRatios.put(size, Samples.ratios(drained1, raw));
+		}
+	}
+
+	void overhead(Cell cell, double[] cpuNanosPerMessage) {
+		this.overhead.put(cell, cpuNanosPerMessage);
+	}
+
+	void idleClose(double[] plainMillis, double[] drainedMillis) {
+		this.idleClose = new double[][] { plainMillis, drainedMillis };
+	}
+
+	void drain(int queued, int messageSize, double[] transferMillis, double[] drainMillis, double[] queuedAtClose) {
+		this.drains.add(new DrainRow(queued, messageSize, new Samples(transferMillis), new Samples(drainMillis),
+				Samples.ratios(drainMillis, transferMillis), new Samples(queuedAtClose)));
+	}
+
+	void heapObjects(int count, double[] perSession) {
+		Samples samples = new Samples(perSession);
+		this.heapObjects = String.format(Locale.ROOT,
+				"| %,d draining sessions created by `DrainingSessionRegistry.drainingSession` around container-less "
+						+ "Spring `StandardWebSocketSession`s (retained heap after GC, `MemoryMXBean`) | %s | ≤ %.0f | %s |",
+				count, samples.format("%.0f"), TARGET_HEAP_BYTES, verdict(samples.median() <= TARGET_HEAP_BYTES));
+	}
+
+	void scale(int count, double[] closeAllMillis, double[] futuresMillis, double[] delivered, double[] peakThreads,
+			double[] heapDrained, double[] heapPlain) {
+		String plain = "not measured (time budget)";
+		String added = "–";
+		if (heapPlain != null) {
+			Samples samples = Samples.ratios(difference(heapDrained, heapPlain), ones(heapDrained.length));
+			plain = new Samples(heapPlain).format("%,.0f");
+			added = samples.format("%,.0f") + ((samples.median() <= TARGET_HEAP_BYTES) ? ", met" : ", **NOT MET**");
+		}
+		this.scaleRows.add(String.format(Locale.ROOT, "| %,d | %s | 0 | %s | %s | %s | %s | %s | %s |", count,
+				new Samples(delivered).format("%,.0f"), new Samples(closeAllMillis).format("%.0f"),
+				new Samples(futuresMillis).format("%.0f"), new Samples(peakThreads).format("%,.0f"), plain,
+				new Samples(heapDrained).format("%,.0f"), added));
+	}
+
+	void machine(int runs, int warmups, boolean quick, long seconds, List<String> sections) {
+		var os = ManagementFactory.getOperatingSystemMXBean();
+		this.machine = String.format(Locale.ROOT,
+				"%s UTC; %d CPUs (`nproc`), %s %s (%s), %s %s; system load average %.1f at start, %.1f at end; "
+						+ "%d measured runs per cell after %d warm-up run(s), paired by round; whole run %d s%s.",
+				OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+				Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+				System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"), os.getName(),
+				os.getVersion(), this.loadAtStart, os.getSystemLoadAverage(), runs, warmups, seconds,
+				quick ? "; **QUICK MODE: reduced sizes, not for publication**" : "")
+				+ ((sections.size() < 4) ? " Sections run: " + String.join(", ", sections) + "." : "");
+	}
+
+	String markdown() {
+		StringBuilder md = new StringBuilder();
+		md.append("Measured ").append(this.machine).append("\n")
+			.append("Each cell: median (min–max) over the runs. Ratios are taken run by run (round r of one cell "
+					+ "over round r of the other, measured back to back) and then summarised.\n\n");
+
+		if (!this.throughput.isEmpty()) {
+			throughputMarkdown(md);
+		}
+		if (!this.overhead.isEmpty()) {
+			overheadMarkdown(md);
+		}
+		if (!this.drains.isEmpty()) {
+			drainMarkdown(md);
+		}
+		if (!this.scaleRows.isEmpty()) {
+			scaleMarkdown(md);
+		}
+		if (this.heapObjects != null) {
+			md.append("\n#### Heap per session, wsdrain objects alone\n\n")
+				.append("| measured | bytes per session | target | met (median) |\n|---|---|---|---|\n")
+				.append(this.heapObjects)
+				.append('\n');
+		}
+		md.append("\n#### Client\n\n| cell | result |\n|---|---|\n")
+			.append("| buffering client throughput and drain | TODO — not measured: client not on this branch |\n");
+		return md.toString();
+	}
+
+	private void throughputMarkdown(StringBuilder md) {
+		md.append("#### Throughput (messages/s, first send to the client's receipt of the last message)\n\n")
+			.append("Process CPU time per message: everything the JVM spent in the run (server, client, GC) over "
+					+ "the messages; it depends far less than wall time on what else the machine runs.\n\n")
+			.append("| message | variant | sending threads | messages per run | messages/s | MB/s (median) | "
+					+ "process CPU µs per message |\n")
+			.append("|---|---|---:|---:|---|---:|---|\n");
+		this.throughput.forEach((size, cells) -> cells.forEach((cell, rates) -> {
+			Samples samples = new Samples(rates);
+			md.append(String.format(Locale.ROOT, "| %s | %s | %d | %,d | %s | %,.0f | %s |%n",
+					WsDrainBenchmark.bytes(size), cell.variant().label, cell.threads(), this.throughputCounts.get(size),
+					samples.format("%,.0f"), samples.median() * size / (1024 * 1024),
+					new Samples(this.throughputCpu.get(size).get(cell)).format("%.1f")));
+		}));
+
+		md.append("\n#### Throughput ratios\n\n")
+			.append("| ratio | 1 KB | 64 KB | target | met (median) |\n|---|---|---|---|---|\n");
+		ratioRow(md, "wsdrain / plain session, 1 thread", this.plainRatios, TARGET_PLAIN);
+		ratioRow(md, "wsdrain / Spring decorator, 4 threads", this.springRatios, TARGET_SPRING);
+		ratioRow(md, "wsdrain / raw loopback TCP, 1 thread (share of the physical limit)", this.rawRatios, 0);
+		md.append(String.format(Locale.ROOT, "| best run over best run (least disturbed by other load): "
+				+ "wsdrain / plain, 1 thread; wsdrain / Spring decorator, 4 threads | %s | %s | – | – |%n",
+				best(1024), best(64 * 1024)));
+		Map<Integer, Samples> cpuPlain = new LinkedHashMap<>();
+		Map<Integer, Samples> cpuSpring = new LinkedHashMap<>();
+		this.throughputCpu.forEach((size, cells) -> {
+			cpuPlain.put(size, Samples.ratios(cells.get(new Cell(Variant.WSDRAIN, 1)), cells.get(new Cell(Variant.PLAIN, 1))));
+			cpuSpring.put(size,
+					Samples.ratios(cells.get(new Cell(Variant.WSDRAIN, 4)), cells.get(new Cell(Variant.SPRING, 4))));
+		});
+		ratioRow(md, "process CPU per message, wsdrain / plain session, 1 thread (lower is better)", cpuPlain, 0);
+		ratioRow(md, "process CPU per message, wsdrain / Spring decorator, 4 threads (lower is better)", cpuSpring, 0);
+	}
+
+	private void overheadMarkdown(StringBuilder md) {
+		md.append("\n#### Cost of the decorator alone (no network, no client)\n\n")
+			.append("1 KB binary messages to a session with no container behind it (it copies the payload and "
+					+ "counts it); the sender threads' own CPU time per message, summed over the threads.\n\n")
+			.append("| variant | sending threads | CPU ns per message |\n|---|---:|---|\n");
+		this.overhead.forEach((cell, values) -> md.append(String.format(Locale.ROOT, "| %s | %d | %s |%n",
+				(cell.variant() == Variant.PLAIN) ? "container session called directly" : cell.variant().label,
+				cell.threads(), new Samples(values).format("%,.0f"))));
+	}
+
+	private void drainMarkdown(StringBuilder md) {
+		if (this.idleClose != null) {
+			md.append("\n#### Close of an idle session (the fixed cost of a close)\n\n")
+				.append("| session | close → close frame at client (ms) |\n|---|---|\n")
+				.append(String.format(Locale.ROOT, "| plain session, `close(NORMAL)` | %s |%n",
+						new Samples(this.idleClose[0]).format("%.2f")))
+				.append(String.format(Locale.ROOT, "| wsdrain, `closeAsync(NORMAL)` | %s |%n",
+						new Samples(this.idleClose[1]).format("%.2f")));
+		}
+
+		md.append("\n#### Drain time\n\n")
+			.append("64 KB messages handed to the session while the client reads nothing, on one connection: "
+					+ "first they cross with no close (client resumed at t0, until the last message arrives), "
+					+ "then the same bytes are queued again and `closeAsync(NORMAL)` is called as the client "
+					+ "resumes (t0, until the client receives the close frame, after every message).\n\n")
+			.append("| queued | of which still in wsdrain's queue at t0 | same bytes, no close (ms) | "
+					+ "closeAsync → close frame at client (ms) | ratio | target | met (median) |\n")
+			.append("|---|---|---|---|---|---|---|\n");
+		for (DrainRow row : this.drains) {
+			md.append(String.format(Locale.ROOT, "| %s | %s MB | %s | %s | %s | ≤ %.1f | %s |%n",
+					WsDrainBenchmark.bytes(row.queued()),
+					new Samples(scaled(row.queuedAtClose(), 1.0 / (1024 * 1024))).format("%.1f"),
+					row.transfer().format("%.1f"), row.drain().format("%.1f"), row.ratio().format("%.2f"), TARGET_DRAIN,
+					verdict(row.ratio().median() <= TARGET_DRAIN)));
+		}
+	}
+
+	private void scaleMarkdown(StringBuilder md) {
+		md.append("\n#### Scale: N sessions streaming, then all closed\n\n")
+			.append("Clients: N JDK WebSockets in a second JVM (10,000 connections need 20,000 sockets; "
+					+ "this machine allows 20,000 open files per process and `ulimit -n` cannot be raised above "
+					+ "that), reading the same monotonic clock. Two server threads send 1 KB messages to every "
+					+ "session in turn; after 1 s every session in `DrainingSessionRegistry.getSessions()` gets "
+					+ "`closeAsync(GOING_AWAY)` while they keep sending. Graceful shutdown (`context.close()` "
+					+ "draining every session) is being built on another branch, so this measures the same drain "
+					+ "called directly. Lost = messages whose `sendMessage` returned minus messages the clients "
+					+ "received; every run checks it is 0, that no `CloseResult` reports a drop or a timeout and "
+					+ "that every client got a 1001 close frame. CloseResult futures complete when the server "
+					+ "has written the close frame; the last close frame at a client also includes the client "
+					+ "JVM working through 10,000 closes. Heap: used heap after GC with the N clients connected "
+					+ "and idle, minus before, per session, on `/drained` and (at 1,000 sessions) on `/plain` "
+					+ "(excluded path, stock Spring). The first size's runs follow one unmeasured warm-up run.\n\n")
+			.append("| sessions | messages delivered | lost | closeAsync on all → last close frame at a client (ms) | "
+					+ "→ all CloseResult futures (ms) | peak live threads in the JVM while closing | "
+					+ "heap per idle session, stock Spring (bytes) | with wsdrain (bytes) | "
+					+ "added by wsdrain (bytes, target ≤ 2,048) |\n")
+			.append("|---:|---|---:|---|---|---|---|---|---|\n");
+		this.scaleRows.forEach((row) -> md.append(row).append('\n'));
+	}
+
+	private static void ratioRow(StringBuilder md, String label, Map<Integer, Samples> ratios, double target) {
+		if (ratios.size() < 2) {
+			return;
+		}
+		Samples small = ratios.get(1024);
+		Samples large = ratios.get(64 * 1024);
+		String met = (target == 0) ? "–"
+				: verdict(small.median() >= target) + " / " + verdict(large.median() >= target);
+		md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", label, small.format("%.2f"),
+				large.format("%.2f"), (target == 0) ? "–" : String.format(Locale.ROOT, "≥ %.2f", target), met));
+	}
+
+	private String best(int size) {
+		Map<Cell, double[]> cells = this.throughput.get(size);
+		return String.format(Locale.ROOT, "%.2f; %.2f",
+				new Samples(cells.get(new Cell(Variant.WSDRAIN, 1))).max()
+						/ new Samples(cells.get(new Cell(Variant.PLAIN, 1))).max(),
+				new Samples(cells.get(new Cell(Variant.WSDRAIN, 4))).max()
+						/ new Samples(cells.get(new Cell(Variant.SPRING, 4))).max());
+	}
+
+	private static String verdict(boolean met) {
+		return met ? "yes" : "**NO**";
+	}
+
+	private static double[] difference(double[] a, double[] b) {
+		double[] result = new double[a.length];
+		for (int i = 0; i < a.length; i++) {
+			result[i] = a[i] - b[i];
+		}
+		return result;
+	}
+
+	private static double[] ones(int n) {
+		double[] result = new double[n];
+		Arrays.fill(result, 1);
+		return result;
+	}
+
+	private static double[] scaled(Samples samples, double factor) {
+		return new double[] { samples.median() * factor, samples.min() * factor, samples.max() * factor };
+	}
+
+	/**
+	 * One drain cell.
+	 */
+	record DrainRow(int queued, int messageSize, Samples transfer, Samples drain, Samples ratio,
+			Samples queuedAtClose) {
+
+	}
+
+}
