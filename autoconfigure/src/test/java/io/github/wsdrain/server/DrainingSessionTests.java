@@ -119,7 +119,7 @@ abstract class DrainingSessionTests {
 			assertThat(result.drainTimedOut()).isTrue();
 			assertThat(result.dropped()).isEqualTo(queued);
 			assertThat(result.status().getCode()).as("a 1000 would claim nothing was missed").isEqualTo(1011);
-			assertThat(output).contains("drain timed out after 500 ms", queued + " dropped");
+			assertThat(output).contains("drain timed out after", queued + " dropped");
 			await().atMost(Duration.ofSeconds(60)).until(() -> stuck.isDone() && !session.getDelegate().isOpen());
 			assertThat(session.getDroppedMessages()).as("the queue, and the 48 MB message cut off mid-write")
 				.isEqualTo(queued + 1);
