@@ -739,8 +739,9 @@ public final class BufferedWebSocketConnection implements AutoCloseable {
 				this.reportedStatus = status;
 			}
 			if (!this.closing) {
-				boolean closeFrameReceived = status.getCode() != CloseStatus.NO_CLOSE_FRAME.getCode()
-						&& !this.transportError;
+				// Containers report an end without a close frame as 1006; any other code came
+				// in a close frame, even if the socket then failed before the close handshake ended.
+				boolean closeFrameReceived = status.getCode() != CloseStatus.NO_CLOSE_FRAME.getCode();
 				end(new Ended(status.getCode(), reason(status), closeFrameReceived));
 			}
 		}
