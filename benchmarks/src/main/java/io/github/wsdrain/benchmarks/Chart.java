@@ -12,13 +12,15 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
 /**
- * Two panels drawn with Java2D: the throughput ratios against their targets, and drain
+ * Two panels drawn with Java2D: the throughput ratios (server side, and the buffering
+ * client against a plain handler) against their targets, and drain
  * time against queued bytes next to the same bytes crossing with no close.
  */
 final class Chart {
@@ -47,7 +49,8 @@ final class Chart {
 			g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
 			g.setColor(Color.WHITE);
 			g.fillRect(0, 0, WIDTH, HEIGHT);
-			if (this.report.plainRatios.size() == 2 && this.report.springRatios.size() == 2) {
+			if ((this.report.plainRatios.size() == 2 && this.report.springRatios.size() == 2)
+					|| this.report.clientRatio != null) {
 				ratios(g, new Rectangle2D.Double(70, 50, 380, 320));
 			}
 			if (!this.report.drains.isEmpty()) {
@@ -65,11 +68,18 @@ final class Chart {
 
 	private void ratios(Graphics2D g, Rectangle2D area) {
 		title(g, area, "Throughput ratio, wsdrain over stock Spring (median, min–max)");
-		List<Bar> bars = List.of(new Bar("1 KB", "vs plain", "1 thread", this.report.plainRatios.get(1024), Report.TARGET_PLAIN),
-				new Bar("64 KB", "vs plain", "1 thread", this.report.plainRatios.get(64 * 1024), Report.TARGET_PLAIN),
-				new Bar("1 KB", "vs decorator", "4 threads", this.report.springRatios.get(1024), Report.TARGET_SPRING),
-				new Bar("64 KB", "vs decorator", "4 threads", this.report.springRatios.get(64 * 1024),
-						Report.TARGET_SPRING));
+		List<Bar> bars = new ArrayList<>();
+		if (this.report.plainRatios.size() == 2 && this.report.springRatios.size() == 2) {
+			bars.add(new Bar("1 KB", "vs plain", "1 thread", this.report.plainRatios.get(1024), Report.TARGET_PLAIN));
+			bars.add(new Bar("64 KB", "vs plain", "1 thread", this.report.plainRatios.get(64 * 1024), Report.TARGET_PLAIN));
+			bars.add(new Bar("1 KB", "vs decorator", "4 threads", this.report.springRatios.get(1024),
+					Report.TARGET_SPRING));
+			bars.add(new Bar("64 KB", "vs decorator", "4 threads", this.report.springRatios.get(64 * 1024),
+					Report.TARGET_SPRING));
+		}
+		if (this.report.clientRatio != null) {
+			bars.add(new Bar("1 KB", "client vs", "handler", this.report.clientRatio, Report.TARGET_CLIENT));
+		}
 		double top = 1.4;
 		for (Bar bar : bars) {
 			top = Math.max(top, Math.ceil(bar.samples().max() * 5) / 5 + 0.2);
@@ -107,7 +117,7 @@ final class Chart {
 			centered(g, bar.against(), x + w / 2, area.getMaxY() + 29);
 			centered(g, bar.threads(), x + w / 2, area.getMaxY() + 43);
 		}
-		legend(g, area.getX(), area.getMaxY() + 62, TARGET, "target (dashed): ≥ 0.95 vs plain, ≥ 1.0 vs decorator");
+		legend(g, area.getX(), area.getMaxY() + 62, TARGET, "target (dashed): ≥ 0.95 vs plain and client vs handler, ≥ 1.0 vs decorator");
 	}
 
 	private void drains(Graphics2D g, Rectangle2D area) {

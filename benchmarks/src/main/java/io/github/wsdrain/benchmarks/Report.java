@@ -27,6 +27,10 @@ final class Report {
 
 	static final double TARGET_HEAP_BYTES = 2048;
 
+	static final double TARGET_CLIENT = 0.95;
+
+	static final double TARGET_ACKNOWLEDGED = 0.9;
+
 	private final double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
 	private final Map<Integer, Map<Cell, double[]>> throughput = new LinkedHashMap<>();
@@ -50,6 +54,16 @@ final class Report {
 	private final List<String> scaleRows = new ArrayList<>();
 
 	private String heapObjects;
+
+	private Map<WsDrainBenchmark.ClientVariant, double[]> clientRates;
+
+	private Map<WsDrainBenchmark.ClientVariant, double[]> clientCpu;
+
+	private int clientCount;
+
+	private String clientSettings;
+
+	Samples clientRatio;
 
 	private String machine;
 
@@ -110,7 +124,19 @@ final class Report {
 				new Samples(heapDrained).format("%,.0f"), added));
 	}
 
-	void machine(int runs, int warmups, boolean quick, long seconds, List<String> sections) {
+	void client(int count, io.github.wsdrain.client.BufferedWebSocketClient settings,
+			Map<WsDrainBenchmark.ClientVariant, double[]> rates, Map<WsDrainBenchmark.ClientVariant, double[]> cpu) {
+		this.clientCount = count;
+		this.clientRates = rates;
+		this.clientCpu = cpu;
+		this.clientSettings = String.format(Locale.ROOT, "buffer of %,d messages / %s, overflow policy %s",
+				settings.getMaxBufferedMessages(), WsDrainBenchmark.bytes(settings.getMaxBufferedBytes().toBytes()),
+				settings.getOverflowPolicy());
+		this.clientRatio = Samples.ratios(rates.get(WsDrainBenchmark.ClientVariant.BUFFERED),
+				rates.get(WsDrainBenchmark.ClientVariant.HANDLER));
+	}
+
+	void machine(int runs, int warmups, boolean quick, long seconds, List<String> sections, int allSections) {
 		var os = ManagementFactory.getOperatingSystemMXBean();
 		this.machine = String.format(Locale.ROOT,
 				"%s UTC; %d CPUs (`nproc`), %s %s (%s), %s %s; system load average %.1f at start, %.1f at end; "
@@ -120,7 +146,7 @@ final class Report {
 				System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"), os.getName(),
 				os.getVersion(), this.loadAtStart, os.getSystemLoadAverage(), runs, warmups, seconds,
 				quick ? "; **QUICK MODE: reduced sizes, not for publication**" : "")
-				+ ((sections.size() < 4) ? " Sections run: " + String.join(", ", sections) + "." : "");
+				+ ((sections.size() < allSections) ? " Sections run: " + String.join(", ", sections) + "." : "");
 	}
 
 	String markdown() {
@@ -147,9 +173,45 @@ final class Report {
 				.append(this.heapObjects)
 				.append('\n');
 		}
-		md.append("\n#### Client\n\n| cell | result |\n|---|---|\n")
-			.append("| buffering client throughput and drain | TODO — not measured: client not on this branch |\n");
+		md.append("\n#### Client\n\n");
+		if (this.clientRates != null) {
+			clientMarkdown(md);
+		}
+		else {
+			md.append("Section not run.\n");
+		}
+		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"));
+		if (this.clientRatio != null) {
+			md.append(String.format(Locale.ROOT, "| buffering client / plain Spring handler, 1 KB | %s | ≥ %.2f | %s |%n",
+					this.clientRatio.format("%.2f"), TARGET_CLIENT, verdict(this.clientRatio.median() >= TARGET_CLIENT)));
+		}
+		md.append(String.format(Locale.ROOT, "| acknowledged protocol / plain Spring handler | not measured: the "
+				+ "acknowledged protocol is not merged yet, there is nothing to run | ≥ %.1f | – |%n", TARGET_ACKNOWLEDGED));
 		return md.toString();
+	}
+
+	private void clientMarkdown(StringBuilder md) {
+		md.append("The server's draining session on `/drained` sends ")
+			.append(String.format(Locale.ROOT, "%,d", this.clientCount))
+			.append(" binary 1 KB messages from one thread as fast as it can, then `closeAsync(NORMAL)`; the client "
+					+ "is Spring's `StandardWebSocketClient` (Tomcat's JSR-356 client) with either a plain "
+					+ "`BinaryWebSocketHandler` that counts messages or wsdrain's `BufferedWebSocketClient` on the same "
+					+ "`StandardWebSocketClient` (")
+			.append(this.clientSettings)
+			.append(", the defaults) with one consumer thread calling `receive()` until `ConnectionClosedException`. "
+					+ "Messages/s: first send to the receipt of the last message by the handler or the consumer. "
+					+ "Every run checks that all messages and bytes arrived, then the close with 1000, and that the "
+					+ "server's `CloseResult` reports no drop. The two cells run back to back in ABBA order, a GC "
+					+ "before each run. Process CPU: the whole JVM from the first send to the client seeing the "
+					+ "close, per message.\n\n")
+			.append("| client | messages per run | messages/s | MB/s (median) | process CPU µs per message |\n")
+			.append("|---|---:|---|---:|---|\n");
+		this.clientRates.forEach((variant, rates) -> {
+			Samples samples = new Samples(rates);
+			md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %,.0f | %s |%n", variant.label, this.clientCount,
+					samples.format("%,.0f"), samples.median() * 1024 / (1024 * 1024),
+					new Samples(this.clientCpu.get(variant)).format("%.1f")));
+		});
 	}
 
 	private void throughputMarkdown(StringBuilder md) {

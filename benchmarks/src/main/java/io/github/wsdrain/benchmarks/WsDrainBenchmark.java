@@ -28,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.server.CloseResult;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -42,6 +43,7 @@ import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
 /**
@@ -53,7 +55,7 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  */
 public final class WsDrainBenchmark {
 
-	private static final String ALL_SECTIONS = "throughput,overhead,drain,heap,scale";
+	private static final String ALL_SECTIONS = "throughput,overhead,drain,heap,scale,client";
 
 	/** Throughput runs are short and many: pairs of short runs see the same load of a shared machine. */
 	private static final int THROUGHPUT_RUNS_FACTOR = 3;
@@ -150,8 +152,11 @@ public final class WsDrainBenchmark {
 		if (this.sections.contains("scale")) {
 			scale();
 		}
+		if (this.sections.contains("client")) {
+			client();
+		}
 		this.report.machine(this.runs, this.warmups, this.quick, (System.nanoTime() - started) / 1_000_000_000L,
-				this.sections);
+				this.sections, ALL_SECTIONS.split(",").length);
 		Files.createDirectories(this.out);
 		String markdown = this.report.markdown();
 		Files.writeString(this.out.resolve("results.md"), markdown, StandardCharsets.UTF_8);
@@ -695,6 +700,89 @@ public final class WsDrainBenchmark {
 			}
 		}
 		return fields;
+	}
+
+	// ---------------------------------------------------------------- client
+
+	enum ClientVariant {
+
+		HANDLER("plain Spring `BinaryWebSocketHandler` counting messages"),
+		BUFFERED("wsdrain `BufferedWebSocketClient`, consumer thread calling `receive()`");
+
+		final String label;
+
+		ClientVariant(String label) {
+			this.label = label;
+		}
+
+	}
+
+	/**
+	 * Receiving side: the server's draining session on {@code /drained} sends N 1 KB binary
+	 * messages from one thread as fast as it can, then {@code closeAsync(NORMAL)}; the client
+	 * is either a plain Spring handler or the buffering client, both on Spring's
+	 * {@code StandardWebSocketClient}. The two cells run back to back in ABBA order.
+	 */
+	private void client() throws Exception {
+		int count = this.quick ? 8_000 : 32_000;
+		StandardWebSocketClient standard = new StandardWebSocketClient();
+		BufferedWebSocketClient buffered = new BufferedWebSocketClient(standard);
+		List<ClientVariant> pair = List.of(ClientVariant.HANDLER, ClientVariant.BUFFERED);
+		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
+		log("Client, 1 KB messages, %,d per run; buffering client: %d messages / %s buffered, %s", count,
+				buffered.getMaxBufferedMessages(), bytes(buffered.getMaxBufferedBytes().toBytes()), buffered.getOverflowPolicy());
+		for (int w = 0; w < this.warmups; w++) {
+			for (ClientVariant variant : pair) {
+				clientRun(standard, buffered, variant, count);
+			}
+		}
+		Map<ClientVariant, double[]> rates = new LinkedHashMap<>();
+		Map<ClientVariant, double[]> cpu = new LinkedHashMap<>();
+		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
+		pair.forEach((variant) -> cpu.put(variant, new double[rounds]));
+		for (int r = 0; r < rounds; r++) {
+			for (int k = 0; k < 2; k++) {
+				ClientVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
+				Timing timing = clientRun(standard, buffered, variant, count);
+				rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
+				cpu.get(variant)[r] = timing.cpuNanos() / 1e3 / count;
+			}
+			log("  round %d/%d: handler %,.0f/s; buffering client %,.0f/s", r + 1, rounds,
+					rates.get(ClientVariant.HANDLER)[r], rates.get(ClientVariant.BUFFERED)[r]);
+		}
+		this.report.client(count, buffered, rates, cpu);
+	}
+
+	private Timing clientRun(StandardWebSocketClient standard, BufferedWebSocketClient buffered, ClientVariant variant,
+			int count) throws Exception {
+		System.gc();
+		URI uri = uri("/drained");
+		ClientReceive.Receiver receiver = (variant == ClientVariant.BUFFERED) ? ClientReceive.buffered(buffered, uri, count)
+				: ClientReceive.handler(standard, uri, count);
+		DrainingWebSocketSession session = requireDraining(this.server.drained().next());
+		ByteBuffer payload = ByteBuffer.wrap(filler(KB));
+		CountDownLatch start = new CountDownLatch(1);
+		Future<CloseResult> send = this.senders.submit(() -> {
+			start.await();
+			for (int i = 0; i < count; i++) {
+				session.sendMessage(new BinaryMessage(payload.duplicate()));
+			}
+			return session.closeAsync(CloseStatus.NORMAL).get(WAIT_SECONDS, TimeUnit.SECONDS);
+		});
+		long cpuBefore = processCpuNanos();
+		long started = System.nanoTime();
+		start.countDown();
+		ClientReceive.Result result = await(receiver.result(), "the " + variant + " client to see the close after "
+				+ count + " messages");
+		long cpuNanos = processCpuNanos() - cpuBefore;
+		CloseResult closed = send.get(WAIT_SECONDS, TimeUnit.SECONDS);
+		check(result.messages() == count && result.bytes() == (long) count * KB,
+				"client run, %s: received %d messages / %d bytes, expected %d / %d", variant, result.messages(),
+				result.bytes(), count, (long) count * KB);
+		check(result.closeCode() == CloseStatus.NORMAL.getCode(), "client run, %s: close code %d, expected 1000",
+				variant, result.closeCode());
+		check(closed.dropped() == 0 && !closed.drainTimedOut(), "client run, %s: %s", variant, closed);
+		return new Timing(result.lastMessageNanos() - started, cpuNanos);
 	}
 
 	// ---------------------------------------------------------------- support
