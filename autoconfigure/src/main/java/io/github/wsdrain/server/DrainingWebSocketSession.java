@@ -3,6 +3,7 @@ package io.github.wsdrain.server;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -10,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
@@ -44,6 +46,10 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	private static final Log logger = LogFactory.getLog(DrainingWebSocketSession.class);
 
+	private static final int MAX_BATCH_MESSAGES = 32;
+
+	private static final int MAX_BATCH_BYTES = 64 * 1024;
+
 	private final DrainSettings settings;
 
 	private final Executor drainExecutor;
@@ -66,6 +72,12 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	private long queuedBytes;
 
 	private volatile int queuedMessages;
+
+	/** Messages the writer took off the queue and has not started to write. */
+	private final AtomicInteger batchRemaining = new AtomicInteger();
+
+	/** The writer's batch, only touched under the flush lock. */
+	private WebSocketMessage<?> @Nullable [] batch;
 
 	/** Held by the one thread that writes to the container at a time. */
 	private final ReentrantLock flushLock = new ReentrantLock();
@@ -224,7 +236,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return the queued message count
 	 */
 	public int getQueuedMessages() {
-		return this.queuedMessages;
+		return this.queuedMessages + this.batchRemaining.get();
 	}
 
 	/**
@@ -436,41 +448,86 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	/** Write queued messages until the queue is empty; the caller holds the flush lock. */
 	private void writeQueue() throws IOException {
-		WebSocketMessage<?> message;
-		while ((message = poll()) != null) {
-			this.writeStartedNanos = System.nanoTime();
-			try {
-				getDelegate().sendMessage(message);
+		WebSocketMessage<?>[] batch = this.batch;
+		if (batch == null) {
+			batch = new WebSocketMessage<?>[MAX_BATCH_MESSAGES];
+			this.batch = batch;
+		}
+		int count;
+		while ((count = takeBatch(batch)) > 0) {
+			for (int i = 0; i < count; i++) {
+				WebSocketMessage<?> message = batch[i];
+				batch[i] = null;
+				if (!claimNext()) {
+					// A drain timeout or the end of the connection took (and counted) the rest.
+					Arrays.fill(batch, 0, count, null);
+					return;
+				}
+				write(message, batch);
 			}
-			catch (IOException | RuntimeException ex) {
-				recordDropped(DropReason.SEND_FAILED, 1);
-				throw ex;
-			}
-			finally {
-				this.writeStartedNanos = 0;
-			}
-			this.sentMessages++;
-			this.sentBytes += message.getPayloadLength();
-			this.totals.recordSent(message.getPayloadLength());
 		}
 	}
 
-	private @Nullable WebSocketMessage<?> poll() {
+	private void write(WebSocketMessage<?> message, WebSocketMessage<?>[] batch) throws IOException {
+		this.writeStartedNanos = System.nanoTime();
+		try {
+			getDelegate().sendMessage(message);
+		}
+		catch (IOException | RuntimeException ex) {
+			Arrays.fill(batch, null);
+			recordDropped(DropReason.SEND_FAILED, 1 + this.batchRemaining.getAndSet(0));
+			throw ex;
+		}
+		finally {
+			this.writeStartedNanos = 0;
+		}
+		this.sentMessages++;
+		this.sentBytes += message.getPayloadLength();
+		this.totals.recordSent(message.getPayloadLength());
+	}
+
+	/**
+	 * Move the head of the queue into the writer's batch under one lock acquisition, so
+	 * that a sender preempted while holding the lock stalls the writer once per batch
+	 * rather than once per message. The batch holds at most {@value #MAX_BATCH_MESSAGES}
+	 * messages and {@value #MAX_BATCH_BYTES} bytes (or one larger message).
+	 */
+	private int takeBatch(WebSocketMessage<?>[] batch) {
 		this.queueLock.lock();
 		try {
-			WebSocketMessage<?> message = this.queue.pollFirst();
-			if (message != null) {
-				this.queuedBytes -= message.getPayloadLength();
-				this.queuedMessages--;
-				if (this.queueLock.hasWaiters(this.roomAvailable)) {
-					this.roomAvailable.signalAll();
-				}
+			int count = 0;
+			long bytes = 0;
+			WebSocketMessage<?> next;
+			while (count < batch.length && (next = this.queue.peekFirst()) != null
+					&& (count == 0 || bytes + next.getPayloadLength() <= MAX_BATCH_BYTES)) {
+				this.queue.pollFirst();
+				batch[count++] = next;
+				bytes += next.getPayloadLength();
 			}
-			return message;
+			this.queuedBytes -= bytes;
+			this.queuedMessages -= count;
+			this.batchRemaining.set(count);
+			if (this.queueLock.hasWaiters(this.roomAvailable)) {
+				this.roomAvailable.signalAll();
+			}
+			return count;
 		}
 		finally {
 			this.queueLock.unlock();
 		}
+	}
+
+	/** Claim the next message of the batch, unless {@link #clearQueue()} took the rest. */
+	private boolean claimNext() {
+		int remaining;
+		do {
+			remaining = this.batchRemaining.get();
+			if (remaining <= 0) {
+				return false;
+			}
+		}
+		while (!this.batchRemaining.compareAndSet(remaining, remaining - 1));
+		return true;
 	}
 
 	private boolean beginClosing(CloseStatus status) {
@@ -586,8 +643,9 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		complete(status);
 	}
 
+	/** Drop what is queued and what the writer has taken but not started; caller holds the queue lock. */
 	private long clearQueue() {
-		long count = this.queue.size();
+		long count = this.queue.size() + this.batchRemaining.getAndSet(0);
 		this.queue.clear();
 		this.queuedBytes = 0;
 		this.queuedMessages = 0;
