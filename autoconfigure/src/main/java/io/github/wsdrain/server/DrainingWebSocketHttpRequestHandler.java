@@ -1,5 +1,9 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.protocol.ResumingWebSocketHandler;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
@@ -9,9 +13,21 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
  */
 class DrainingWebSocketHttpRequestHandler extends WebSocketHttpRequestHandler {
 
-	DrainingWebSocketHttpRequestHandler(WebSocketHttpRequestHandler original, DrainingSessionRegistry registry) {
-		super(new DrainingWebSocketHandler(original.getWebSocketHandler(), registry), original.getHandshakeHandler());
+	DrainingWebSocketHttpRequestHandler(WebSocketHttpRequestHandler original, DrainingSessionRegistry registry,
+			@Nullable ResumableSessions resumable) {
+		super(new DrainingWebSocketHandler(resuming(original, resumable), registry), original.getHandshakeHandler());
 		setHandshakeInterceptors(original.getHandshakeInterceptors());
+	}
+
+	/** Offer {@code wsdrain.v1} where the endpoint can take it; clients that do not ask are untouched. */
+	private static WebSocketHandler resuming(WebSocketHttpRequestHandler original,
+			@Nullable ResumableSessions resumable) {
+		WebSocketHandler handler = original.getWebSocketHandler();
+		if (resumable == null || !ResumingWebSocketHandler.canServe(handler, original.getHandshakeHandler())) {
+			return handler;
+		}
+		ResumingWebSocketHandler.advertise(original.getHandshakeHandler());
+		return new ResumingWebSocketHandler(handler, resumable);
 	}
 
 	/**
