@@ -6,9 +6,11 @@ import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -102,7 +104,17 @@ public class ResumableSession implements WebSocketSession {
 
 	private @Nullable ScheduledFuture<?> expiry;
 
+	/**
+	 * Tokens that resume this session: the current one, and until the client confirms
+	 * the current connection, the ones before it. A client whose connection drops before
+	 * the session frame arrives never learned the new token and must be able to use the
+	 * old one again.
+	 */
+	private final Set<String> tokens = new HashSet<>();
+
 	private @Nullable String token;
+
+	private volatile boolean confirmed;
 
 	/** Guards inbound delivery: a replaced connection and its successor may both deliver. */
 	private final Object inboundLock = new Object();
@@ -278,7 +290,7 @@ public class ResumableSession implements WebSocketSession {
 	 * Take over a connection whose client says it has received up to {@code last}: treat
 	 * that as an acknowledgement, then replay the rest.
 	 */
-	void resume(DrainingWebSocketSession next, long last) {
+	void resume(DrainingWebSocketSession next, long last, String usedToken) {
 		try {
 			this.bufferLock.lock();
 			try {
@@ -294,6 +306,10 @@ public class ResumableSession implements WebSocketSession {
 		catch (ProtocolViolationException ex) {
 			violation(next, ex);
 			return;
+		}
+		synchronized (this.stateLock) {
+			// Claimable again until the client confirms the new connection, for this session only.
+			this.sessions.restore(usedToken, this);
 		}
 		attach(next, true);
 	}
@@ -318,6 +334,8 @@ public class ResumableSession implements WebSocketSession {
 					this.expiry = null;
 				}
 				this.token = this.sessions.issueToken(this);
+				this.tokens.add(this.token);
+				this.confirmed = false;
 			}
 			List<Sent> replay;
 			this.bufferLock.lock();
@@ -351,6 +369,9 @@ public class ResumableSession implements WebSocketSession {
 		if (message instanceof PongMessage) {
 			return;
 		}
+		if (!this.confirmed && from == this.connection) {
+			confirm();
+		}
 		try {
 			Frames.Frame frame = Frames.parse(message);
 			if (frame.type() == 'a') {
@@ -378,6 +399,20 @@ public class ResumableSession implements WebSocketSession {
 			// else a replay of a message already delivered: acknowledge it again, deliver it never
 		}
 		scheduleAck();
+	}
+
+	/** The client's first frame proves it has the session frame: older tokens are now used up. */
+	private void confirm() {
+		synchronized (this.stateLock) {
+			this.confirmed = true;
+			this.tokens.removeIf((old) -> {
+				boolean retire = !old.equals(this.token);
+				if (retire) {
+					this.sessions.forget(old);
+				}
+				return retire;
+			});
+		}
 	}
 
 	/** Count acknowledgements per second on the current connection. */
@@ -472,7 +507,8 @@ public class ResumableSession implements WebSocketSession {
 				this.closeRequestedNanos = System.nanoTime();
 			}
 			this.state = State.CLOSED;
-			this.sessions.forget(this.token);
+			this.tokens.forEach(this.sessions::forget);
+			this.tokens.clear();
 			if (this.expiry != null) {
 				this.expiry.cancel(false);
 			}

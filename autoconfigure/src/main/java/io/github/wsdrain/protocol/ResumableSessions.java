@@ -90,7 +90,7 @@ public class ResumableSessions implements DisposableBean {
 			}
 			ResumableSession resumed = claim(token, connection.getPrincipal());
 			if (resumed != null) {
-				resumed.resume(connection, last);
+				resumed.resume(connection, last, token);
 				return;
 			}
 			// Expired, reused, forged or another user's: all look the same to the client,
@@ -124,10 +124,13 @@ public class ResumableSessions implements DisposableBean {
 		return token;
 	}
 
-	void forget(@Nullable String token) {
-		if (token != null) {
-			this.byToken.remove(token);
-		}
+	/** Make a claimed token claimable again, for the same session only. */
+	void restore(String token, ResumableSession session) {
+		this.byToken.putIfAbsent(token, session);
+	}
+
+	void forget(String token) {
+		this.byToken.remove(token);
 	}
 
 	ScheduledExecutorService timer() {

@@ -38,6 +38,8 @@ final class ProtocolClient implements WebSocket.Listener {
 
 	private final boolean acknowledge;
 
+	private final boolean confirm;
+
 	/** Abort the connection right after receiving the message with this number. */
 	private final LongPredicate abortAfter;
 
@@ -61,9 +63,10 @@ final class ProtocolClient implements WebSocket.Listener {
 
 	private @Nullable WebSocket webSocket;
 
-	private ProtocolClient(Inbox inbox, boolean acknowledge, LongPredicate abortAfter) {
+	private ProtocolClient(Inbox inbox, boolean acknowledge, boolean confirm, LongPredicate abortAfter) {
 		this.inbox = inbox;
 		this.acknowledge = acknowledge;
+		this.confirm = confirm;
 		this.abortAfter = abortAfter;
 	}
 
@@ -170,6 +173,10 @@ final class ProtocolClient implements WebSocket.Listener {
 		String ascii = new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.ISO_8859_1);
 		if (ascii.startsWith("s:")) {
 			this.sessionFrame.complete(new String(bytes, StandardCharsets.US_ASCII).split(":"));
+			if (this.confirm) {
+				// The protocol's confirmation: the server may now retire the token this connection used.
+				ACKS.execute(this::ackNow);
+			}
 		}
 		else if (ascii.startsWith("a:")) {
 			this.serverAcknowledged.set(Long.parseLong(ascii.substring(2)));
@@ -269,6 +276,8 @@ final class ProtocolClient implements WebSocket.Listener {
 
 		private boolean acknowledge = true;
 
+		private boolean confirm = true;
+
 		private @Nullable String user;
 
 		private String query = "";
@@ -291,6 +300,12 @@ final class ProtocolClient implements WebSocket.Listener {
 
 		Builder neverAcknowledge() {
 			this.acknowledge = false;
+			this.confirm = false;
+			return this;
+		}
+
+		Builder neverConfirm() {
+			this.confirm = false;
 			return this;
 		}
 
@@ -311,7 +326,7 @@ final class ProtocolClient implements WebSocket.Listener {
 		}
 
 		ProtocolClient connect() throws Exception {
-			ProtocolClient client = new ProtocolClient(this.inbox, this.acknowledge, this.abortAfter);
+			ProtocolClient client = new ProtocolClient(this.inbox, this.acknowledge, this.confirm, this.abortAfter);
 			WebSocket.Builder builder = HTTP.newWebSocketBuilder();
 			if (this.offer) {
 				builder.subprotocols(Frames.PROTOCOL);

@@ -159,6 +159,64 @@ class ResumableSessionTests {
 	}
 
 	@Test
+	void whenAResumedConnectionDropsBeforeTheClientConfirmsThenTheSameTokenResumesAgain() throws Exception {
+		ProtocolClient first = ProtocolClient.to(this.port).connect();
+		String token = first.token();
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		first.abort();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
+		ProtocolClient unconfirmed = ProtocolClient.to(this.port).neverConfirm().resume(token, 0).connect();
+		assertThat(unconfirmed.resumed()).isTrue();
+		unconfirmed.abort();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
+
+		ProtocolClient again = ProtocolClient.to(this.port).resume(token, 0).connect();
+
+		assertThat(again.resumed()).isTrue();
+		again.close();
+	}
+
+	@Test
+	void whenTheClientResumesWhileTheServerStillHoldsTheOldConnectionThenTheOldOneIsReplaced() throws Exception {
+		ProtocolClient halfOpen = ProtocolClient.to(this.port).connect();
+		String token = halfOpen.token();
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		await().atMost(Duration.ofSeconds(10)).until(() -> halfOpen.serverAcknowledged.get() == 0);
+
+		ProtocolClient next = ProtocolClient.to(this.port).resume(token, 0).connect();
+
+		assertThat(next.resumed()).isTrue();
+		assertThat(halfOpen.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4000);
+		sendQuietly(session, "to the new connection");
+		await().atMost(Duration.ofSeconds(10)).until(() -> next.inbox.size() == 1);
+		assertThat(this.recorder.wasClosed(session)).isFalse();
+		next.close();
+	}
+
+	@Test
+	void whenTheReplayBufferIsFullThenTheSenderWaitsForAcknowledgementsInsteadOfDropping() throws Exception {
+		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		String kilobyte = "x".repeat(1024);
+		// 1 MB of replay buffer holds about 1018 frames of 1 KB with their headers: the next one waits.
+		IntStream.rangeClosed(1, 1000).forEach((i) -> sendQuietly(session, kilobyte));
+		CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
+			for (int i = 0; i < 20; i++) {
+				sendQuietly(session, kilobyte);
+			}
+		});
+		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox.size() == session.getLastSent());
+		assertThat(blocked).isNotDone();
+		assertThat(session.getLastSent()).isLessThan(1020);
+
+		client.ackNow();
+
+		blocked.get(10, TimeUnit.SECONDS);
+		assertThat(session.getLastSent()).isEqualTo(1020);
+		client.close();
+	}
+
+	@Test
 	void whenAnotherUserPresentsTheTokenThenNothingIsRecoveredAndTheOwnerCanStillResume() throws Exception {
 		ProtocolClient alice = ProtocolClient.to(this.port).user("alice").connect();
 		String token = alice.token();
