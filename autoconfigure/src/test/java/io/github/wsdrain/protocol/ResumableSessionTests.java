@@ -147,6 +147,9 @@ class ResumableSessionTests {
 		ProtocolClient second = ProtocolClient.to(this.port).resume(token, 0).connect();
 		assertThat(second.resumed()).isTrue();
 		String next = second.token();
+		// Any frame the server receives on the new connection confirms it and uses up the old token.
+		second.send("confirming");
+		assertThat(this.recorder.nextMessage()).isEqualTo("confirming");
 		second.abort();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
 
