@@ -52,6 +52,9 @@ public class ResumableSession implements WebSocketSession {
 	/** Acknowledgements are batched: at most one per this delay and direction. */
 	static final Duration ACK_DELAY = Duration.ofMillis(100);
 
+	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
+	private static final int MAX_HEADER_BYTES = 21;
+
 	/** More acknowledgements than this in a second is a flood: at 1 per ACK_DELAY a client sends 10. */
 	static final int MAX_ACKS_PER_SECOND = 200;
 
@@ -157,28 +160,37 @@ public class ResumableSession implements WebSocketSession {
 	 */
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
-		this.sendLock.lock();
-		try {
-			WebSocketMessage<?> framed;
-			this.bufferLock.lock();
+		long deadline = System.nanoTime() + this.settings.sendTimeLimit().toNanos();
+		while (true) {
+			// Wait for room without the send lock: a resume needs it to replay, and only the
+			// replay (and the acknowledgements after it) can make room.
+			awaitRoom(message.getPayloadLength() + MAX_HEADER_BYTES, deadline);
+			this.sendLock.lock();
 			try {
-				ensureOpen();
-				framed = Frames.data(this.lastSent + 1, message);
-				awaitRoom(framed.getPayloadLength());
-				this.lastSent++;
-				this.unacknowledged.addLast(new Sent(this.lastSent, framed));
-				this.unacknowledgedBytes += framed.getPayloadLength();
+				WebSocketMessage<?> framed;
+				this.bufferLock.lock();
+				try {
+					ensureOpen();
+					framed = Frames.data(this.lastSent + 1, message);
+					if (!hasRoomFor(framed.getPayloadLength())) {
+						continue;
+					}
+					this.lastSent++;
+					this.unacknowledged.addLast(new Sent(this.lastSent, framed));
+					this.unacknowledgedBytes += framed.getPayloadLength();
+				}
+				finally {
+					this.bufferLock.unlock();
+				}
+				DrainingWebSocketSession current = this.connection;
+				if (current != null) {
+					write(current, framed);
+				}
+				return;
 			}
 			finally {
-				this.bufferLock.unlock();
+				this.sendLock.unlock();
 			}
-			DrainingWebSocketSession current = this.connection;
-			if (current != null) {
-				write(current, framed);
-			}
-		}
-		finally {
-			this.sendLock.unlock();
 		}
 	}
 
@@ -319,6 +331,12 @@ public class ResumableSession implements WebSocketSession {
 		// Read outside the send lock: a delivering thread holds the inbound lock and may be
 		// sending. Stale is harmless, the client then replays a little more and we dedupe.
 		long received = this.lastReceived;
+		DrainingWebSocketSession stale = this.connection;
+		if (stale != null && stale != next) {
+			// A half-open connection the server had not noticed yet: closing it first releases
+			// a sender waiting on its queue, which holds the send lock the replay needs.
+			stale.close(new CloseStatus(4000, "Replaced by a resumed connection"));
+		}
 		DrainingWebSocketSession previous;
 		this.sendLock.lock();
 		try {
@@ -355,8 +373,7 @@ public class ResumableSession implements WebSocketSession {
 		finally {
 			this.sendLock.unlock();
 		}
-		if (previous != null && previous != next) {
-			// A half-open connection the server had not noticed yet: the client has moved on.
+		if (previous != null && previous != next && previous != stale) {
 			previous.close(new CloseStatus(4000, "Replaced by a resumed connection"));
 		}
 		if (resumed && logger.isDebugEnabled()) {
@@ -528,7 +545,8 @@ public class ResumableSession implements WebSocketSession {
 				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos),
 				connectionResult != null && connectionResult.drainTimedOut(), unacked);
 		if (unacked > 0) {
-			logger.debug("WebSocket session " + this.id + " closed with " + unacked + " unacknowledged message(s)");
+			logger.debug("WebSocket session " + this.id + " closed with " + status + ", " + unacked
+					+ " unacknowledged message(s)");
 		}
 		try {
 			this.handler.afterConnectionClosed(this, status);
@@ -578,34 +596,43 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
-	/** Back-pressure: wait for the client's acknowledgements; never drop. Caller holds the buffer lock. */
-	private void awaitRoom(int size) throws IOException {
-		long nanos = this.settings.sendTimeLimit().toNanos();
-		long limit = this.settings.bufferSize().toBytes();
+	/** Back-pressure: wait for the client's acknowledgements until the deadline; never drop. */
+	private void awaitRoom(int size, long deadline) throws IOException {
+		boolean full;
+		this.bufferLock.lock();
 		try {
-			// A frame larger than the whole buffer still goes out alone rather than never.
-			while (this.unacknowledgedBytes > 0 && this.unacknowledgedBytes + size > limit) {
-				if (nanos <= 0) {
-					this.bufferLock.unlock();
-					try {
-						closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
-					}
-					finally {
-						this.bufferLock.lock();
-					}
-					throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of " + size
-							+ " bytes refused, replay buffer of " + limit + " bytes still full after "
-							+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
-				}
-				nanos = this.bufferChanged.awaitNanos(nanos);
+			while (!hasRoomFor(size)) {
 				ensureOpen();
+				long nanos = deadline - System.nanoTime();
+				if (nanos <= 0) {
+					break;
+				}
+				this.bufferChanged.awaitNanos(nanos);
 			}
+			ensureOpen();
+			full = !hasRoomFor(size);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new SessionClosingException(this.id,
 					"Interrupted while waiting for room in the replay buffer of WebSocket session " + this.id);
 		}
+		finally {
+			this.bufferLock.unlock();
+		}
+		if (full) {
+			long limit = this.settings.bufferSize().toBytes();
+			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
+			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of " + size
+					+ " bytes refused, replay buffer of " + limit + " bytes still full after "
+					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
+		}
+	}
+
+	/** A frame larger than the whole buffer still goes out alone rather than never. Caller holds the buffer lock. */
+	private boolean hasRoomFor(int size) {
+		return this.unacknowledgedBytes == 0
+				|| this.unacknowledgedBytes + size <= this.settings.bufferSize().toBytes();
 	}
 
 	private void signalBuffer() {

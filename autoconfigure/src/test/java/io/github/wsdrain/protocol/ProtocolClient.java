@@ -239,6 +239,23 @@ final class ProtocolClient implements WebSocket.Listener {
 
 		final AtomicLong ackBytes = new AtomicLong();
 
+		private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
+
+		private final List<Integer> targets = new ArrayList<>();
+
+		/** Return a future completed once this many messages have been received. */
+		synchronized CompletableFuture<Void> sizeReached(int count) {
+			CompletableFuture<Void> reached = new CompletableFuture<>();
+			if (this.payloads.size() >= count) {
+				reached.complete(null);
+			}
+			else {
+				this.waiting.add(reached);
+				this.targets.add(count);
+			}
+			return reached;
+		}
+
 		synchronized void accept(long seq, String payload, int appLength) {
 			if (seq <= this.last) {
 				this.duplicates.incrementAndGet();
@@ -250,6 +267,12 @@ final class ProtocolClient implements WebSocket.Listener {
 			this.last = seq;
 			this.payloads.add(payload);
 			this.appBytes.addAndGet(appLength);
+			for (int i = this.waiting.size() - 1; i >= 0; i--) {
+				if (this.payloads.size() >= this.targets.get(i)) {
+					this.targets.remove(i);
+					this.waiting.remove(i).complete(null);
+				}
+			}
 		}
 
 		synchronized long last() {
