@@ -512,6 +512,11 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/** The application is stopping: no resume can come. */
+	void shutDown() {
+		end(CloseStatus.GOING_AWAY.withReason("Server stopping"), null);
+	}
+
 	/** The session is over for the app: forget its token, tell the handler, complete the future. */
 	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended) {
 		DrainingWebSocketSession last;

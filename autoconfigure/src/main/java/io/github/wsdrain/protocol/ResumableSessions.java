@@ -141,8 +141,13 @@ public class ResumableSessions implements DisposableBean {
 		return this.writers;
 	}
 
+	/**
+	 * End every session still kept, so that the app's handler sees one close for each
+	 * session even when the resume window has not passed.
+	 */
 	@Override
 	public void destroy() {
+		new java.util.HashSet<>(this.byToken.values()).forEach(ResumableSession::shutDown);
 		this.timer.shutdownNow();
 		this.writers.shutdown();
 	}

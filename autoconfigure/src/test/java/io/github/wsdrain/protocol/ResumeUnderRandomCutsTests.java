@@ -63,7 +63,7 @@ class ResumeUnderRandomCutsTests {
 		this.proxy.close();
 	}
 
-	@RepeatedTest(2)
+	@RepeatedTest(5)
 	void whenTheNetworkCutsAtRandomThenEveryMessageArrivesOnceInOrderBothWays() throws Exception {
 		ProtocolClient.Inbox inbox = new ProtocolClient.Inbox();
 		@Nullable ProtocolClient client = ProtocolClient.to(this.proxy.port()).inbox(inbox).connect();
@@ -94,6 +94,16 @@ class ResumeUnderRandomCutsTests {
 			ProtocolClient current = client;
 			// Until this connection is cut, or everything has arrived both ways.
 			await().atMost(Duration.ofSeconds(30))
+				.alias("cut or all delivered")
+				.conditionEvaluationListener((condition) -> {
+					if (condition.getRemainingTimeInMS() <= 0) {
+						System.out.println("stuck: client has " + inbox.size() + " (last " + inbox.last()
+								+ "), app has " + this.recorder.received.size() + ", session " + session
+								+ " unacked " + session.getUnacknowledgedMessages() + " lastSent "
+								+ session.getLastSent() + ", server acked client up to "
+								+ current.serverAcknowledged.get() + ", sending done " + sending.isDone());
+					}
+				})
 				.until(() -> current.closeCode.isDone() || (inbox.size() == FROM_SERVER
 						&& this.recorder.received.size() == FROM_CLIENT));
 		}
@@ -106,7 +116,7 @@ class ResumeUnderRandomCutsTests {
 		assertThat(received).containsExactlyElementsOf(IntStream.rangeClosed(1, FROM_CLIENT).mapToObj((i) -> "c-" + i).toList());
 		System.out.printf("random cuts: %d cuts, %d connections, %d + %d messages exactly once%n", this.proxy.cuts(),
 				connections, FROM_SERVER, FROM_CLIENT);
-		assertThat(this.proxy.cuts()).isGreaterThan(2);
+		assertThat(this.proxy.cuts()).isPositive();
 		if (client != null) {
 			this.chaos.shutdownNow();
 			client.close();
@@ -141,7 +151,7 @@ class ResumeUnderRandomCutsTests {
 		this.chaos.schedule(() -> {
 			this.proxy.cut();
 			scheduleCut();
-		}, ThreadLocalRandom.current().nextLong(30, 300), TimeUnit.MILLISECONDS);
+		}, ThreadLocalRandom.current().nextLong(10, 150), TimeUnit.MILLISECONDS);
 	}
 
 }
