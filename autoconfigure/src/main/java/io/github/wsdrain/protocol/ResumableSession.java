@@ -577,10 +577,17 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	private void sendAck(DrainingWebSocketSession to) {
-		long received = this.lastReceived;
-		if (received > this.lastReceivedAcknowledged) {
-			this.lastReceivedAcknowledged = received;
-			write(to, Frames.ack(received));
+		// Under the send lock, so that on a new connection the session frame goes first.
+		this.sendLock.lock();
+		try {
+			long received = this.lastReceived;
+			if (received > this.lastReceivedAcknowledged) {
+				this.lastReceivedAcknowledged = received;
+				write(to, Frames.ack(received));
+			}
+		}
+		finally {
+			this.sendLock.unlock();
 		}
 	}
 

@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 
 import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
 import io.github.wsdrain.server.ServerSelection;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,19 +94,18 @@ class ResumeUnderRandomCutsTests {
 			sendFromClient(client, Long.parseLong(client.sessionFrame.get()[3]));
 			ProtocolClient current = client;
 			// Until this connection is cut, or everything has arrived both ways.
-			await().atMost(Duration.ofSeconds(30))
-				.alias("cut or all delivered")
-				.conditionEvaluationListener((condition) -> {
-					if (condition.getRemainingTimeInMS() <= 0) {
-						System.out.println("stuck: client has " + inbox.size() + " (last " + inbox.last()
-								+ "), app has " + this.recorder.received.size() + ", session " + session
-								+ " unacked " + session.getUnacknowledgedMessages() + " lastSent "
-								+ session.getLastSent() + ", server acked client up to "
-								+ current.serverAcknowledged.get() + ", sending done " + sending.isDone());
-					}
-				})
-				.until(() -> current.closeCode.isDone() || (inbox.size() == FROM_SERVER
-						&& this.recorder.received.size() == FROM_CLIENT));
+			try {
+				await().atMost(Duration.ofSeconds(30))
+					.until(() -> current.closeCode.isDone() || (inbox.size() == FROM_SERVER
+							&& this.recorder.received.size() == FROM_CLIENT));
+			}
+			catch (ConditionTimeoutException ex) {
+				throw new AssertionError("Stuck: client has " + inbox.size() + " (last " + inbox.last() + "), app has "
+						+ this.recorder.received.size() + "; " + session + " unacknowledged "
+						+ session.getUnacknowledgedMessages() + ", last sent " + session.getLastSent()
+						+ "; server acknowledged the client up to " + current.serverAcknowledged.get()
+						+ "; app sending done: " + sending.isDone(), ex);
+			}
 		}
 		sending.get(30, TimeUnit.SECONDS);
 
