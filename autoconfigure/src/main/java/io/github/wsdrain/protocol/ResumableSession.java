@@ -302,7 +302,7 @@ public class ResumableSession implements WebSocketSession {
 	 * Take over a connection whose client says it has received up to {@code last}: treat
 	 * that as an acknowledgement, then replay the rest.
 	 */
-	void resume(DrainingWebSocketSession next, long last, String usedToken) {
+	void resume(DrainingWebSocketSession next, long last) {
 		try {
 			this.bufferLock.lock();
 			try {
@@ -318,10 +318,6 @@ public class ResumableSession implements WebSocketSession {
 		catch (ProtocolViolationException ex) {
 			violation(next, ex);
 			return;
-		}
-		synchronized (this.stateLock) {
-			// Claimable again until the client confirms the new connection, for this session only.
-			this.sessions.restore(usedToken, this);
 		}
 		attach(next, true);
 	}

@@ -90,7 +90,7 @@ public class ResumableSessions implements DisposableBean {
 			}
 			ResumableSession resumed = claim(token, connection.getPrincipal());
 			if (resumed != null) {
-				resumed.resume(connection, last, token);
+				resumed.resume(connection, last);
 				return;
 			}
 			// Expired, reused, forged or another user's: all look the same to the client,
@@ -106,14 +106,18 @@ public class ResumableSessions implements DisposableBean {
 		return (ResumableSession) connection.getAttributes().get(SESSION_ATTRIBUTE);
 	}
 
-	/** Single use: whoever removes the token first gets the session. */
+	/**
+	 * The session a token resumes, if the claimant is its owner. The token is not used up
+	 * here but when the client confirms the connection that used it: a client whose
+	 * attempt was cut before it saw the session frame retries with the same token, perhaps
+	 * while the server is still attaching the first attempt.
+	 */
 	private @Nullable ResumableSession claim(String token, @Nullable Principal principal) {
 		ResumableSession session = this.byToken.get(token);
 		if (session == null || !session.belongsTo(principal)) {
-			// A wrong user does not consume the token: it must not lock the owner out.
 			return null;
 		}
-		return this.byToken.remove(token, session) ? session : null;
+		return session;
 	}
 
 	String issueToken(ResumableSession session) {
@@ -122,11 +126,6 @@ public class ResumableSessions implements DisposableBean {
 		String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 		this.byToken.put(token, session);
 		return token;
-	}
-
-	/** Make a claimed token claimable again, for the same session only. */
-	void restore(String token, ResumableSession session) {
-		this.byToken.putIfAbsent(token, session);
 	}
 
 	void forget(String token) {
