@@ -3,6 +3,8 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.protocol.ResumeSettings;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionListener;
@@ -59,12 +61,35 @@ public final class WsDrainServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	static DrainingHandlerMappingPostProcessor drainingHandlerMappingPostProcessor(
-			ObjectProvider<DrainingSessionRegistry> registry, Environment environment) {
+			ObjectProvider<DrainingSessionRegistry> registry, ObjectProvider<ResumableSessions> resumable,
+			Environment environment) {
 		// A post-processor is created before @ConfigurationProperties beans: bind the list directly.
 		List<String> excludedPaths = Binder.get(environment)
 			.bind("wsdrain.server.excluded-paths", Bindable.listOf(String.class))
 			.orElse(List.of());
-		return new DrainingHandlerMappingPostProcessor(registry, excludedPaths);
+		return new DrainingHandlerMappingPostProcessor(registry, resumable, excludedPaths);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "wsdrain.server.resume.enabled", matchIfMissing = true)
+	static class ResumeConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ResumeSettings wsDrainResumeSettings(WsDrainServerProperties properties) {
+			return new ResumeSettings(PropertyChecks.positive("wsdrain.server.ack-timeout", properties.getAckTimeout()),
+					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
+					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
+							properties.getResume().getBufferSize()),
+					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ResumableSessions resumableSessions(ResumeSettings settings) {
+			return new ResumableSessions(settings);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -35,6 +35,11 @@ public class WsDrainServerProperties {
 
 	private final Shutdown shutdown = new Shutdown();
 
+	/** Longest time a closing wsdrain.v1 session waits for the client to acknowledge everything sent. */
+	private Duration ackTimeout = Duration.ofSeconds(5);
+
+	private final Resume resume = new Resume();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -145,6 +150,58 @@ public class WsDrainServerProperties {
 
 		public void setRetryAfter(Duration retryAfter) {
 			this.retryAfter = retryAfter;
+		}
+
+	}
+
+	public Duration getAckTimeout() {
+		return this.ackTimeout;
+	}
+
+	public void setAckTimeout(Duration ackTimeout) {
+		this.ackTimeout = ackTimeout;
+	}
+
+	public Resume getResume() {
+		return this.resume;
+	}
+
+	/**
+	 * Resumable sessions for clients that negotiate the wsdrain.v1 sub-protocol.
+	 */
+	public static class Resume {
+
+		/** Whether to offer the wsdrain.v1 sub-protocol: acknowledged, resumable sessions. */
+		private boolean enabled = true;
+
+		/** How long a session whose connection was lost is kept for the client to resume it. */
+		private Duration window = Duration.ofMinutes(2);
+
+		/** Most bytes of sent but unacknowledged messages kept per session for replay. */
+		private DataSize bufferSize = DataSize.ofMegabytes(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public DataSize getBufferSize() {
+			return this.bufferSize;
+		}
+
+		public void setBufferSize(DataSize bufferSize) {
+			this.bufferSize = bufferSize;
 		}
 
 	}

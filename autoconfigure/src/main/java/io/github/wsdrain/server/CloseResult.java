@@ -16,9 +16,19 @@ import org.springframework.web.socket.CloseStatus;
  * @param duration time from the close request to the close frame (or the end of the
  * connection)
  * @param drainTimedOut whether the drain gave up at the drain timeout
+ * @param unacknowledged messages written but never acknowledged by the peer; always 0
+ * on a plain WebSocket, which has no acknowledgements
  */
 public record CloseResult(String sessionId, CloseStatus status, long flushed, long dropped, Duration duration,
-		boolean drainTimedOut) {
+		boolean drainTimedOut, long unacknowledged) {
+
+	/**
+	 * A result without acknowledgements: a plain WebSocket session.
+	 */
+	public CloseResult(String sessionId, CloseStatus status, long flushed, long dropped, Duration duration,
+			boolean drainTimedOut) {
+		this(sessionId, status, flushed, dropped, duration, drainTimedOut, 0);
+	}
 
 	/**
 	 * Return whether every message accepted by the session was written.

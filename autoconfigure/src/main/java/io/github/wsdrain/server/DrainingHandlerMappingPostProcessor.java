@@ -3,9 +3,12 @@ package io.github.wsdrain.server;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import io.github.wsdrain.protocol.ResumableSessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -29,13 +32,30 @@ public class DrainingHandlerMappingPostProcessor implements BeanPostProcessor {
 
 	private final ObjectProvider<DrainingSessionRegistry> registry;
 
+	private final Supplier<@Nullable ResumableSessions> resumable;
+
 	private final List<String> excludedPaths;
 
 	private final PathMatcher pathMatcher = new AntPathMatcher();
 
 	public DrainingHandlerMappingPostProcessor(ObjectProvider<DrainingSessionRegistry> registry,
 			List<String> excludedPaths) {
+		this(registry, () -> null, excludedPaths);
+	}
+
+	/**
+	 * Also offer the {@code wsdrain.v1} sub-protocol on every endpoint that can take it,
+	 * when a {@link ResumableSessions} is available.
+	 */
+	public DrainingHandlerMappingPostProcessor(ObjectProvider<DrainingSessionRegistry> registry,
+			ObjectProvider<ResumableSessions> resumable, List<String> excludedPaths) {
+		this(registry, resumable::getIfAvailable, excludedPaths);
+	}
+
+	private DrainingHandlerMappingPostProcessor(ObjectProvider<DrainingSessionRegistry> registry,
+			Supplier<@Nullable ResumableSessions> resumable, List<String> excludedPaths) {
 		this.registry = registry;
+		this.resumable = resumable;
 		this.excludedPaths = List.copyOf(excludedPaths);
 	}
 
@@ -52,7 +72,8 @@ public class DrainingHandlerMappingPostProcessor implements BeanPostProcessor {
 		new LinkedHashMap<>(mapping.getHandlerMap()).forEach((path, handler) -> {
 			if (handler instanceof WebSocketHttpRequestHandler original && shouldWrap(path, original)) {
 				Object replacement = replaced.computeIfAbsent(original,
-						(key) -> new DrainingWebSocketHttpRequestHandler(original, this.registry.getObject()));
+						(key) -> new DrainingWebSocketHttpRequestHandler(original, this.registry.getObject(),
+								this.resumable.get()));
 				mapping.unregisterHandler(path);
 				mapping.registerHandler(path, replacement);
 				logger.debug("Draining WebSocket sessions of endpoint " + path);

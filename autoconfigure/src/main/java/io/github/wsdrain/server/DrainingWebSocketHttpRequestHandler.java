@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.protocol.ResumingWebSocketHandler;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -23,10 +26,22 @@ class DrainingWebSocketHttpRequestHandler extends WebSocketHttpRequestHandler {
 
 	private final HandshakeGate handshakeGate;
 
-	DrainingWebSocketHttpRequestHandler(WebSocketHttpRequestHandler original, DrainingSessionRegistry registry) {
-		super(new DrainingWebSocketHandler(original.getWebSocketHandler(), registry), original.getHandshakeHandler());
+	DrainingWebSocketHttpRequestHandler(WebSocketHttpRequestHandler original, DrainingSessionRegistry registry,
+			@Nullable ResumableSessions resumable) {
+		super(new DrainingWebSocketHandler(resuming(original, resumable), registry), original.getHandshakeHandler());
 		setHandshakeInterceptors(original.getHandshakeInterceptors());
 		this.handshakeGate = registry.getHandshakeGate();
+	}
+
+	/** Offer {@code wsdrain.v1} where the endpoint can take it; clients that do not ask are untouched. */
+	private static WebSocketHandler resuming(WebSocketHttpRequestHandler original,
+			@Nullable ResumableSessions resumable) {
+		WebSocketHandler handler = original.getWebSocketHandler();
+		if (resumable == null || !ResumingWebSocketHandler.canServe(handler, original.getHandshakeHandler())) {
+			return handler;
+		}
+		ResumingWebSocketHandler.advertise(original.getHandshakeHandler());
+		return new ResumingWebSocketHandler(handler, resumable);
 	}
 
 	/**

@@ -3,6 +3,8 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.protocol.ResumeSettings;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -104,11 +106,68 @@ class WsDrainServerAutoConfigurationTests {
 		assertStartUpFailsNaming("wsdrain.server.overflow=sometimes", "wsdrain.server.overflow");
 	}
 
+	@Test
+	void offersResumableSessionsByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ResumableSessions.class);
+			assertThat(context.getBean(ResumeSettings.class)).isEqualTo(ResumeSettings.DEFAULTS);
+		});
+	}
+
+	@Test
+	void resumeBacksOffWhenDisabledWhileDrainingStays() {
+		this.contextRunner.withPropertyValues("wsdrain.server.resume.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ResumableSessions.class)
+				.doesNotHaveBean(ResumeSettings.class)
+				.hasSingleBean(DrainingSessionRegistry.class));
+	}
+
+	@Test
+	void userDefinedResumableSessionsWin() {
+		this.contextRunner.withUserConfiguration(CustomResumableSessionsConfiguration.class)
+			.run((context) -> assertThat(context.getBeanNamesForType(ResumableSessions.class))
+				.containsExactly("customResumableSessions"));
+	}
+
+	@Test
+	void resumePropertiesBindToTheResumeSettings() {
+		this.contextRunner
+			.withPropertyValues("wsdrain.server.ack-timeout=750ms", "wsdrain.server.resume.window=30s",
+					"wsdrain.server.resume.buffer-size=100KB", "wsdrain.server.send-time-limit=3s")
+			.run((context) -> assertThat(context.getBean(ResumeSettings.class)).isEqualTo(new ResumeSettings(
+					Duration.ofMillis(750), Duration.ofSeconds(30), DataSize.ofKilobytes(100), Duration.ofSeconds(3))));
+	}
+
+	@Test
+	void zeroAckTimeoutFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.ack-timeout=0s", "wsdrain.server.ack-timeout");
+	}
+
+	@Test
+	void negativeResumeWindowFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.resume.window=-1s", "wsdrain.server.resume.window");
+	}
+
+	@Test
+	void zeroResumeBufferSizeFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.resume.buffer-size=0B", "wsdrain.server.resume.buffer-size");
+	}
+
 	private void assertStartUpFailsNaming(String property, String name) {
 		this.contextRunner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).hasStackTraceContaining(name);
 		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomResumableSessionsConfiguration {
+
+		@Bean(destroyMethod = "destroy")
+		ResumableSessions customResumableSessions() {
+			return new ResumableSessions(ResumeSettings.DEFAULTS);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,0 +1,112 @@
+package io.github.wsdrain.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
+
+/**
+ * Encodes and parses {@code wsdrain.v1} frames (see PROTOCOL.md). Text and binary data
+ * share one ASCII header, {@code m:<seq>:}, so a browser needs one parser for both and
+ * the app message keeps its frame type.
+ */
+final class Frames {
+
+	/** The sub-protocol name a client offers to opt in. */
+	static final String PROTOCOL = "wsdrain.v1";
+
+	/** 19 digits overflow a long; sequence numbers never get near 18. */
+	private static final int MAX_DIGITS = 18;
+
+	private Frames() {
+	}
+
+	static WebSocketMessage<?> data(long seq, WebSocketMessage<?> message) {
+		if (message instanceof TextMessage text) {
+			return new TextMessage("m:" + seq + ":" + text.getPayload());
+		}
+		if (message instanceof BinaryMessage binary) {
+			byte[] header = ("m:" + seq + ":").getBytes(StandardCharsets.US_ASCII);
+			ByteBuffer payload = binary.getPayload().duplicate();
+			ByteBuffer framed = ByteBuffer.allocate(header.length + payload.remaining());
+			framed.put(header).put(payload).flip();
+			return new BinaryMessage(framed);
+		}
+		throw new IllegalArgumentException("Only text and binary messages can be sent on a " + PROTOCOL
+				+ " session, not " + message.getClass().getSimpleName());
+	}
+
+	static TextMessage ack(long seq) {
+		return new TextMessage("a:" + seq);
+	}
+
+	static TextMessage session(boolean resumed, String token, long receivedSeq, long windowMillis) {
+		return new TextMessage("s:" + (resumed ? "r" : "n") + ":" + token + ":" + receivedSeq + ":" + windowMillis);
+	}
+
+	/**
+	 * Parse a frame from the client: a data frame ({@code m:<seq>:payload}, text or
+	 * binary) or a cumulative acknowledgement ({@code a:<seq>}, text).
+	 */
+	static Frame parse(WebSocketMessage<?> message) throws ProtocolViolationException {
+		if (message instanceof TextMessage text) {
+			String payload = text.getPayload();
+			if (payload.startsWith("a:")) {
+				return new Frame('a', parseSeq(payload, 2, payload.length()), null);
+			}
+			if (payload.startsWith("m:")) {
+				int end = payload.indexOf(':', 2);
+				if (end < 0) {
+					throw ProtocolViolationException.malformed("Data frame without payload separator");
+				}
+				return new Frame('m', parseSeq(payload, 2, end), new TextMessage(payload.substring(end + 1)));
+			}
+			throw ProtocolViolationException.malformed("Unknown text frame");
+		}
+		if (message instanceof BinaryMessage binary) {
+			ByteBuffer buffer = binary.getPayload().duplicate();
+			if (buffer.remaining() < 4 || buffer.get() != 'm' || buffer.get() != ':') {
+				throw ProtocolViolationException.malformed("Unknown binary frame");
+			}
+			StringBuilder digits = new StringBuilder(MAX_DIGITS);
+			while (buffer.hasRemaining() && digits.length() <= MAX_DIGITS) {
+				byte b = buffer.get();
+				if (b == ':') {
+					return new Frame('m', parseSeq(digits, 0, digits.length()), new BinaryMessage(buffer.slice()));
+				}
+				digits.append((char) b);
+			}
+			throw ProtocolViolationException.malformed("Binary data frame without payload separator");
+		}
+		throw ProtocolViolationException.malformed("Unexpected " + message.getClass().getSimpleName());
+	}
+
+	static long parseSeq(CharSequence text, int start, int end) throws ProtocolViolationException {
+		if (end <= start || end - start > MAX_DIGITS) {
+			throw ProtocolViolationException.malformed("Bad sequence number");
+		}
+		long value = 0;
+		for (int i = start; i < end; i++) {
+			char c = text.charAt(i);
+			if (c < '0' || c > '9') {
+				throw ProtocolViolationException.malformed("Bad sequence number");
+			}
+			value = value * 10 + (c - '0');
+		}
+		return value;
+	}
+
+	/**
+	 * A parsed client frame.
+	 * @param type {@code 'm'} for data, {@code 'a'} for an acknowledgement
+	 * @param seq the data frame's sequence number, or the highest one acknowledged
+	 * @param payload the app message carried by a data frame
+	 */
+	record Frame(char type, long seq, @Nullable WebSocketMessage<?> payload) {
+	}
+
+}

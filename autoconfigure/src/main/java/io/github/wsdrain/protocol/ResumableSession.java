@@ -1,0 +1,759 @@
+package io.github.wsdrain.protocol;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.wsdrain.server.CloseResult;
+import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.server.SendBufferFullException;
+import io.github.wsdrain.server.SessionClosingException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.WebSocketExtension;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One logical {@code wsdrain.v1} session as the app sees it: it outlives its
+ * connections. Every message sent is numbered and kept until the client acknowledges
+ * it, so that a client that lost its connection can resume and get what it missed;
+ * messages from the client are numbered too, so that its replays are delivered once.
+ * <p>
+ * The app's handler sees one {@code afterConnectionEstablished} and one
+ * {@code afterConnectionClosed}; a lost connection is not a close unless the client
+ * does not come back within the resume window.
+ */
+public class ResumableSession implements WebSocketSession {
+
+	private static final Log logger = LogFactory.getLog(ResumableSession.class);
+
+	/** Acknowledgements are batched: at most one per this delay and direction. */
+	static final Duration ACK_DELAY = Duration.ofMillis(100);
+
+	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
+	private static final int MAX_HEADER_BYTES = 21;
+
+	/** More acknowledgements than this in a second is a flood: at 1 per ACK_DELAY a client sends 10. */
+	static final int MAX_ACKS_PER_SECOND = 200;
+
+	private final String id;
+
+	private final WebSocketHandler handler;
+
+	private final ResumableSessions sessions;
+
+	private final ResumeSettings settings;
+
+	private final @Nullable Principal principal;
+
+	private final @Nullable URI uri;
+
+	private final HttpHeaders handshakeHeaders;
+
+	private final Map<String, Object> attributes;
+
+	private final @Nullable String acceptedProtocol;
+
+	private final long createdNanos = System.nanoTime();
+
+	/** Held from numbering a message until it is handed to the connection: keeps numbers in wire order. */
+	private final ReentrantLock sendLock = new ReentrantLock();
+
+	/** Guards the replay buffer and the outbound numbers. */
+	private final ReentrantLock bufferLock = new ReentrantLock();
+
+	private final Condition bufferChanged = this.bufferLock.newCondition();
+
+	private final ArrayDeque<Sent> unacknowledged = new ArrayDeque<>();
+
+	private long unacknowledgedBytes;
+
+	private long lastSent;
+
+	private long lastAcknowledged;
+
+	/** Guards the connection, the state and the expiry. */
+	private final Object stateLock = new Object();
+
+	private volatile @Nullable DrainingWebSocketSession connection;
+
+	private volatile State state = State.OPEN;
+
+	private @Nullable CloseStatus requestedStatus;
+
+	private long closeRequestedNanos;
+
+	private @Nullable ScheduledFuture<?> expiry;
+
+	/**
+	 * Tokens that resume this session: the current one, and until the client confirms
+	 * the current connection, the ones before it. A client whose connection drops before
+	 * the session frame arrives never learned the new token and must be able to use the
+	 * old one again.
+	 */
+	private final Set<String> tokens = new HashSet<>();
+
+	private @Nullable String token;
+
+	private volatile boolean confirmed;
+
+	/** Guards inbound delivery: a replaced connection and its successor may both deliver. */
+	private final Object inboundLock = new Object();
+
+	/** Written under the inbound lock; read without it where a stale value is harmless. */
+	private volatile long lastReceived;
+
+	private volatile long lastReceivedAcknowledged;
+
+	private final AtomicBoolean ackScheduled = new AtomicBoolean();
+
+	private long ackWindowStart;
+
+	private int acksInWindow;
+
+	private final CompletableFuture<Void> allAcknowledged = new CompletableFuture<>();
+
+	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
+
+	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions) {
+		this.id = first.getId();
+		this.handler = handler;
+		this.sessions = sessions;
+		this.settings = sessions.getSettings();
+		this.principal = first.getPrincipal();
+		this.uri = first.getUri();
+		this.handshakeHeaders = first.getHandshakeHeaders();
+		this.attributes = new ConcurrentHashMap<>(first.getAttributes());
+		this.acceptedProtocol = first.getAcceptedProtocol();
+	}
+
+	// ---- the app's side
+
+	/**
+	 * Number the message, keep it for replay and, if connected, send it. While the
+	 * client is away the message only waits in the replay buffer.
+	 * @throws SessionClosingException if the session is closing or closed
+	 * @throws SendBufferFullException if the replay buffer stayed full for the send time
+	 * limit: the session is then closed with 1011, nothing already accepted is dropped
+	 */
+	@Override
+	public void sendMessage(WebSocketMessage<?> message) throws IOException {
+		long deadline = System.nanoTime() + this.settings.sendTimeLimit().toNanos();
+		while (true) {
+			// Wait for room without the send lock: a resume needs it to replay, and only the
+			// replay (and the acknowledgements after it) can make room.
+			awaitRoom(message.getPayloadLength() + MAX_HEADER_BYTES, deadline);
+			this.sendLock.lock();
+			try {
+				WebSocketMessage<?> framed;
+				this.bufferLock.lock();
+				try {
+					ensureOpen();
+					framed = Frames.data(this.lastSent + 1, message);
+					if (!hasRoomFor(framed.getPayloadLength())) {
+						continue;
+					}
+					this.lastSent++;
+					this.unacknowledged.addLast(new Sent(this.lastSent, framed));
+					this.unacknowledgedBytes += framed.getPayloadLength();
+				}
+				finally {
+					this.bufferLock.unlock();
+				}
+				DrainingWebSocketSession current = this.connection;
+				if (current != null) {
+					write(current, framed);
+				}
+				return;
+			}
+			finally {
+				this.sendLock.unlock();
+			}
+		}
+	}
+
+	/**
+	 * Close after the client has acknowledged everything sent, or after the ack timeout.
+	 * @param status the close status to send
+	 * @return a future completed when the session has closed; its result counts the
+	 * messages the client never acknowledged
+	 */
+	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
+		DrainingWebSocketSession current;
+		synchronized (this.stateLock) {
+			if (this.state != State.OPEN) {
+				return this.closeFuture;
+			}
+			this.state = State.CLOSING;
+			this.requestedStatus = status;
+			this.closeRequestedNanos = System.nanoTime();
+			current = this.connection;
+		}
+		signalBuffer();
+		if (current == null) {
+			// Nobody to wait for: the client can only learn that it is not recovered.
+			end(status, null);
+			return this.closeFuture;
+		}
+		sendAck(current);
+		this.allAcknowledged.completeOnTimeout(null, this.settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+			.thenRunAsync(() -> closeConnection(status), this.sessions.writers());
+		return this.closeFuture;
+	}
+
+	@Override
+	public void close() {
+		closeAsync(CloseStatus.NORMAL);
+	}
+
+	@Override
+	public void close(CloseStatus status) {
+		closeAsync(status);
+	}
+
+	/**
+	 * Return a future completed when the session has closed, whoever closed it.
+	 * @return the close future
+	 */
+	public CompletableFuture<CloseResult> getCloseFuture() {
+		return this.closeFuture;
+	}
+
+	/**
+	 * Return whether the session is open for sending: also while the client is away,
+	 * within the resume window.
+	 */
+	@Override
+	public boolean isOpen() {
+		return this.state == State.OPEN;
+	}
+
+	/**
+	 * Return whether a connection to the client is currently attached.
+	 * @return {@code true} when connected
+	 */
+	public boolean isConnected() {
+		return this.connection != null;
+	}
+
+	/**
+	 * Return the number of messages sent but not yet acknowledged by the client.
+	 * @return the size of the replay buffer in messages
+	 */
+	public int getUnacknowledgedMessages() {
+		this.bufferLock.lock();
+		try {
+			return this.unacknowledged.size();
+		}
+		finally {
+			this.bufferLock.unlock();
+		}
+	}
+
+	/**
+	 * Return the sequence number of the last message sent.
+	 * @return the highest outbound sequence number, 0 before the first message
+	 */
+	public long getLastSent() {
+		this.bufferLock.lock();
+		try {
+			return this.lastSent;
+		}
+		finally {
+			this.bufferLock.unlock();
+		}
+	}
+
+	// ---- the connections' side
+
+	boolean belongsTo(@Nullable Principal claimant) {
+		String owner = (this.principal != null) ? this.principal.getName() : null;
+		String name = (claimant != null) ? claimant.getName() : null;
+		return Objects.equals(owner, name);
+	}
+
+	void start(DrainingWebSocketSession first) {
+		attach(first, false);
+	}
+
+	/**
+	 * Take over a connection whose client says it has received up to {@code last}: treat
+	 * that as an acknowledgement, then replay the rest.
+	 */
+	void resume(DrainingWebSocketSession next, long last) {
+		try {
+			this.bufferLock.lock();
+			try {
+				if (last < this.lastAcknowledged) {
+					throw ProtocolViolationException.policy("Resume before acknowledged sequence");
+				}
+			}
+			finally {
+				this.bufferLock.unlock();
+			}
+			acknowledge(last);
+		}
+		catch (ProtocolViolationException ex) {
+			violation(next, ex);
+			return;
+		}
+		attach(next, true);
+	}
+
+	private void attach(DrainingWebSocketSession next, boolean resumed) {
+		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
+		// Read outside the send lock: a delivering thread holds the inbound lock and may be
+		// sending. Stale is harmless, the client then replays a little more and we dedupe.
+		long received = this.lastReceived;
+		DrainingWebSocketSession stale = this.connection;
+		if (stale != null && stale != next) {
+			// A half-open connection the server had not noticed yet: closing it first releases
+			// a sender waiting on its queue, which holds the send lock the replay needs.
+			stale.close(new CloseStatus(4000, "Replaced by a resumed connection"));
+		}
+		DrainingWebSocketSession previous;
+		this.sendLock.lock();
+		try {
+			synchronized (this.stateLock) {
+				if (this.state == State.CLOSED) {
+					next.close(CloseStatus.GOING_AWAY.withReason("Session closed"));
+					return;
+				}
+				previous = this.connection;
+				this.connection = next;
+				if (this.expiry != null) {
+					this.expiry.cancel(false);
+					this.expiry = null;
+				}
+				this.token = this.sessions.issueToken(this);
+				this.tokens.add(this.token);
+				this.confirmed = false;
+			}
+			List<Sent> replay;
+			this.bufferLock.lock();
+			try {
+				replay = List.copyOf(this.unacknowledged);
+			}
+			finally {
+				this.bufferLock.unlock();
+			}
+			this.lastReceivedAcknowledged = received;
+			write(next, Frames.session(resumed, Objects.requireNonNull(this.token), received,
+					this.settings.window().toMillis()));
+			for (Sent sent : replay) {
+				write(next, sent.frame());
+			}
+		}
+		finally {
+			this.sendLock.unlock();
+		}
+		if (previous != null && previous != next && previous != stale) {
+			previous.close(new CloseStatus(4000, "Replaced by a resumed connection"));
+		}
+		if (resumed && logger.isDebugEnabled()) {
+			logger.debug("WebSocket session " + this.id + " resumed on connection " + next.getId() + ", replaying "
+					+ getUnacknowledgedMessages() + " message(s)");
+		}
+	}
+
+	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {
+		if (message instanceof PongMessage) {
+			return;
+		}
+		if (!this.confirmed && from == this.connection) {
+			confirm();
+		}
+		try {
+			Frames.Frame frame = Frames.parse(message);
+			if (frame.type() == 'a') {
+				countAck();
+				acknowledge(frame.seq());
+			}
+			else {
+				deliver(frame.seq(), Objects.requireNonNull(frame.payload()));
+			}
+		}
+		catch (ProtocolViolationException ex) {
+			violation(from, ex);
+		}
+	}
+
+	private void deliver(long seq, WebSocketMessage<?> payload) throws Exception {
+		synchronized (this.inboundLock) {
+			if (seq > this.lastReceived + 1) {
+				throw ProtocolViolationException.malformed("Gap in client sequence");
+			}
+			if (seq == this.lastReceived + 1) {
+				this.lastReceived = seq;
+				this.handler.handleMessage(this, payload);
+			}
+			// else a replay of a message already delivered: acknowledge it again, deliver it never
+		}
+		scheduleAck();
+	}
+
+	/** The client's first frame proves it has the session frame: older tokens are now used up. */
+	private void confirm() {
+		synchronized (this.stateLock) {
+			this.confirmed = true;
+			this.tokens.removeIf((old) -> {
+				boolean retire = !old.equals(this.token);
+				if (retire) {
+					this.sessions.forget(old);
+				}
+				return retire;
+			});
+		}
+	}
+
+	/** Count acknowledgements per second on the current connection. */
+	private void countAck() throws ProtocolViolationException {
+		long now = System.nanoTime();
+		synchronized (this.inboundLock) {
+			if (now - this.ackWindowStart > TimeUnit.SECONDS.toNanos(1)) {
+				this.ackWindowStart = now;
+				this.acksInWindow = 0;
+			}
+			if (++this.acksInWindow > MAX_ACKS_PER_SECOND) {
+				throw ProtocolViolationException.policy("Acknowledgement flood");
+			}
+		}
+	}
+
+	private void acknowledge(long seq) throws ProtocolViolationException {
+		this.bufferLock.lock();
+		try {
+			if (seq > this.lastSent) {
+				throw ProtocolViolationException.policy("Acknowledged a message never sent");
+			}
+			while (!this.unacknowledged.isEmpty() && this.unacknowledged.peekFirst().seq() <= seq) {
+				this.unacknowledgedBytes -= this.unacknowledged.pollFirst().frame().getPayloadLength();
+			}
+			this.lastAcknowledged = Math.max(this.lastAcknowledged, seq);
+			this.bufferChanged.signalAll();
+			if (this.unacknowledged.isEmpty() && this.state != State.OPEN) {
+				this.allAcknowledged.complete(null);
+			}
+		}
+		finally {
+			this.bufferLock.unlock();
+		}
+	}
+
+	/**
+	 * The container reports the end of a connection: the end of the session if the
+	 * client closed normally or the session was closing, else a suspension that lasts
+	 * the resume window.
+	 */
+	void connectionClosed(DrainingWebSocketSession closed, CloseStatus status) {
+		synchronized (this.stateLock) {
+			if (closed != this.connection || this.state == State.CLOSED) {
+				return;
+			}
+			this.connection = null;
+			if (this.state == State.OPEN && !CloseStatus.NORMAL.equalsCode(status)) {
+				long window = this.settings.window().toMillis();
+				this.expiry = this.sessions.timer()
+					.schedule(() -> this.sessions.writers().execute(() -> end(status, null)), window, TimeUnit.MILLISECONDS);
+				logger.debug("WebSocket session " + this.id + ": connection lost with " + status + ", resumable for "
+						+ window + " ms");
+				return;
+			}
+		}
+		end((this.requestedStatus != null) ? this.requestedStatus : status, closed);
+	}
+
+	private void violation(DrainingWebSocketSession from, ProtocolViolationException ex) {
+		logger.debug("WebSocket session " + this.id + ": " + ex.getMessage() + ", closing connection " + from.getId()
+				+ " with " + ex.getStatus());
+		synchronized (this.stateLock) {
+			if (this.state == State.OPEN) {
+				this.state = State.CLOSING;
+				this.requestedStatus = ex.getStatus();
+				this.closeRequestedNanos = System.nanoTime();
+			}
+		}
+		from.close(ex.getStatus());
+		if (from != this.connection) {
+			end(ex.getStatus(), null);
+		}
+	}
+
+	private void closeConnection(CloseStatus status) {
+		DrainingWebSocketSession current = this.connection;
+		if (current != null) {
+			current.closeAsync(status);
+		}
+	}
+
+	/** The application is stopping: no resume can come. */
+	void shutDown() {
+		end(CloseStatus.GOING_AWAY.withReason("Server stopping"), null);
+	}
+
+	/** The session is over for the app: forget its token, tell the handler, complete the future. */
+	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended) {
+		DrainingWebSocketSession last;
+		synchronized (this.stateLock) {
+			if (this.state == State.CLOSED) {
+				return;
+			}
+			if (this.requestedStatus == null) {
+				this.requestedStatus = status;
+				this.closeRequestedNanos = System.nanoTime();
+			}
+			this.state = State.CLOSED;
+			this.tokens.forEach(this.sessions::forget);
+			this.tokens.clear();
+			if (this.expiry != null) {
+				this.expiry.cancel(false);
+			}
+			last = this.connection;
+			this.connection = null;
+		}
+		signalBuffer();
+		if (last != null) {
+			last.closeAsync(status);
+		}
+		DrainingWebSocketSession source = (last != null) ? last : ended;
+		CloseResult connectionResult = (source != null) ? source.getCloseFuture().getNow(null) : null;
+		int unacked = getUnacknowledgedMessages();
+		CloseResult result = new CloseResult(this.id, status,
+				(connectionResult != null) ? connectionResult.flushed() : 0,
+				(connectionResult != null) ? connectionResult.dropped() : 0,
+				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos),
+				connectionResult != null && connectionResult.drainTimedOut(), unacked);
+		if (unacked > 0) {
+			logger.debug("WebSocket session " + this.id + " closed with " + status + ", " + unacked
+					+ " unacknowledged message(s)");
+		}
+		try {
+			this.handler.afterConnectionClosed(this, status);
+		}
+		catch (Exception ex) {
+			logger.warn("WebSocket session " + this.id + ": handler failed after close", ex);
+		}
+		finally {
+			this.closeFuture.complete(result);
+		}
+	}
+
+	private void scheduleAck() {
+		if (this.ackScheduled.compareAndSet(false, true)) {
+			this.sessions.timer().schedule(() -> this.sessions.writers().execute(() -> {
+				this.ackScheduled.set(false);
+				DrainingWebSocketSession current = this.connection;
+				if (current != null) {
+					sendAck(current);
+				}
+			}), ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void sendAck(DrainingWebSocketSession to) {
+		// Under the send lock, so that on a new connection the session frame goes first.
+		this.sendLock.lock();
+		try {
+			long received = this.lastReceived;
+			if (received > this.lastReceivedAcknowledged) {
+				this.lastReceivedAcknowledged = received;
+				write(to, Frames.ack(received));
+			}
+		}
+		finally {
+			this.sendLock.unlock();
+		}
+	}
+
+	private void write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
+		try {
+			to.sendMessage(frame);
+		}
+		catch (IOException | RuntimeException ex) {
+			// The frame is still in the replay buffer; the container reports the lost connection.
+			logger.debug("WebSocket session " + this.id + ": write to connection " + to.getId() + " failed", ex);
+		}
+	}
+
+	private void ensureOpen() throws SessionClosingException {
+		if (this.state != State.OPEN) {
+			throw new SessionClosingException(this.id, "WebSocket session " + this.id + " is "
+					+ this.state.name().toLowerCase(java.util.Locale.ROOT) + ": message not accepted");
+		}
+	}
+
+	/** Back-pressure: wait for the client's acknowledgements until the deadline; never drop. */
+	private void awaitRoom(int size, long deadline) throws IOException {
+		boolean full;
+		this.bufferLock.lock();
+		try {
+			while (!hasRoomFor(size)) {
+				ensureOpen();
+				long nanos = deadline - System.nanoTime();
+				if (nanos <= 0) {
+					break;
+				}
+				this.bufferChanged.awaitNanos(nanos);
+			}
+			ensureOpen();
+			full = !hasRoomFor(size);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SessionClosingException(this.id,
+					"Interrupted while waiting for room in the replay buffer of WebSocket session " + this.id);
+		}
+		finally {
+			this.bufferLock.unlock();
+		}
+		if (full) {
+			long limit = this.settings.bufferSize().toBytes();
+			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
+			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of " + size
+					+ " bytes refused, replay buffer of " + limit + " bytes still full after "
+					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
+		}
+	}
+
+	/** A frame larger than the whole buffer still goes out alone rather than never. Caller holds the buffer lock. */
+	private boolean hasRoomFor(int size) {
+		return this.unacknowledgedBytes == 0
+				|| this.unacknowledgedBytes + size <= this.settings.bufferSize().toBytes();
+	}
+
+	private void signalBuffer() {
+		this.bufferLock.lock();
+		try {
+			this.bufferChanged.signalAll();
+			if (this.unacknowledged.isEmpty()) {
+				this.allAcknowledged.complete(null);
+			}
+		}
+		finally {
+			this.bufferLock.unlock();
+		}
+	}
+
+	// ---- WebSocketSession plumbing: what the first connection's handshake said
+
+	@Override
+	public String getId() {
+		return this.id;
+	}
+
+	@Override
+	public @Nullable URI getUri() {
+		return this.uri;
+	}
+
+	@Override
+	public HttpHeaders getHandshakeHeaders() {
+		return this.handshakeHeaders;
+	}
+
+	@Override
+	public Map<String, Object> getAttributes() {
+		return this.attributes;
+	}
+
+	@Override
+	public @Nullable Principal getPrincipal() {
+		return this.principal;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress getLocalAddress() {
+		DrainingWebSocketSession current = this.connection;
+		return (current != null) ? current.getLocalAddress() : null;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress getRemoteAddress() {
+		DrainingWebSocketSession current = this.connection;
+		return (current != null) ? current.getRemoteAddress() : null;
+	}
+
+	@Override
+	public @Nullable String getAcceptedProtocol() {
+		return this.acceptedProtocol;
+	}
+
+	@Override
+	public void setTextMessageSizeLimit(int messageSizeLimit) {
+		DrainingWebSocketSession current = this.connection;
+		if (current != null) {
+			current.setTextMessageSizeLimit(messageSizeLimit);
+		}
+	}
+
+	@Override
+	public int getTextMessageSizeLimit() {
+		DrainingWebSocketSession current = this.connection;
+		return (current != null) ? current.getTextMessageSizeLimit() : 0;
+	}
+
+	@Override
+	public void setBinaryMessageSizeLimit(int messageSizeLimit) {
+		DrainingWebSocketSession current = this.connection;
+		if (current != null) {
+			current.setBinaryMessageSizeLimit(messageSizeLimit);
+		}
+	}
+
+	@Override
+	public int getBinaryMessageSizeLimit() {
+		DrainingWebSocketSession current = this.connection;
+		return (current != null) ? current.getBinaryMessageSizeLimit() : 0;
+	}
+
+	@Override
+	public List<WebSocketExtension> getExtensions() {
+		DrainingWebSocketSession current = this.connection;
+		return (current != null) ? current.getExtensions() : List.of();
+	}
+
+	/**
+	 * Return how long ago the session was opened.
+	 * @return the session age
+	 */
+	public Duration getAge() {
+		return Duration.ofNanos(System.nanoTime() - this.createdNanos);
+	}
+
+	@Override
+	public String toString() {
+		return "ResumableSession[id=" + this.id + ", state=" + this.state + ", connected=" + isConnected() + "]";
+	}
+
+	private enum State {
+
+		OPEN, CLOSING, CLOSED
+
+	}
+
+	private record Sent(long seq, WebSocketMessage<?> frame) {
+	}
+
+}

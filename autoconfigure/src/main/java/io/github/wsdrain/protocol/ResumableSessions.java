@@ -1,0 +1,160 @@
+package io.github.wsdrain.protocol;
+
+import java.security.Principal;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.github.wsdrain.server.DrainingWebSocketSession;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Every {@code wsdrain.v1} session of the application, by resume token: opens a new
+ * session or resumes a lost one for each connection that negotiated the protocol.
+ */
+public class ResumableSessions implements DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(ResumableSessions.class);
+
+	static final String SESSION_ATTRIBUTE = ResumableSession.class.getName();
+
+	static final String TOKEN_PARAMETER = "wsdrain-token";
+
+	static final String LAST_PARAMETER = "wsdrain-last";
+
+	/** 128 bits: not guessable within any window. */
+	private static final int TOKEN_BYTES = 16;
+
+	private final ResumeSettings settings;
+
+	private final SecureRandom random = new SecureRandom();
+
+	private final Map<String, ResumableSession> byToken = new ConcurrentHashMap<>();
+
+	private final ScheduledExecutorService timer;
+
+	/** Acknowledgements and closes write to a peer that may be slow: never on the timer. */
+	private final ExecutorService writers;
+
+	public ResumableSessions(ResumeSettings settings) {
+		this.settings = settings;
+		this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-"));
+		this.writers = Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-"));
+	}
+
+	public ResumeSettings getSettings() {
+		return this.settings;
+	}
+
+	/**
+	 * Return how many sessions can currently be resumed, connected or not.
+	 * @return the session count
+	 */
+	public int size() {
+		return this.byToken.size();
+	}
+
+	/**
+	 * Start a session on a connection that negotiated {@code wsdrain.v1}: resume the one
+	 * named by the connection's token if it may be, else a new one, which the app's
+	 * handler is told about.
+	 */
+	void connectionEstablished(DrainingWebSocketSession connection, WebSocketHandler handler) throws Exception {
+		MultiValueMap<String, String> query = UriComponentsBuilder.fromUri(Objects.requireNonNull(connection.getUri()))
+			.build()
+			.getQueryParams();
+		String token = query.getFirst(TOKEN_PARAMETER);
+		if (token != null) {
+			long last;
+			try {
+				last = Frames.parseSeq(String.valueOf(query.getFirst(LAST_PARAMETER)), 0,
+						String.valueOf(query.getFirst(LAST_PARAMETER)).length());
+			}
+			catch (ProtocolViolationException ex) {
+				connection.close(ex.getStatus());
+				return;
+			}
+			ResumableSession resumed = claim(token, connection.getPrincipal());
+			if (resumed != null) {
+				resumed.resume(connection, last);
+				return;
+			}
+			// Expired, reused, forged or another user's: all look the same to the client,
+			// which learns from the 'n' of the session frame that it must resynchronise.
+			logger.debug("WebSocket session " + connection.getId() + ": resume token not recovered, new session");
+		}
+		ResumableSession session = new ResumableSession(connection, handler, this);
+		session.start(connection);
+		handler.afterConnectionEstablished(session);
+	}
+
+	@Nullable ResumableSession sessionOf(WebSocketSession connection) {
+		return (ResumableSession) connection.getAttributes().get(SESSION_ATTRIBUTE);
+	}
+
+	/**
+	 * The session a token resumes, if the claimant is its owner. The token is not used up
+	 * here but when the client confirms the connection that used it: a client whose
+	 * attempt was cut before it saw the session frame retries with the same token, perhaps
+	 * while the server is still attaching the first attempt.
+	 */
+	private @Nullable ResumableSession claim(String token, @Nullable Principal principal) {
+		ResumableSession session = this.byToken.get(token);
+		if (session == null || !session.belongsTo(principal)) {
+			return null;
+		}
+		return session;
+	}
+
+	String issueToken(ResumableSession session) {
+		byte[] bytes = new byte[TOKEN_BYTES];
+		this.random.nextBytes(bytes);
+		String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+		this.byToken.put(token, session);
+		return token;
+	}
+
+	void forget(String token) {
+		this.byToken.remove(token);
+	}
+
+	ScheduledExecutorService timer() {
+		return this.timer;
+	}
+
+	ExecutorService writers() {
+		return this.writers;
+	}
+
+	/**
+	 * End every session still kept, so that the app's handler sees one close for each
+	 * session even when the resume window has not passed.
+	 */
+	@Override
+	public void destroy() {
+		new java.util.HashSet<>(this.byToken.values()).forEach(ResumableSession::shutDown);
+		this.timer.shutdownNow();
+		this.writers.shutdown();
+	}
+
+	private static CustomizableThreadFactory daemonThreads(String prefix) {
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(prefix);
+		threadFactory.setDaemon(true);
+		return threadFactory;
+	}
+
+}

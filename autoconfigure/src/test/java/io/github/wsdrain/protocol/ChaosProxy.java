@@ -1,0 +1,108 @@
+package io.github.wsdrain.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of the test server that can cut every connection through it at
+ * once, with a reset, as a network failure would: neither side gets a close frame.
+ */
+final class ChaosProxy implements AutoCloseable {
+
+	private final ServerSocket listener;
+
+	private final int targetPort;
+
+	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "chaos-proxy");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final AtomicInteger cuts = new AtomicInteger();
+
+	ChaosProxy(int targetPort) throws IOException {
+		this.targetPort = targetPort;
+		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		this.threads.execute(this::accept);
+	}
+
+	int port() {
+		return this.listener.getLocalPort();
+	}
+
+	int cuts() {
+		return this.cuts.get();
+	}
+
+	/** Reset every connection through the proxy. */
+	void cut() {
+		this.cuts.incrementAndGet();
+		for (Socket socket : this.sockets) {
+			reset(socket);
+		}
+	}
+
+	private void accept() {
+		while (!this.listener.isClosed()) {
+			try {
+				Socket client = this.listener.accept();
+				Socket server = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
+				this.sockets.add(client);
+				this.sockets.add(server);
+				this.threads.execute(() -> pump(client, server));
+				this.threads.execute(() -> pump(server, client));
+			}
+			catch (IOException ex) {
+				// closed
+			}
+		}
+	}
+
+	private void pump(Socket from, Socket to) {
+		byte[] buffer = new byte[16 * 1024];
+		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+			int read;
+			while ((read = in.read(buffer)) >= 0) {
+				out.write(buffer, 0, read);
+			}
+		}
+		catch (IOException ex) {
+			// cut or closed
+		}
+		finally {
+			reset(from);
+			reset(to);
+		}
+	}
+
+	private void reset(Socket socket) {
+		this.sockets.remove(socket);
+		try {
+			socket.setSoLinger(true, 0);
+			socket.close();
+		}
+		catch (IOException ex) {
+			// already closed
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.listener.close();
+		cut();
+		this.threads.shutdownNow();
+	}
+
+}

@@ -1,0 +1,150 @@
+package io.github.wsdrain.protocol;
+
+import java.io.IOException;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A WebSocket app for the protocol tests: {@code /resume} records what its handler sees;
+ * a request header {@code X-Test-User} stands in for authentication.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@EnableWebSocket
+class ResumeTestApplication implements WebSocketConfigurer {
+
+	static final String USER_HEADER = "X-Test-User";
+
+	@Bean
+	Recorder recorder() {
+		return new Recorder();
+	}
+
+	@Bean
+	Filter testUsers() {
+		return (request, response, chain) -> {
+			String user = ((HttpServletRequest) request).getHeader(USER_HEADER);
+			if (user == null) {
+				chain.doFilter(request, response);
+				return;
+			}
+			Principal principal = () -> user;
+			chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
+
+				@Override
+				public Principal getUserPrincipal() {
+					return principal;
+				}
+
+			}, response);
+		};
+	}
+
+	@Override
+	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+		registry.addHandler(recorder(), "/resume");
+	}
+
+	/**
+	 * Records the sessions, messages and closes the app's handler sees.
+	 */
+	static class Recorder extends AbstractWebSocketHandler {
+
+		final BlockingQueue<WebSocketSession> established = new LinkedBlockingQueue<>();
+
+		final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+		/** Not cleared between tests: an earlier test's session may close later, on its own. */
+		final List<Closed> closed = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void afterConnectionEstablished(WebSocketSession session) {
+			this.established.add(session);
+		}
+
+		@Override
+		protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+			this.received.add(message.getPayload());
+		}
+
+		@Override
+		protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
+			this.received.add("binary:" + message.getPayloadLength());
+		}
+
+		@Override
+		public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+			this.closed.add(new Closed(session, status));
+		}
+
+		WebSocketSession nextSession() throws InterruptedException {
+			return require(this.established.poll(10, TimeUnit.SECONDS), "session");
+		}
+
+		String nextMessage() throws InterruptedException {
+			return require(this.received.poll(10, TimeUnit.SECONDS), "message");
+		}
+
+		Closed closeOf(WebSocketSession session) {
+			return await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.closed.stream().filter((c) -> c.session() == session).findFirst(),
+						Optional::isPresent)
+				.get();
+		}
+
+		boolean wasClosed(WebSocketSession session) {
+			return this.closed.stream().anyMatch((c) -> c.session() == session);
+		}
+
+		void clear() {
+			this.established.clear();
+			this.received.clear();
+		}
+
+		private static <T> T require(@Nullable T value, String what) {
+			if (value == null) {
+				throw new IllegalStateException("No " + what + " within 10 s");
+			}
+			return value;
+		}
+
+	}
+
+	record Closed(WebSocketSession session, CloseStatus status) {
+	}
+
+	static void sendQuietly(WebSocketSession session, String text) {
+		try {
+			session.sendMessage(new TextMessage(text));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
