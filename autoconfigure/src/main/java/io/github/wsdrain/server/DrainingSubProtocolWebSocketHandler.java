@@ -1,7 +1,5 @@
 package io.github.wsdrain.server;
 
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -9,7 +7,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.SubscribableChannel;
 import org.springframework.messaging.support.ExecutorSubscribableChannel;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
@@ -30,12 +27,18 @@ public class DrainingSubProtocolWebSocketHandler extends SubProtocolWebSocketHan
 
 	private static final long OUTBOUND_POLL_MILLIS = 5;
 
-	private final SubscribableChannel clientOutboundChannel;
+	private final @Nullable OutboundInFlight outboundInFlight;
 
 	public DrainingSubProtocolWebSocketHandler(MessageChannel clientInboundChannel,
 			SubscribableChannel clientOutboundChannel) {
 		super(clientInboundChannel, clientOutboundChannel);
-		this.clientOutboundChannel = clientOutboundChannel;
+		if (clientOutboundChannel instanceof ExecutorSubscribableChannel channel) {
+			this.outboundInFlight = new OutboundInFlight(channel);
+			channel.addInterceptor(this.outboundInFlight);
+		}
+		else {
+			this.outboundInFlight = null;
+		}
 	}
 
 	@Override
@@ -44,35 +47,23 @@ public class DrainingSubProtocolWebSocketHandler extends SubProtocolWebSocketHan
 	}
 
 	/**
-	 * Wait until the outbound channel's executor has run every message it had been
-	 * handed when the call began, so that they are in the session's queue before the
-	 * close. The wait ends at the shutdown timeout at the latest, which interrupts it.
+	 * Wait until the outbound channel has delivered every message it had accepted, so
+	 * that they are in the session's queue before the close. The count must stay at zero
+	 * for two polls: with publish order preserved, Spring releases the next message of a
+	 * session just after the previous one is handled. The wait ends at the shutdown
+	 * timeout at the latest, which interrupts it.
 	 */
 	@Override
 	public void beforeShutdown(WebSocketSession session) throws InterruptedException {
-		ThreadPoolExecutor executor = outboundExecutor();
-		if (executor == null) {
+		if (this.outboundInFlight == null) {
 			return;
 		}
-		long submitted = executor.getTaskCount();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_OUTBOUND_WAIT_SECONDS);
-		while (executor.getCompletedTaskCount() < submitted && !executor.isTerminated()
-				&& System.nanoTime() - deadline < 0) {
+		int idlePolls = 0;
+		while (idlePolls < 2 && System.nanoTime() - deadline < 0) {
+			idlePolls = (this.outboundInFlight.get() <= 0) ? idlePolls + 1 : 0;
 			Thread.sleep(OUTBOUND_POLL_MILLIS);
 		}
-	}
-
-	private @Nullable ThreadPoolExecutor outboundExecutor() {
-		if (this.clientOutboundChannel instanceof ExecutorSubscribableChannel channel) {
-			Executor executor = channel.getExecutor();
-			if (executor instanceof ThreadPoolTaskExecutor taskExecutor) {
-				return taskExecutor.getThreadPoolExecutor();
-			}
-			if (executor instanceof ThreadPoolExecutor threadPool) {
-				return threadPool;
-			}
-		}
-		return null;
 	}
 
 }

@@ -48,6 +48,8 @@ abstract class StompDrainTests {
 
 	private static final int COUNT = 2000;
 
+	private static final int PLAIN_ATTEMPTS = 10;
+
 	private static final String FILLER = ".".repeat(1000);
 
 	@LocalServerPort
@@ -100,6 +102,23 @@ abstract class StompDrainTests {
 
 	@Test
 	void whenTheSameRunsThroughSpringsDecoratorThenMessagesAreLost() throws Exception {
+		// Whether Spring's decorator still holds frames at the close depends on timing: on
+		// a quiet machine it can keep up. Up to ten attempts; one failure proves the case.
+		List<String> attempts = new ArrayList<>();
+		for (int attempt = 0; attempt < PLAIN_ATTEMPTS && !failedTheGuarantee(attempts); attempt++) {
+			attempts.add(plainAttempt());
+		}
+		assertThat(failedTheGuarantee(attempts))
+			.as("stock Spring delivers all %d MESSAGE frames then a close frame in every attempt: %s", COUNT,
+					attempts)
+			.isTrue();
+	}
+
+	private static boolean failedTheGuarantee(List<String> attempts) {
+		return attempts.stream().anyMatch((attempt) -> attempt.startsWith("failed"));
+	}
+
+	private String plainAttempt() throws Exception {
 		StompClient client = StompClient.connect(this.port, "/plain-stomp");
 		String sessionId = this.connectedSessions.next();
 		assertThat(this.registry.getSessions()).extracting(DrainingWebSocketSession::getId).doesNotContain(sessionId);
@@ -115,9 +134,8 @@ abstract class StompDrainTests {
 			client.webSocket.abort();
 		}
 		long messages = client.frames().stream().filter((frame) -> frame.startsWith("MESSAGE")).count();
-		assertThat(messages < COUNT || !closed)
-			.as("all %d MESSAGE frames then a close frame (got %d, closed: %s)", COUNT, messages, closed)
-			.isTrue();
+		boolean failed = messages < COUNT || !closed;
+		return (failed ? "failed" : "delivered") + " (" + messages + " frames, closed: " + closed + ")";
 	}
 
 	private DrainingWebSocketSession drainingSession(String id) {
