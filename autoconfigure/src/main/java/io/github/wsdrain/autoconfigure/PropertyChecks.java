@@ -29,6 +29,20 @@ final class PropertyChecks {
 		return value;
 	}
 
+	static int positive(String name, int value) {
+		if (value <= 0) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be positive");
+		}
+		return value;
+	}
+
+	static <T> T required(String name, T value) {
+		if (value == null) {
+			throw new InvalidConfigurationPropertyValueException(name, null, "must be set");
+		}
+		return value;
+	}
+
 	/**
 	 * Check a close code that a server may send: 1000-4999 without the codes RFC 6455
 	 * reserves for reporting (1005, 1006, 1015) and those IANA has not assigned below 3000.

@@ -1,7 +1,5 @@
 package io.github.wsdrain.autoconfigure;
 
-import java.time.Duration;
-
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import jakarta.websocket.WebSocketContainer;
 
@@ -13,7 +11,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.context.annotation.Bean;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 
@@ -48,30 +45,13 @@ public final class WsDrainClientAutoConfiguration {
 	}
 
 	private static void validate(WsDrainClientProperties properties) {
-		positive("wsdrain.client.connect-timeout", properties.getConnectTimeout());
-		positive("wsdrain.client.receive-timeout", properties.getReceiveTimeout());
-		positive("wsdrain.client.close-timeout", properties.getCloseTimeout());
+		PropertyChecks.positive("wsdrain.client.connect-timeout", properties.getConnectTimeout());
+		PropertyChecks.positive("wsdrain.client.receive-timeout", properties.getReceiveTimeout());
+		PropertyChecks.positive("wsdrain.client.close-timeout", properties.getCloseTimeout());
 		WsDrainClientProperties.Buffer buffer = properties.getBuffer();
-		if (buffer.getMaxMessages() <= 0) {
-			throw new IllegalStateException(
-					"wsdrain.client.buffer.max-messages must be positive, was " + buffer.getMaxMessages());
-		}
-		positive("wsdrain.client.buffer.max-bytes", buffer.getMaxBytes());
-		if (buffer.getOverflow() == null) {
-			throw new IllegalStateException("wsdrain.client.buffer.overflow must be set");
-		}
-	}
-
-	private static void positive(String name, Duration value) {
-		if (value == null || value.isZero() || value.isNegative()) {
-			throw new IllegalStateException(name + " must be positive, was " + value);
-		}
-	}
-
-	private static void positive(String name, DataSize value) {
-		if (value == null || value.toBytes() <= 0) {
-			throw new IllegalStateException(name + " must be positive, was " + value);
-		}
+		PropertyChecks.positive("wsdrain.client.buffer.max-messages", buffer.getMaxMessages());
+		PropertyChecks.positive("wsdrain.client.buffer.max-bytes", buffer.getMaxBytes());
+		PropertyChecks.required("wsdrain.client.buffer.overflow", buffer.getOverflow());
 	}
 
 }

@@ -104,7 +104,7 @@ class WsDrainClientAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessage("wsdrain.client.receive-timeout must be positive, was PT0S"));
+				.hasMessage("Property wsdrain.client.receive-timeout with value 'PT0S' is invalid: must be a positive duration"));
 	}
 
 	@Test
@@ -113,7 +113,7 @@ class WsDrainClientAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageStartingWith("wsdrain.client.close-timeout must be positive"));
+				.hasMessageStartingWith("Property wsdrain.client.close-timeout with value 'PT-1S' is invalid"));
 	}
 
 	@Test
@@ -122,12 +122,12 @@ class WsDrainClientAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessage("wsdrain.client.buffer.max-messages must be positive, was 0"));
+				.hasMessage("Property wsdrain.client.buffer.max-messages with value '0' is invalid: must be positive"));
 		this.contextRunner.withPropertyValues("wsdrain.client.buffer.max-bytes=0B")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessage("wsdrain.client.buffer.max-bytes must be positive, was 0B"));
+				.hasMessage("Property wsdrain.client.buffer.max-bytes with value '0B' is invalid: must be a positive size"));
 	}
 
 	@Test
