@@ -22,6 +22,13 @@ final class PropertyChecks {
 		return value;
 	}
 
+	static Duration notNegative(String name, Duration value) {
+		if (value == null || value.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must not be a negative duration");
+		}
+		return value;
+	}
+
 	static DataSize positive(String name, DataSize value) {
 		if (value == null || value.toBytes() <= 0) {
 			throw new InvalidConfigurationPropertyValueException(name, value, "must be a positive size");

@@ -1,6 +1,9 @@
 package io.github.wsdrain.autoconfigure;
 
+import java.time.Duration;
+
 import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.client.ReconnectBackoff;
 import jakarta.websocket.WebSocketContainer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -10,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
@@ -40,6 +44,11 @@ public final class WsDrainClientAutoConfiguration {
 		map.from(buffer::getMaxMessages).to(client::setMaxBufferedMessages);
 		map.from(buffer::getMaxBytes).to(client::setMaxBufferedBytes);
 		map.from(buffer::getOverflow).to(client::setOverflowPolicy);
+		WsDrainClientProperties.Reliable reliable = properties.getReliable();
+		map.from(reliable::isEnabled).to(client::setReliable);
+		map.from(reliable::getBufferSize).to(client::setReplayBufferSize);
+		map.from(reliable::getSendTimeout).to(client::setReplaySendTimeout);
+		client.setReconnectBackoff(backoff(properties.getReconnect()));
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(client));
 		return client;
 	}
@@ -52,6 +61,25 @@ public final class WsDrainClientAutoConfiguration {
 		PropertyChecks.positive("wsdrain.client.buffer.max-messages", buffer.getMaxMessages());
 		PropertyChecks.positive("wsdrain.client.buffer.max-bytes", buffer.getMaxBytes());
 		PropertyChecks.required("wsdrain.client.buffer.overflow", buffer.getOverflow());
+		WsDrainClientProperties.Reliable reliable = properties.getReliable();
+		PropertyChecks.positive("wsdrain.client.reliable.buffer-size", reliable.getBufferSize());
+		PropertyChecks.positive("wsdrain.client.reliable.send-timeout", reliable.getSendTimeout());
+	}
+
+	private static ReconnectBackoff backoff(WsDrainClientProperties.Reconnect reconnect) {
+		Duration initialDelay = PropertyChecks.notNegative("wsdrain.client.reconnect.initial-delay",
+				reconnect.getInitialDelay());
+		Duration maxDelay = PropertyChecks.required("wsdrain.client.reconnect.max-delay", reconnect.getMaxDelay());
+		if (maxDelay.compareTo(initialDelay) < 0) {
+			throw new InvalidConfigurationPropertyValueException("wsdrain.client.reconnect.max-delay", maxDelay,
+					"must not be shorter than wsdrain.client.reconnect.initial-delay (" + initialDelay + ")");
+		}
+		if (!(reconnect.getMultiplier() >= 1.0)) {
+			throw new InvalidConfigurationPropertyValueException("wsdrain.client.reconnect.multiplier",
+					reconnect.getMultiplier(), "must be at least 1");
+		}
+		int maxAttempts = PropertyChecks.positive("wsdrain.client.reconnect.max-attempts", reconnect.getMaxAttempts());
+		return new ReconnectBackoff(initialDelay, maxDelay, reconnect.getMultiplier(), maxAttempts);
 	}
 
 }

@@ -3,6 +3,7 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 
 import io.github.wsdrain.client.OverflowPolicy;
+import io.github.wsdrain.client.ReconnectBackoff;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -26,6 +27,10 @@ public class WsDrainClientProperties {
 	private Duration closeTimeout = Duration.ofSeconds(10);
 
 	private final Buffer buffer = new Buffer();
+
+	private final Reliable reliable = new Reliable();
+
+	private final Reconnect reconnect = new Reconnect();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -61,6 +66,14 @@ public class WsDrainClientProperties {
 
 	public Buffer getBuffer() {
 		return this.buffer;
+	}
+
+	public Reliable getReliable() {
+		return this.reliable;
+	}
+
+	public Reconnect getReconnect() {
+		return this.reconnect;
 	}
 
 	/**
@@ -99,6 +112,98 @@ public class WsDrainClientProperties {
 
 		public void setOverflow(OverflowPolicy overflow) {
 			this.overflow = overflow;
+		}
+
+	}
+
+	/**
+	 * Reliable connections: acknowledged delivery and resume over {@code wsdrain.v1}.
+	 */
+	public static class Reliable {
+
+		/** Whether connect() opens reliable connections (the server must accept wsdrain.v1). */
+		private boolean enabled;
+
+		/** Maximum size of sent messages kept until the server acknowledges them, per connection. */
+		private DataSize bufferSize = DataSize.ofMegabytes(1);
+
+		/** Maximum time a send waits for room in a full replay buffer. */
+		private Duration sendTimeout = Duration.ofSeconds(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public DataSize getBufferSize() {
+			return this.bufferSize;
+		}
+
+		public void setBufferSize(DataSize bufferSize) {
+			this.bufferSize = bufferSize;
+		}
+
+		public Duration getSendTimeout() {
+			return this.sendTimeout;
+		}
+
+		public void setSendTimeout(Duration sendTimeout) {
+			this.sendTimeout = sendTimeout;
+		}
+
+	}
+
+	/**
+	 * How a reliable connection reconnects after a lost connection: exponential back-off
+	 * with jitter (each delay between half and all of the nominal one).
+	 */
+	public static class Reconnect {
+
+		/** Delay before the first reconnect attempt. */
+		private Duration initialDelay = ReconnectBackoff.DEFAULT.initialDelay();
+
+		/** Longest delay between reconnect attempts. */
+		private Duration maxDelay = ReconnectBackoff.DEFAULT.maxDelay();
+
+		/** Factor by which the delay grows after each failed attempt. */
+		private double multiplier = ReconnectBackoff.DEFAULT.multiplier();
+
+		/** Attempts before giving up; the server's resume window also ends them. */
+		private int maxAttempts = ReconnectBackoff.DEFAULT.maxAttempts();
+
+		public Duration getInitialDelay() {
+			return this.initialDelay;
+		}
+
+		public void setInitialDelay(Duration initialDelay) {
+			this.initialDelay = initialDelay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
 		}
 
 	}

@@ -48,6 +48,14 @@ public class BufferedWebSocketClient {
 
 	private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
 
+	private boolean reliable;
+
+	private DataSize replayBufferSize = DataSize.ofMegabytes(1);
+
+	private Duration replaySendTimeout = Duration.ofSeconds(10);
+
+	private ReconnectBackoff reconnectBackoff = ReconnectBackoff.DEFAULT;
+
 	/**
 	 * Create a client on a {@link StandardWebSocketClient} (JSR-356 container found on
 	 * the class path).
@@ -66,7 +74,8 @@ public class BufferedWebSocketClient {
 	}
 
 	/**
-	 * Open a connection.
+	 * Open a connection: a {@link ReliableWebSocketConnection} if this client is
+	 * {@link #setReliable(boolean) reliable}, else a plain one.
 	 * @param uri the {@code ws} or {@code wss} URI
 	 * @return the open connection
 	 * @throws IllegalArgumentException if the URI is not an absolute ws/wss URI with a host
@@ -78,7 +87,8 @@ public class BufferedWebSocketClient {
 
 	/**
 	 * Open a connection with handshake headers, for example sub-protocols with
-	 * {@link WebSocketHttpHeaders#setSecWebSocketProtocol(java.util.List)}.
+	 * {@link WebSocketHttpHeaders#setSecWebSocketProtocol(java.util.List)} (a reliable
+	 * connection sets its own).
 	 * @param uri the {@code ws} or {@code wss} URI
 	 * @param headers the handshake headers, or {@code null}
 	 * @return the open connection
@@ -86,11 +96,56 @@ public class BufferedWebSocketClient {
 	 * @throws WebSocketConnectException if the connection cannot be opened
 	 */
 	public BufferedWebSocketConnection connect(URI uri, @Nullable WebSocketHttpHeaders headers) {
+		if (this.reliable) {
+			return connectReliable(uri, headers, null);
+		}
+		return openTransport(uri, (headers != null) ? headers : new WebSocketHttpHeaders(), null);
+	}
+
+	/**
+	 * Open a reliable connection, whatever {@link #setReliable(boolean)} says.
+	 * @param uri the {@code ws} or {@code wss} URI of an endpoint that accepts
+	 * {@code wsdrain.v1}
+	 * @param listener told about reconnects, resumes and the end, or {@code null}
+	 * @return the open connection
+	 * @throws IllegalArgumentException if the URI is not an absolute ws/wss URI with a host
+	 * @throws WebSocketConnectException if the connection cannot be opened or the server
+	 * does not accept {@code wsdrain.v1}
+	 */
+	public ReliableWebSocketConnection connectReliable(URI uri, @Nullable ReliableConnectionListener listener) {
+		return connectReliable(uri, null, listener);
+	}
+
+	/**
+	 * Open a reliable connection with handshake headers, sent again on every reconnect.
+	 * @param uri the {@code ws} or {@code wss} URI of an endpoint that accepts
+	 * {@code wsdrain.v1}
+	 * @param headers the handshake headers, or {@code null}
+	 * @param listener told about reconnects, resumes and the end, or {@code null}
+	 * @return the open connection
+	 * @throws IllegalArgumentException if the URI is not an absolute ws/wss URI with a host
+	 * @throws WebSocketConnectException if the connection cannot be opened or the server
+	 * does not accept {@code wsdrain.v1}
+	 */
+	public ReliableWebSocketConnection connectReliable(URI uri, @Nullable WebSocketHttpHeaders headers,
+			@Nullable ReliableConnectionListener listener) {
 		validate(uri);
-		BufferedWebSocketConnection connection = new BufferedWebSocketConnection(uri, this.receiveTimeout,
-				this.closeTimeout, this.maxBufferedMessages, this.maxBufferedBytes.toBytes(), this.overflowPolicy);
-		CompletableFuture<WebSocketSession> future = this.webSocketClient.execute(connection.handler(),
-				(headers != null) ? headers : new WebSocketHttpHeaders(), uri);
+		ResumingConnection connection = new ResumingConnection(this, uri, headers, listener);
+		connection.open();
+		return connection;
+	}
+
+	/**
+	 * Open one transport connection. Reliable connections always block on a full buffer:
+	 * a drop would break their guarantee.
+	 */
+	TransportConnection openTransport(URI uri, WebSocketHttpHeaders headers,
+			TransportConnection.@Nullable Listener listener) {
+		validate(uri);
+		TransportConnection connection = new TransportConnection(uri, this.receiveTimeout, this.closeTimeout,
+				this.maxBufferedMessages, this.maxBufferedBytes.toBytes(),
+				(listener != null) ? OverflowPolicy.BLOCK : this.overflowPolicy, listener);
+		CompletableFuture<WebSocketSession> future = this.webSocketClient.execute(connection.handler(), headers, uri);
 		// On the completing thread, so that the reading thread may be held as soon as possible.
 		future.thenAccept(connection::connected);
 		try {
@@ -257,6 +312,77 @@ public class BufferedWebSocketClient {
 	public void setOverflowPolicy(OverflowPolicy overflowPolicy) {
 		Assert.notNull(overflowPolicy, "overflowPolicy must not be null");
 		this.overflowPolicy = overflowPolicy;
+	}
+
+	/**
+	 * Return whether {@link #connect(URI)} opens reliable connections.
+	 * @return whether reliable by default
+	 */
+	public boolean isReliable() {
+		return this.reliable;
+	}
+
+	/**
+	 * Set whether {@link #connect(URI)} opens {@link ReliableWebSocketConnection reliable
+	 * connections} (the server must accept {@code wsdrain.v1}).
+	 * @param reliable whether reliable by default
+	 */
+	public void setReliable(boolean reliable) {
+		this.reliable = reliable;
+	}
+
+	/**
+	 * Return the most bytes a reliable connection keeps of its sent messages until the
+	 * server acknowledges them.
+	 * @return the replay buffer size
+	 */
+	public DataSize getReplayBufferSize() {
+		return this.replayBufferSize;
+	}
+
+	/**
+	 * Set the most bytes a reliable connection keeps of its sent messages until the
+	 * server acknowledges them; a send waits for room.
+	 * @param replayBufferSize the replay buffer size, positive
+	 */
+	public void setReplayBufferSize(DataSize replayBufferSize) {
+		Assert.isTrue(replayBufferSize != null && replayBufferSize.toBytes() > 0, "replayBufferSize must be positive");
+		this.replayBufferSize = replayBufferSize;
+	}
+
+	/**
+	 * Return how long a send on a reliable connection waits for room in its replay buffer.
+	 * @return the send timeout
+	 */
+	public Duration getReplaySendTimeout() {
+		return this.replaySendTimeout;
+	}
+
+	/**
+	 * Set how long a send on a reliable connection waits for room in its replay buffer
+	 * before it fails with a {@link SendTimeoutException}.
+	 * @param replaySendTimeout the send timeout, positive
+	 */
+	public void setReplaySendTimeout(Duration replaySendTimeout) {
+		Assert.isTrue(replaySendTimeout != null && isPositive(replaySendTimeout), "replaySendTimeout must be positive");
+		this.replaySendTimeout = replaySendTimeout;
+	}
+
+	/**
+	 * Return how a reliable connection spaces its reconnect attempts.
+	 * @return the back-off
+	 */
+	public ReconnectBackoff getReconnectBackoff() {
+		return this.reconnectBackoff;
+	}
+
+	/**
+	 * Set how a reliable connection spaces its reconnect attempts.
+	 * @param reconnectBackoff the back-off
+	 */
+	public void setReconnectBackoff(ReconnectBackoff reconnectBackoff) {
+		Assert.notNull(reconnectBackoff, "reconnectBackoff must not be null");
+		this.reconnectBackoff = reconnectBackoff;
 	}
 
 	private static boolean isPositive(Duration duration) {

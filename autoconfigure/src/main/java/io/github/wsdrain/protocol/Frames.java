@@ -10,14 +10,14 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
- * Encodes and parses {@code wsdrain.v1} frames (see PROTOCOL.md). Text and binary data
- * share one ASCII header, {@code m:<seq>:}, so a browser needs one parser for both and
- * the app message keeps its frame type.
+ * Encodes and parses {@code wsdrain.v1} frames (see PROTOCOL.md), for the server and for
+ * the client. Text and binary data share one ASCII header, {@code m:<seq>:}, so a browser
+ * needs one parser for both and the app message keeps its frame type.
  */
-final class Frames {
+public final class Frames {
 
 	/** The sub-protocol name a client offers to opt in. */
-	static final String PROTOCOL = "wsdrain.v1";
+	public static final String PROTOCOL = "wsdrain.v1";
 
 	/** 19 digits overflow a long; sequence numbers never get near 18. */
 	private static final int MAX_DIGITS = 18;
@@ -25,7 +25,13 @@ final class Frames {
 	private Frames() {
 	}
 
-	static WebSocketMessage<?> data(long seq, WebSocketMessage<?> message) {
+	/**
+	 * Number an app message: a data frame of the same type.
+	 * @param seq the sequence number
+	 * @param message a text or binary message
+	 * @return the data frame
+	 */
+	public static WebSocketMessage<?> data(long seq, WebSocketMessage<?> message) {
 		if (message instanceof TextMessage text) {
 			return new TextMessage("m:" + seq + ":" + text.getPayload());
 		}
@@ -40,7 +46,12 @@ final class Frames {
 				+ " session, not " + message.getClass().getSimpleName());
 	}
 
-	static TextMessage ack(long seq) {
+	/**
+	 * Acknowledge every data frame up to and including {@code seq}.
+	 * @param seq the highest sequence number received
+	 * @return the acknowledgement frame
+	 */
+	public static TextMessage ack(long seq) {
 		return new TextMessage("a:" + seq);
 	}
 
@@ -49,10 +60,13 @@ final class Frames {
 	}
 
 	/**
-	 * Parse a frame from the client: a data frame ({@code m:<seq>:payload}, text or
-	 * binary) or a cumulative acknowledgement ({@code a:<seq>}, text).
+	 * Parse a data frame ({@code m:<seq>:payload}, text or binary) or a cumulative
+	 * acknowledgement ({@code a:<seq>}, text): the frames both sides send.
+	 * @param message the received message
+	 * @return the frame
+	 * @throws ProtocolViolationException if the message is neither
 	 */
-	static Frame parse(WebSocketMessage<?> message) throws ProtocolViolationException {
+	public static Frame parse(WebSocketMessage<?> message) throws ProtocolViolationException {
 		if (message instanceof TextMessage text) {
 			String payload = text.getPayload();
 			if (payload.startsWith("a:")) {
@@ -101,12 +115,41 @@ final class Frames {
 	}
 
 	/**
-	 * A parsed client frame.
+	 * Parse the session frame the server sends first on every connection,
+	 * {@code s:<r|n>:<token>:<received>:<windowMs>}.
+	 * @param message the first message of a connection
+	 * @return the session frame
+	 * @throws ProtocolViolationException if the message is not a session frame
+	 */
+	public static SessionFrame parseSession(WebSocketMessage<?> message) throws ProtocolViolationException {
+		if (!(message instanceof TextMessage text) || !text.getPayload().startsWith("s:")) {
+			throw ProtocolViolationException.malformed("Expected a session frame");
+		}
+		String[] fields = text.getPayload().split(":", -1);
+		if (fields.length != 5 || !(fields[1].equals("r") || fields[1].equals("n")) || fields[2].isEmpty()) {
+			throw ProtocolViolationException.malformed("Malformed session frame");
+		}
+		return new SessionFrame(fields[1].equals("r"), fields[2], parseSeq(fields[3], 0, fields[3].length()),
+				parseSeq(fields[4], 0, fields[4].length()));
+	}
+
+	/**
+	 * A data frame or an acknowledgement.
 	 * @param type {@code 'm'} for data, {@code 'a'} for an acknowledgement
 	 * @param seq the data frame's sequence number, or the highest one acknowledged
 	 * @param payload the app message carried by a data frame
 	 */
-	record Frame(char type, long seq, @Nullable WebSocketMessage<?> payload) {
+	public record Frame(char type, long seq, @Nullable WebSocketMessage<?> payload) {
+	}
+
+	/**
+	 * The first frame of every connection.
+	 * @param resumed whether the session was resumed ({@code false}: a new session)
+	 * @param token the token for the next resume
+	 * @param received the highest client sequence number the server has delivered
+	 * @param windowMillis how long the server keeps the session after a lost connection
+	 */
+	public record SessionFrame(boolean resumed, String token, long received, long windowMillis) {
 	}
 
 }

@@ -6,7 +6,7 @@ import org.springframework.web.socket.CloseStatus;
  * A peer broke the {@code wsdrain.v1} protocol: its connection is closed with
  * {@link #getStatus()}.
  */
-class ProtocolViolationException extends Exception {
+public class ProtocolViolationException extends Exception {
 
 	private final CloseStatus status;
 
@@ -15,7 +15,12 @@ class ProtocolViolationException extends Exception {
 		this.status = status;
 	}
 
-	static ProtocolViolationException malformed(String reason) {
+	/**
+	 * Create the exception for a malformed frame or sequence: 1002.
+	 * @param reason the close reason
+	 * @return the exception
+	 */
+	public static ProtocolViolationException malformed(String reason) {
 		return new ProtocolViolationException(CloseStatus.PROTOCOL_ERROR.withReason(reason));
 	}
 
@@ -23,7 +28,11 @@ class ProtocolViolationException extends Exception {
 		return new ProtocolViolationException(CloseStatus.POLICY_VIOLATION.withReason(reason));
 	}
 
-	CloseStatus getStatus() {
+	/**
+	 * Return the status to close the offending connection with.
+	 * @return 1002 for a malformed frame, 1008 for a policy violation
+	 */
+	public CloseStatus getStatus() {
 		return this.status;
 	}
 

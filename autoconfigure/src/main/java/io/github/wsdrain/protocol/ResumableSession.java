@@ -55,8 +55,8 @@ public class ResumableSession implements WebSocketSession {
 	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
 	private static final int MAX_HEADER_BYTES = 21;
 
-	/** More acknowledgements than this in a second is a flood: at 1 per ACK_DELAY a client sends 10. */
-	static final int MAX_ACKS_PER_SECOND = 200;
+	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
+	static final int MAX_ACKS_PER_SECOND = 1000;
 
 	private final String id;
 

@@ -6,11 +6,17 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP proxy in front of the test server that can cut every connection through it at
@@ -32,10 +38,32 @@ final class ChaosProxy implements AutoCloseable {
 
 	private final AtomicInteger cuts = new AtomicInteger();
 
+	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+	private volatile boolean refusing;
+
+	private volatile @Nullable Duration minLifetime;
+
+	private volatile @Nullable Duration maxLifetime;
+
 	ChaosProxy(int targetPort) throws IOException {
 		this.targetPort = targetPort;
 		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.threads.execute(this::accept);
+	}
+
+	/**
+	 * Cut each connection on its own, at a random moment between the two lifetimes after
+	 * it was opened.
+	 */
+	void cutEachAfter(Duration min, Duration max) {
+		this.minLifetime = min;
+		this.maxLifetime = max;
+	}
+
+	/** Reset new connections at once (a network that is down), or accept them again. */
+	void refuse(boolean refusing) {
+		this.refusing = refusing;
 	}
 
 	int port() {
@@ -58,15 +86,35 @@ final class ChaosProxy implements AutoCloseable {
 		while (!this.listener.isClosed()) {
 			try {
 				Socket client = this.listener.accept();
+				if (this.refusing) {
+					reset(client);
+					continue;
+				}
 				Socket server = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 				this.sockets.add(client);
 				this.sockets.add(server);
 				this.threads.execute(() -> pump(client, server));
 				this.threads.execute(() -> pump(server, client));
+				scheduleCut(client, server);
 			}
 			catch (IOException ex) {
 				// closed
 			}
+		}
+	}
+
+	private void scheduleCut(Socket client, Socket server) {
+		Duration min = this.minLifetime;
+		Duration max = this.maxLifetime;
+		if (min != null && max != null) {
+			long lifetime = ThreadLocalRandom.current().nextLong(min.toMillis(), max.toMillis() + 1);
+			this.timer.schedule(() -> {
+				if (this.sockets.contains(client)) {
+					this.cuts.incrementAndGet();
+					reset(client);
+					reset(server);
+				}
+			}, lifetime, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -101,6 +149,7 @@ final class ChaosProxy implements AutoCloseable {
 	@Override
 	public void close() throws IOException {
 		this.listener.close();
+		this.timer.shutdownNow();
 		cut();
 		this.threads.shutdownNow();
 	}

@@ -68,6 +68,15 @@ class ResumeTestApplication implements WebSocketConfigurer {
 	@Override
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
 		registry.addHandler(recorder(), "/resume");
+		registry.addHandler(new AbstractWebSocketHandler() {
+
+			@Override
+			public boolean supportsPartialMessages() {
+				// Partial messages cannot be numbered: wsdrain does not offer its protocol here.
+				return true;
+			}
+
+		}, "/partial");
 	}
 
 	/**

@@ -1,0 +1,208 @@
+package io.github.wsdrain.protocol;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.client.ConnectionClosedException;
+import io.github.wsdrain.client.ReliableConnectionListener;
+import io.github.wsdrain.client.ReliableWebSocketConnection;
+import io.github.wsdrain.client.SessionNotRecoveredException;
+import io.github.wsdrain.client.WebSocketConnectException;
+import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
+import io.github.wsdrain.server.ServerSelection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The reliable client against a real Tomcat, through a proxy that cuts connections on
+ * command: what it receives, sends, and tells the app.
+ */
+@SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.window=30s" })
+class ReliableConnectionTests {
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private Recorder recorder;
+
+	private ChaosProxy proxy;
+
+	private final BufferedWebSocketClient client = new BufferedWebSocketClient();
+
+	private final Events events = new Events();
+
+	@BeforeEach
+	void startProxy() throws Exception {
+		this.recorder.clear();
+		this.proxy = new ChaosProxy(this.port);
+	}
+
+	@AfterEach
+	void stopProxy() throws Exception {
+		this.proxy.close();
+	}
+
+	/** 3 cuts during 3,000 messages each way: each side gets all 3,000 once, in order. */
+	@Test
+	void whenTheConnectionIsCutThenEveryMessageArrivesOnceInOrderBothWays() throws Exception {
+		int count = 3000;
+		ReliableWebSocketConnection connection = connect();
+		WebSocketSession session = this.recorder.nextSession();
+		CompletableFuture<Void> serverSends = CompletableFuture
+			.runAsync(() -> IntStream.rangeClosed(1, count).forEach((i) -> sendQuietly(session, "s-" + i)));
+		CompletableFuture<Void> clientSends = CompletableFuture
+			.runAsync(() -> IntStream.rangeClosed(1, count).forEach((i) -> connection.sendText("c-" + i)));
+		List<String> received = new ArrayList<>();
+		while (received.size() < count) {
+			received.add(((TextMessage) connection.receive()).getPayload());
+			if (received.size() % 1000 == 0) {
+				this.proxy.cut();
+			}
+		}
+		serverSends.get(30, TimeUnit.SECONDS);
+		clientSends.get(30, TimeUnit.SECONDS);
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.recorder.received.size() >= count);
+
+		assertThat(received).containsExactlyElementsOf(numbered("s-", count));
+		assertThat(List.copyOf(this.recorder.received)).containsExactlyElementsOf(numbered("c-", count));
+		assertThat(connection.getResumes()).isGreaterThanOrEqualTo(2);
+		assertThat(this.events.all).contains("reconnecting", "resumed").doesNotContain("not-recovered", "closed");
+		connection.close();
+	}
+
+	/** The server closes after everything is acknowledged: the stream of messages ends normally. */
+	@Test
+	void whenTheServerClosesTheSessionThenTheStreamEndsNormallyAfterEveryMessage() throws Exception {
+		ReliableWebSocketConnection connection = connect();
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		IntStream.rangeClosed(1, 500).forEach((i) -> sendQuietly(session, "s-" + i));
+		CompletableFuture<io.github.wsdrain.server.CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
+
+		List<String> received = connection.messages().map((message) -> ((TextMessage) message).getPayload()).toList();
+
+		assertThat(received).containsExactlyElementsOf(numbered("s-", 500));
+		assertThat(closed.get(10, TimeUnit.SECONDS).unacknowledged()).isZero();
+		assertThat(connection.isClosed()).isTrue();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.events.all.contains("closed"));
+	}
+
+	/** While the network is down, sends are kept and replayed once it is back. */
+	@Test
+	void whenTheAppSendsWhileDisconnectedThenTheMessagesAreReplayedOnReconnect() throws Exception {
+		ReliableWebSocketConnection connection = connect();
+		this.recorder.nextSession();
+		this.proxy.refuse(true);
+		this.proxy.cut();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isConnected());
+		IntStream.rangeClosed(1, 100).forEach((i) -> connection.sendText("c-" + i));
+		assertThat(connection.getUnacknowledgedMessages()).isEqualTo(100);
+
+		this.proxy.refuse(false);
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.recorder.received.size() >= 100);
+		assertThat(List.copyOf(this.recorder.received)).containsExactlyElementsOf(numbered("c-", 100));
+		await().atMost(Duration.ofSeconds(5)).until(() -> connection.getUnacknowledgedMessages() == 0);
+		connection.close();
+	}
+
+	/** The session ended on the server while the client was away: reported, never a silent gap. */
+	@Test
+	void whenTheServerNoLongerHasTheSessionThenReceiveReportsNotRecoveredAfterWhatArrived() throws Exception {
+		ReliableWebSocketConnection connection = connect();
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		sendQuietly(session, "before");
+		assertThat(((TextMessage) connection.receive()).getPayload()).isEqualTo("before");
+		this.proxy.refuse(true);
+		this.proxy.cut();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
+		session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
+
+		this.proxy.refuse(false);
+
+		assertThatExceptionOfType(SessionNotRecoveredException.class)
+			.isThrownBy(() -> connection.receive(Duration.ofSeconds(30)));
+		assertThat(this.events.all).contains("reconnecting", "not-recovered", "closed").doesNotContain("resumed");
+		assertThat(connection.isClosed()).isTrue();
+	}
+
+	/** An endpoint that cannot carry wsdrain.v1 (it takes partial messages) answers plain WebSocket. */
+	@Test
+	void whenTheEndpointDoesNotSpeakTheProtocolThenConnectFailsClearly() {
+		assertThatExceptionOfType(WebSocketConnectException.class)
+			.isThrownBy(() -> this.client.connectReliable(URI.create("ws://localhost:" + this.port + "/partial"), null))
+			.withMessageContaining("did not accept the wsdrain.v1 sub-protocol");
+	}
+
+	/** The client closes: what it sent is acknowledged first, the app sees a normal close. */
+	@Test
+	void whenTheClientClosesThenItsMessagesAreDeliveredAndTheAppSeesANormalClose() throws Exception {
+		ReliableWebSocketConnection connection = connect();
+		WebSocketSession session = this.recorder.nextSession();
+		IntStream.rangeClosed(1, 1000).forEach((i) -> connection.sendText("c-" + i));
+
+		connection.close();
+
+		assertThat(List.copyOf(this.recorder.received)).containsExactlyElementsOf(numbered("c-", 1000));
+		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1000);
+		assertThatExceptionOfType(ConnectionClosedException.class).isThrownBy(connection::receive)
+			.satisfies((ex) -> assertThat(ex.getCode()).isEqualTo(1000));
+	}
+
+	private ReliableWebSocketConnection connect() {
+		return this.client.connectReliable(URI.create("ws://localhost:" + this.proxy.port() + "/resume"), this.events);
+	}
+
+	private static List<String> numbered(String prefix, int count) {
+		return IntStream.rangeClosed(1, count).mapToObj((i) -> prefix + i).toList();
+	}
+
+	static class Events implements ReliableConnectionListener {
+
+		final List<String> all = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void reconnecting(ReliableWebSocketConnection connection, CloseStatus status) {
+			this.all.add("reconnecting");
+		}
+
+		@Override
+		public void resumed(ReliableWebSocketConnection connection) {
+			this.all.add("resumed");
+		}
+
+		@Override
+		public void notRecovered(ReliableWebSocketConnection connection) {
+			this.all.add("not-recovered");
+		}
+
+		@Override
+		public void closed(ReliableWebSocketConnection connection, CloseStatus status) {
+			this.all.add("closed");
+		}
+
+	}
+
+}
