@@ -80,7 +80,8 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	/** Where sends go: the current connection once the replay has been written to it. */
 	private volatile @Nullable TransportConnection live;
 
-	private State state = State.CONNECTING;
+	/** Written under the state lock. */
+	private volatile State state = State.CONNECTING;
 
 	/** What receive() throws once drained, if not the last connection's own end. */
 	private @Nullable ConnectionClosedException terminal;
@@ -92,6 +93,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	private long lostNanos;
 
 	private int attempt;
+
+	/** Whether a reconnect attempt is scheduled or running: one at a time. */
+	private boolean attemptPending;
 
 	private long retiredReceived;
 
@@ -233,7 +237,10 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 				this.bufferLock.unlock();
 			}
 			for (Outgoing outgoing : replay) {
-				write(transport, outgoing.frame());
+				if (!write(transport, outgoing.frame())) {
+					// Lost again: the next connection replays from what the server has by then.
+					break;
+				}
 			}
 			this.stateLock.lock();
 			try {
@@ -477,13 +484,19 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		this.bufferChanged.signalAll();
 	}
 
-	private void write(TransportConnection transport, WebSocketMessage<?> frame) {
+	/** Write a frame; a failure leaves it in the replay buffer and the connection's end starts a reconnect. */
+	private boolean write(TransportConnection transport, WebSocketMessage<?> frame) {
 		try {
 			transport.send(frame);
+			return true;
 		}
 		catch (RuntimeException ex) {
-			// The frame stays in the replay buffer; the end of the connection starts a reconnect.
-			logger.debug("Write to " + this.uri + " failed: " + ex.getMessage());
+			if (logger.isTraceEnabled()) {
+				logger.trace("Write to " + this.uri + " failed: " + ex.getMessage());
+			}
+			// Never write past a frame that did not go out: the server would see a gap.
+			ClientThreads.WORKERS.execute(() -> transport.close(CloseStatus.GOING_AWAY));
+			return false;
 		}
 	}
 
@@ -597,8 +610,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	/** A transport connection ended: the end of the session, or a loss to recover from. */
 	private void ended(Link link, TransportConnection transport, CloseStatus status) {
-		link.session.completeExceptionally(
-				new ConnectionClosedException(status.getCode(), "Ended before the session frame", false));
+		link.session.completeExceptionally(new ConnectionClosedException(status.getCode(),
+				(status.getReason() != null) ? status.getReason() : "",
+				status.getCode() != CloseStatus.NO_CLOSE_FRAME.getCode()));
 		boolean lost;
 		this.stateLock.lock();
 		try {
@@ -615,7 +629,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 				this.state = State.RECONNECTING;
 				this.lostNanos = System.nanoTime();
 				this.attempt = 0;
-				scheduleAttempt();
+				if (!this.attemptPending) {
+					scheduleAttempt();
+				}
 			}
 			else {
 				// The session is over: the consumer gets this connection's own end last.
@@ -644,6 +660,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	/** Call with the state lock held. */
 	private void scheduleAttempt() {
 		ReconnectBackoff backoff = this.client.getReconnectBackoff();
+		this.attemptPending = true;
 		this.attempt++;
 		long away = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.lostNanos);
 		if (this.attempt > backoff.maxAttempts() || away >= this.windowMillis) {
@@ -657,6 +674,25 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	}
 
 	private void attemptResume() {
+		try {
+			tryToResume();
+		}
+		finally {
+			this.stateLock.lock();
+			try {
+				this.attemptPending = false;
+				if (this.state == State.RECONNECTING && this.current == null) {
+					// Failed, or the connection it opened was lost already: the next one.
+					scheduleAttempt();
+				}
+			}
+			finally {
+				this.stateLock.unlock();
+			}
+		}
+	}
+
+	private void tryToResume() {
 		String resumeToken;
 		long taken;
 		this.stateLock.lock();
@@ -685,23 +721,29 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 				this.listener.resumed(this);
 			}
 		}
-		catch (WebSocketConnectException | ExecutionException | TimeoutException ex) {
-			logger.debug("Reconnect attempt " + this.attempt + " to " + this.uri + " failed: " + ex.getMessage());
-			if (transport != null) {
-				transport.close(CloseStatus.GOING_AWAY);
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof ConnectionClosedException end && end.isCloseFrameReceived()
+					&& endsSession(end.getCloseStatus())) {
+				// The session had ended (its close frame was lost with the connection), or the
+				// server refused the resume: the server says so instead of a session frame.
+				logger.debug("Resume of the session to " + this.uri + " answered with " + end.getCloseStatus());
+				endSession(end);
+				return;
 			}
-			this.stateLock.lock();
-			try {
-				if (this.state == State.RECONNECTING && this.current == null) {
-					scheduleAttempt();
-				}
-			}
-			finally {
-				this.stateLock.unlock();
-			}
+			attemptFailed(transport, ex);
+		}
+		catch (WebSocketConnectException | TimeoutException ex) {
+			attemptFailed(transport, ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void attemptFailed(@Nullable TransportConnection transport, Exception ex) {
+		logger.debug("Reconnect attempt " + this.attempt + " to " + this.uri + " failed: " + ex.getMessage());
+		if (transport != null) {
+			transport.close(CloseStatus.GOING_AWAY);
 		}
 	}
 
@@ -752,13 +794,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	@Override
 	public boolean isClosed() {
-		this.stateLock.lock();
-		try {
-			return this.state == State.CLOSED;
-		}
-		finally {
-			this.stateLock.unlock();
-		}
+		return this.state == State.CLOSED;
 	}
 
 	@Override
@@ -902,6 +938,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 		private long pending;
 
+		/** Set on another thread when the connection ends, while its reader may still deliver. */
+		private volatile boolean over;
+
 		@Override
 		public boolean admit(TransportConnection from, WebSocketMessage<?> message) {
 			try {
@@ -909,7 +948,8 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 					sessionFrame(from, Frames.parseSession(message));
 					return false;
 				}
-				if (!this.accepted) {
+				if (!this.accepted || this.over) {
+					// Not the session's, or ended: what its reading thread still delivers is late.
 					return false;
 				}
 				Frame frame = Frames.parse(message);
@@ -923,7 +963,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 					return false;
 				}
 				if (frame.seq() > last + 1) {
-					throw ProtocolViolationException.malformed("Gap in server sequence");
+					throw ProtocolViolationException.malformed("Gap in server sequence: " + frame.seq() + " after " + last);
 				}
 				this.pending = frame.seq();
 				return true;
@@ -989,6 +1029,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 		@Override
 		public void ended(TransportConnection transport, CloseStatus status) {
+			this.over = true;
 			ResumingConnection.this.ended(this, transport, status);
 		}
 

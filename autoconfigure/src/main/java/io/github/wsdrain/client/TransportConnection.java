@@ -495,7 +495,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		}
 		boolean overflowFailure = false;
 		boolean overBound = false;
-		boolean buffered = false;
 		this.lock.lock();
 		try {
 			this.receivedMessages++;
@@ -550,7 +549,10 @@ final class TransportConnection implements BufferedWebSocketConnection {
 				return;
 			}
 			if (!overflowFailure) {
-				buffered = true;
+				if (this.listener != null) {
+					// Before a reader can take it: what the reader acknowledges must count as buffered.
+					this.listener.buffered();
+				}
 				this.buffer.addLast(new Buffered(message, bytes));
 				this.bufferedBytes += bytes;
 				this.peakBufferedMessages = Math.max(this.peakBufferedMessages, this.buffer.size());
@@ -560,9 +562,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		}
 		finally {
 			this.lock.unlock();
-		}
-		if (buffered && this.listener != null) {
-			this.listener.buffered();
 		}
 		if (overflowFailure) {
 			fail(CloseStatus.TOO_BIG_TO_PROCESS.getCode(), "Receive buffer full (" + this.maxMessages
@@ -625,7 +624,10 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		 */
 		boolean admit(TransportConnection from, WebSocketMessage<?> message);
 
-		/** The message last admitted is in the buffer (it may instead be dropped, late). */
+		/**
+		 * The message last admitted goes into the buffer (it may instead be dropped, late);
+		 * called with the buffer's lock held, before any reader can take it.
+		 */
 		void buffered();
 
 		/** The transport connection ended; called before {@code receive()} can see it. */

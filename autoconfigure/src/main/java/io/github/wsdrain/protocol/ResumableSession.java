@@ -107,6 +107,12 @@ public class ResumableSession implements WebSocketSession {
 
 	private @Nullable ScheduledFuture<?> expiry;
 
+	/** Whether the close frame is on its way: a connection that ends now ends the session. */
+	private boolean closeFrameSent;
+
+	/** Whether the app closed the session, rather than a protocol violation or the window. */
+	private boolean closedByApp;
+
 	/**
 	 * Tokens that resume this session: the current one, and until the client confirms
 	 * the current connection, the ones before it. A client whose connection drops before
@@ -209,15 +215,14 @@ public class ResumableSession implements WebSocketSession {
 			this.state = State.CLOSING;
 			this.requestedStatus = status;
 			this.closeRequestedNanos = System.nanoTime();
+			this.closedByApp = true;
 			current = this.connection;
 		}
 		signalBuffer();
-		if (current == null) {
-			// Nobody to wait for: the client can only learn that it is not recovered.
-			end(status, null);
-			return this.closeFuture;
+		if (current != null) {
+			sendAck(current);
 		}
-		sendAck(current);
+		// Connected or not: a client that is away may come back within the ack timeout.
 		this.allAcknowledged.completeOnTimeout(null, this.settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
 			.thenRunAsync(() -> closeConnection(status), this.sessions.writers());
 		return this.closeFuture;
@@ -338,7 +343,8 @@ public class ResumableSession implements WebSocketSession {
 		try {
 			synchronized (this.stateLock) {
 				if (this.state == State.CLOSED) {
-					next.close(CloseStatus.GOING_AWAY.withReason("Session closed"));
+					// Only a session that ended complete keeps its tokens: repeat how it ended.
+					next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
 					return;
 				}
 				previous = this.connection;
@@ -473,7 +479,7 @@ public class ResumableSession implements WebSocketSession {
 				return;
 			}
 			this.connection = null;
-			if (this.state == State.OPEN && !CloseStatus.NORMAL.equalsCode(status)) {
+			if (isResumableAfter(status)) {
 				long window = this.settings.window().toMillis();
 				this.expiry = this.sessions.timer()
 					.schedule(() -> this.sessions.writers().execute(() -> end(status, null)), window, TimeUnit.MILLISECONDS);
@@ -485,6 +491,19 @@ public class ResumableSession implements WebSocketSession {
 		end((this.requestedStatus != null) ? this.requestedStatus : status, closed);
 	}
 
+	/**
+	 * Whether a lost connection leaves the session waiting for a resume: while open,
+	 * unless the client closed normally; while closing, until everything is acknowledged
+	 * and the close frame is on its way, so that a drop during the close loses nothing.
+	 * Call with the state lock held.
+	 */
+	private boolean isResumableAfter(CloseStatus status) {
+		if (this.state == State.OPEN) {
+			return !CloseStatus.NORMAL.equalsCode(status);
+		}
+		return this.state == State.CLOSING && !this.closeFrameSent && !this.allAcknowledged.isDone();
+	}
+
 	private void violation(DrainingWebSocketSession from, ProtocolViolationException ex) {
 		logger.debug("WebSocket session " + this.id + ": " + ex.getMessage() + ", closing connection " + from.getId()
 				+ " with " + ex.getStatus());
@@ -494,6 +513,7 @@ public class ResumableSession implements WebSocketSession {
 				this.requestedStatus = ex.getStatus();
 				this.closeRequestedNanos = System.nanoTime();
 			}
+			this.closeFrameSent = true;
 		}
 		from.close(ex.getStatus());
 		if (from != this.connection) {
@@ -501,10 +521,18 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/** Everything is acknowledged or the ack timeout passed: close, connected or not. */
 	private void closeConnection(CloseStatus status) {
-		DrainingWebSocketSession current = this.connection;
+		DrainingWebSocketSession current;
+		synchronized (this.stateLock) {
+			current = this.connection;
+			this.closeFrameSent = true;
+		}
 		if (current != null) {
 			current.closeAsync(status);
+		}
+		else {
+			end(status, null);
 		}
 	}
 
@@ -525,7 +553,17 @@ public class ResumableSession implements WebSocketSession {
 				this.closeRequestedNanos = System.nanoTime();
 			}
 			this.state = State.CLOSED;
-			this.tokens.forEach(this.sessions::forget);
+			if (this.closedByApp && getUnacknowledgedMessages() == 0) {
+				// Complete: a client whose connection dropped with the close frame comes back to
+				// be told so, not that its session was lost (PROTOCOL.md §4.7).
+				Set<String> retired = Set.copyOf(this.tokens);
+				this.sessions.timer()
+					.schedule(() -> retired.forEach(this.sessions::forget), this.settings.window().toMillis(),
+							TimeUnit.MILLISECONDS);
+			}
+			else {
+				this.tokens.forEach(this.sessions::forget);
+			}
 			this.tokens.clear();
 			if (this.expiry != null) {
 				this.expiry.cancel(false);
@@ -545,7 +583,7 @@ public class ResumableSession implements WebSocketSession {
 				(connectionResult != null) ? connectionResult.dropped() : 0,
 				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos),
 				connectionResult != null && connectionResult.drainTimedOut(), unacked);
-		if (unacked > 0) {
+		if (logger.isDebugEnabled()) {
 			logger.debug("WebSocket session " + this.id + " closed with " + status + ", " + unacked
 					+ " unacknowledged message(s)");
 		}
@@ -593,7 +631,9 @@ public class ResumableSession implements WebSocketSession {
 		}
 		catch (IOException | RuntimeException ex) {
 			// The frame is still in the replay buffer; the container reports the lost connection.
-			logger.debug("WebSocket session " + this.id + ": write to connection " + to.getId() + " failed", ex);
+			if (logger.isTraceEnabled()) {
+				logger.trace("WebSocket session " + this.id + ": write to connection " + to.getId() + " failed", ex);
+			}
 		}
 	}
 

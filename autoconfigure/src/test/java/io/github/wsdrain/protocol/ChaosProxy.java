@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,9 @@ final class ChaosProxy implements AutoCloseable {
 	private final int targetPort;
 
 	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+	/** Each open connection's client side to its server side. */
+	private final Map<Socket, Socket> pairs = new ConcurrentHashMap<>();
 
 	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
 		Thread thread = new Thread(task, "chaos-proxy");
@@ -54,11 +58,12 @@ final class ChaosProxy implements AutoCloseable {
 
 	/**
 	 * Cut each connection on its own, at a random moment between the two lifetimes after
-	 * it was opened.
+	 * it was opened, or after now for those already open.
 	 */
 	void cutEachAfter(Duration min, Duration max) {
 		this.minLifetime = min;
 		this.maxLifetime = max;
+		this.pairs.forEach(this::scheduleCut);
 	}
 
 	/** Reset new connections at once (a network that is down), or accept them again. */
@@ -93,6 +98,7 @@ final class ChaosProxy implements AutoCloseable {
 				Socket server = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 				this.sockets.add(client);
 				this.sockets.add(server);
+				this.pairs.put(client, server);
 				this.threads.execute(() -> pump(client, server));
 				this.threads.execute(() -> pump(server, client));
 				scheduleCut(client, server);
@@ -137,6 +143,7 @@ final class ChaosProxy implements AutoCloseable {
 
 	private void reset(Socket socket) {
 		this.sockets.remove(socket);
+		this.pairs.remove(socket);
 		try {
 			socket.setSoLinger(true, 0);
 			socket.close();
