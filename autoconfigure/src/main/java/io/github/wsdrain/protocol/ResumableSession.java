@@ -259,6 +259,15 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	/**
+	 * Return whether the session lost its connection and waits, within the resume window,
+	 * for its client to resume it.
+	 * @return {@code true} when open without a connection
+	 */
+	public boolean isDetached() {
+		return this.state == State.OPEN && this.connection == null;
+	}
+
+	/**
 	 * Return the number of messages sent but not yet acknowledged by the client.
 	 * @return the size of the replay buffer in messages
 	 */
@@ -301,8 +310,11 @@ public class ResumableSession implements WebSocketSession {
 	/**
 	 * Take over a connection whose client says it has received up to {@code last}: treat
 	 * that as an acknowledgement, then replay the rest.
+	 * @return {@code false} if the session ended before the connection could be attached
+	 * @throws ProtocolViolationException if {@code last} is out of range: the connection
+	 * and the session are closed already
 	 */
-	void resume(DrainingWebSocketSession next, long last) {
+	boolean resume(DrainingWebSocketSession next, long last) throws ProtocolViolationException {
 		try {
 			this.bufferLock.lock();
 			try {
@@ -317,12 +329,12 @@ public class ResumableSession implements WebSocketSession {
 		}
 		catch (ProtocolViolationException ex) {
 			violation(next, ex);
-			return;
+			throw ex;
 		}
-		attach(next, true);
+		return attach(next, true);
 	}
 
-	private void attach(DrainingWebSocketSession next, boolean resumed) {
+	private boolean attach(DrainingWebSocketSession next, boolean resumed) {
 		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
 		// Read outside the send lock: a delivering thread holds the inbound lock and may be
 		// sending. Stale is harmless, the client then replays a little more and we dedupe.
@@ -339,7 +351,7 @@ public class ResumableSession implements WebSocketSession {
 			synchronized (this.stateLock) {
 				if (this.state == State.CLOSED) {
 					next.close(CloseStatus.GOING_AWAY.withReason("Session closed"));
-					return;
+					return false;
 				}
 				previous = this.connection;
 				this.connection = next;
@@ -376,6 +388,7 @@ public class ResumableSession implements WebSocketSession {
 			logger.debug("WebSocket session " + this.id + " resumed on connection " + next.getId() + ", replaying "
 					+ getUnacknowledgedMessages() + " message(s)");
 		}
+		return true;
 	}
 
 	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {
