@@ -61,7 +61,7 @@ public class WsDrainEndpoint {
 
 	/**
 	 * List the sessions, oldest first, one page at a time, with totals over all of them:
-	 * the open and closing connections, then as {@code detached} the {@code wsdrain.v1}
+	 * the open and closing connections and, as {@code detached}, the {@code wsdrain.v1}
 	 * sessions waiting for their client to resume.
 	 * @param page the page, from 0
 	 * @param size sessions per page, at most {@value #MAX_PAGE_SIZE}
