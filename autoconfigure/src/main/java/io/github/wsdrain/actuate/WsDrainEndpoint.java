@@ -2,11 +2,17 @@ package io.github.wsdrain.actuate;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
+import io.github.wsdrain.protocol.ResumableSession;
+import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.server.DrainSummary;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.server.DrainingWebSocketSession;
@@ -19,9 +25,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code wsdrain} Actuator endpoint: the draining sessions with their queues, and a
- * switch that drains every session (close 1001) and refuses new handshakes until it is
- * switched back. Only the read operation is allowed unless access is raised.
+ * The {@code wsdrain} Actuator endpoint: the draining sessions with their queues (and,
+ * for {@code wsdrain.v1}, their unacknowledged messages and the sessions waiting for a
+ * resume), and a switch that drains every session (close 1001) and refuses new
+ * handshakes until it is switched back. Only the read operation is allowed unless access
+ * is raised.
  */
 @Endpoint(id = "wsdrain", defaultAccess = Access.READ_ONLY)
 public class WsDrainEndpoint {
@@ -35,13 +43,26 @@ public class WsDrainEndpoint {
 
 	private final GracefulWebSocketShutdown shutdown;
 
-	public WsDrainEndpoint(DrainingSessionRegistry registry, GracefulWebSocketShutdown shutdown) {
+	private final @Nullable ResumableSessions resumableSessions;
+
+	/**
+	 * Create the endpoint.
+	 * @param registry the draining sessions
+	 * @param shutdown the graceful shutdown, which owns draining mode
+	 * @param resumableSessions the {@code wsdrain.v1} sessions, or {@code null} when
+	 * resuming is off
+	 */
+	public WsDrainEndpoint(DrainingSessionRegistry registry, GracefulWebSocketShutdown shutdown,
+			@Nullable ResumableSessions resumableSessions) {
 		this.registry = registry;
 		this.shutdown = shutdown;
+		this.resumableSessions = resumableSessions;
 	}
 
 	/**
-	 * List the sessions, oldest first, one page at a time, with totals over all of them.
+	 * List the sessions, oldest first, one page at a time, with totals over all of them:
+	 * the open and closing connections and, as {@code detached}, the {@code wsdrain.v1}
+	 * sessions waiting for their client to resume.
 	 * @param page the page, from 0
 	 * @param size sessions per page, at most {@value #MAX_PAGE_SIZE}
 	 * @return the page and the totals
@@ -50,20 +71,37 @@ public class WsDrainEndpoint {
 	public SessionsReport sessions(@Nullable Integer page, @Nullable Integer size) {
 		int pageSize = Math.min(Math.max((size != null) ? size : DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
 		int pageIndex = Math.max((page != null) ? page : 0, 0);
-		List<DrainingWebSocketSession> sessions = this.registry.getSessions()
-			.stream()
-			.sorted(Comparator.comparing(DrainingWebSocketSession::getAge).reversed())
-			.toList();
+		List<DrainingWebSocketSession> sessions = List.copyOf(this.registry.getSessions());
+		Collection<ResumableSession> resumable = (this.resumableSessions != null)
+				? this.resumableSessions.getSessions() : List.of();
+		List<ResumableSession> detached = resumable.stream().filter(ResumableSession::isDetached).toList();
 		Totals totals = new Totals(sessions.size(),
 				sessions.stream().mapToLong(DrainingWebSocketSession::getQueuedMessages).sum(),
 				sessions.stream().mapToLong(DrainingWebSocketSession::getQueuedBytes).sum(),
-				sessions.stream().mapToLong(DrainingWebSocketSession::getDroppedMessages).sum());
-		List<SessionDescriptor> pageOfSessions = sessions.stream()
+				sessions.stream().mapToLong(DrainingWebSocketSession::getDroppedMessages).sum(), detached.size(),
+				resumable.stream().mapToLong(ResumableSession::getUnacknowledgedMessages).sum());
+		// Descriptors are built for one page only: ten thousand sessions stay cheap to list.
+		List<SessionDescriptor> pageOfSessions = Stream
+			.concat(sessions.stream().map((session) -> new Listed(session.getAge(), () -> describe(session))),
+					detached.stream().map((session) -> new Listed(session.getAge(), () -> describe(session))))
+			.sorted(Comparator.comparing(Listed::age).reversed())
 			.skip((long) pageIndex * pageSize)
 			.limit(pageSize)
-			.map(SessionDescriptor::of)
+			.map((listed) -> listed.descriptor().get())
 			.toList();
 		return new SessionsReport(!this.shutdown.isAcceptingSessions(), totals, pageIndex, pageSize, pageOfSessions);
+	}
+
+	private SessionDescriptor describe(DrainingWebSocketSession connection) {
+		ResumableSession resumable = (this.resumableSessions != null) ? this.resumableSessions.sessionOf(connection)
+				: null;
+		return SessionDescriptor.of(connection, (resumable != null) ? Resumable.of(resumable) : null);
+	}
+
+	private static SessionDescriptor describe(ResumableSession detached) {
+		URI uri = detached.getUri();
+		return new SessionDescriptor(detached.getId(), null, (uri != null) ? uri.getPath() : null, "detached", 0, 0, 0,
+				0, detached.getAge().toSeconds(), Resumable.of(detached));
 	}
 
 	/**
@@ -105,8 +143,13 @@ public class WsDrainEndpoint {
 	 * @param queuedMessages messages waiting in send queues
 	 * @param queuedBytes payload bytes waiting in send queues
 	 * @param droppedMessages messages dropped by these sessions
+	 * @param detachedSessions {@code wsdrain.v1} sessions waiting for a resume, not
+	 * counted in {@code sessions}
+	 * @param unacknowledgedMessages messages sent to {@code wsdrain.v1} clients and not
+	 * yet acknowledged
 	 */
-	public record Totals(int sessions, long queuedMessages, long queuedBytes, long droppedMessages) {
+	public record Totals(int sessions, long queuedMessages, long queuedBytes, long droppedMessages,
+			int detachedSessions, long unacknowledgedMessages) {
 
 	}
 
@@ -116,24 +159,48 @@ public class WsDrainEndpoint {
 	 * @param id the session id
 	 * @param remoteAddress the peer's address
 	 * @param path the endpoint path
-	 * @param state open or closing
+	 * @param state open, closing, or detached: a {@code wsdrain.v1} session without a
+	 * connection, waiting for a resume
 	 * @param queuedMessages messages waiting to be written
 	 * @param queuedBytes payload bytes waiting to be written
 	 * @param sentMessages messages written
 	 * @param droppedMessages messages dropped
 	 * @param ageSeconds seconds since the session opened
+	 * @param resumable the {@code wsdrain.v1} session, or {@code null} for a plain
+	 * connection
 	 */
 	public record SessionDescriptor(String id, @Nullable String remoteAddress, @Nullable String path, String state,
-			int queuedMessages, long queuedBytes, long sentMessages, long droppedMessages, long ageSeconds) {
+			int queuedMessages, long queuedBytes, long sentMessages, long droppedMessages, long ageSeconds,
+			@Nullable Resumable resumable) {
 
-		static SessionDescriptor of(DrainingWebSocketSession session) {
+		static SessionDescriptor of(DrainingWebSocketSession session, @Nullable Resumable resumable) {
 			InetSocketAddress remote = session.getRemoteAddress();
 			URI uri = session.getUri();
 			return new SessionDescriptor(session.getId(), (remote != null) ? remote.toString() : null,
 					(uri != null) ? uri.getPath() : null, session.getState().name().toLowerCase(Locale.ROOT),
 					session.getQueuedMessages(), session.getQueuedBytes(), session.getSentMessages(),
-					session.getDroppedMessages(), session.getAge().toSeconds());
+					session.getDroppedMessages(), session.getAge().toSeconds(), resumable);
 		}
+
+	}
+
+	/**
+	 * The {@code wsdrain.v1} session a connection carries; it outlives its connections.
+	 *
+	 * @param sessionId the id the app's handler sees: that of the session's first
+	 * connection
+	 * @param unacknowledgedMessages messages sent and not yet acknowledged by the client
+	 */
+	public record Resumable(String sessionId, int unacknowledgedMessages) {
+
+		static Resumable of(ResumableSession session) {
+			return new Resumable(session.getId(), session.getUnacknowledgedMessages());
+		}
+
+	}
+
+	/** A connection or detached session to list, by age, described only if on the page. */
+	private record Listed(Duration age, Supplier<SessionDescriptor> descriptor) {
 
 	}
 

@@ -1,9 +1,11 @@
 package io.github.wsdrain.autoconfigure;
 
 import io.github.wsdrain.actuate.WsDrainEndpoint;
+import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.server.GracefulWebSocketShutdown;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -24,8 +26,9 @@ public final class WsDrainEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	WsDrainEndpoint wsDrainEndpoint(DrainingSessionRegistry registry, GracefulWebSocketShutdown shutdown) {
-		return new WsDrainEndpoint(registry, shutdown);
+	WsDrainEndpoint wsDrainEndpoint(DrainingSessionRegistry registry, GracefulWebSocketShutdown shutdown,
+			ObjectProvider<ResumableSessions> resumableSessions) {
+		return new WsDrainEndpoint(registry, shutdown, resumableSessions.getIfAvailable());
 	}
 
 }

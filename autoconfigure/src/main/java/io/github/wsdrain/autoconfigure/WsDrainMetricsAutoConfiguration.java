@@ -1,6 +1,7 @@
 package io.github.wsdrain.autoconfigure;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
+import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -13,7 +14,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of wsdrain's Micrometer metrics, when Micrometer is on the class
- * path. Boot binds the {@link MeterBinder} to every meter registry it manages.
+ * path. Boot binds the {@link MeterBinder} to every meter registry it manages; the
+ * {@code wsdrain.v1} meters are bound when resumable sessions are on.
  */
 @AutoConfiguration(after = WsDrainServerAutoConfiguration.class)
 @ConditionalOnClass(MeterBinder.class)
@@ -22,8 +24,9 @@ public final class WsDrainMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WsDrainServerMetrics wsDrainServerMetrics(ObjectProvider<DrainingSessionRegistry> registry) {
-		return new WsDrainServerMetrics(registry);
+	WsDrainServerMetrics wsDrainServerMetrics(ObjectProvider<DrainingSessionRegistry> registry,
+			ObjectProvider<ResumableSessions> resumableSessions) {
+		return new WsDrainServerMetrics(registry, resumableSessions);
 	}
 
 }

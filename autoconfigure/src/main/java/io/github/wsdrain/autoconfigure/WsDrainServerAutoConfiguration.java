@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.protocol.ResumeListener;
 import io.github.wsdrain.protocol.ResumeSettings;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
@@ -86,8 +87,8 @@ public final class WsDrainServerAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ResumableSessions resumableSessions(ResumeSettings settings) {
-			return new ResumableSessions(settings);
+		ResumableSessions resumableSessions(ResumeSettings settings, ObjectProvider<ResumeListener> listeners) {
+			return new ResumableSessions(settings, listeners.orderedStream().toList());
 		}
 
 	}

@@ -9,6 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
+import io.github.wsdrain.protocol.ResumableSession;
+import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.protocol.ResumeListener;
+import io.github.wsdrain.protocol.ResumeOutcome;
 import io.github.wsdrain.server.CloseResult;
 import io.github.wsdrain.server.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -25,21 +29,32 @@ import org.springframework.beans.factory.ObjectProvider;
 
 /**
  * Server metrics under {@code wsdrain.}: sessions by state, messages and bytes sent,
- * messages dropped by reason, queue depth and drain duration. Tags stay bounded: states,
- * reasons and outcomes, never session ids.
+ * messages dropped by reason, queue depth and drain duration; with {@code wsdrain.v1},
+ * unacknowledged messages and resumes by outcome. Tags stay bounded: states, reasons and
+ * outcomes, never session ids.
+ * <p>
+ * {@code wsdrain.sessions} counts connections by state ({@code open}, {@code closing})
+ * and, tagged {@code detached}, the {@code wsdrain.v1} sessions that lost their
+ * connection and wait for a resume: a session is counted once, by its connection while
+ * it has one.
  * <p>
  * Gauges read the live sessions when scraped; counters of sends are kept by the registry
- * whether or not metrics are on; only the rare events (drops, closes) pass through here.
+ * whether or not metrics are on; only the rare events (drops, closes, resumes) pass
+ * through here.
  */
-public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListener {
+public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListener, ResumeListener {
 
 	private final ObjectProvider<DrainingSessionRegistry> registry;
+
+	private final ObjectProvider<ResumableSessions> resumableSessions;
 
 	/** Every registry bound so far: Boot may bind one binder to several. */
 	private final List<MeterRegistry> meterRegistries = new CopyOnWriteArrayList<>();
 
-	public WsDrainServerMetrics(ObjectProvider<DrainingSessionRegistry> registry) {
+	public WsDrainServerMetrics(ObjectProvider<DrainingSessionRegistry> registry,
+			ObjectProvider<ResumableSessions> resumableSessions) {
 		this.registry = registry;
+		this.resumableSessions = resumableSessions;
 	}
 
 	@Override
@@ -68,7 +83,29 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 			.baseUnit("bytes")
 			.register(meterRegistry);
 		Arrays.stream(DropReason.values()).forEach((reason) -> droppedCounter(meterRegistry, reason));
+		ResumableSessions resumable = this.resumableSessions.getIfAvailable();
+		if (resumable != null) {
+			bindResumable(meterRegistry, resumable);
+		}
 		this.meterRegistries.add(meterRegistry);
+	}
+
+	private void bindResumable(MeterRegistry meterRegistry, ResumableSessions resumable) {
+		Gauge.builder("wsdrain.sessions", resumable,
+				(source) -> source.getSessions().stream().filter(ResumableSession::isDetached).count())
+			.description("WebSocket sessions drained by wsdrain, by state")
+			.tag("state", "detached")
+			.register(meterRegistry);
+		Gauge.builder("wsdrain.unacknowledged.messages", resumable,
+				(source) -> source.getSessions().stream().mapToLong(ResumableSession::getUnacknowledgedMessages).sum())
+			.description("Messages sent to wsdrain.v1 clients and not yet acknowledged, summed over sessions")
+			.register(meterRegistry);
+		Arrays.stream(ResumeOutcome.values()).forEach((outcome) -> resumesCounter(meterRegistry, outcome));
+	}
+
+	@Override
+	public void resumeAttempted(ResumeOutcome outcome) {
+		this.meterRegistries.forEach((meters) -> resumesCounter(meters, outcome).increment());
 	}
 
 	@Override
@@ -89,6 +126,13 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 		return Counter.builder("wsdrain.messages.dropped")
 			.description("Accepted messages dropped instead of sent, by reason")
 			.tag("reason", reason.tagValue())
+			.register(meters);
+	}
+
+	private static Counter resumesCounter(MeterRegistry meters, ResumeOutcome outcome) {
+		return Counter.builder("wsdrain.resumes")
+			.description("Attempts of wsdrain.v1 clients to resume a session, by outcome")
+			.tag("outcome", outcome.tagValue())
 			.register(meters);
 	}
 

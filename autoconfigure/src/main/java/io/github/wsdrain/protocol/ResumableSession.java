@@ -264,6 +264,15 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	/**
+	 * Return whether the session lost its connection and waits, within the resume window,
+	 * for its client to resume it.
+	 * @return {@code true} when open without a connection
+	 */
+	public boolean isDetached() {
+		return this.state == State.OPEN && this.connection == null;
+	}
+
+	/**
 	 * Return the number of messages sent but not yet acknowledged by the client.
 	 * @return the size of the replay buffer in messages
 	 */
@@ -306,8 +315,11 @@ public class ResumableSession implements WebSocketSession {
 	/**
 	 * Take over a connection whose client says it has received up to {@code last}: treat
 	 * that as an acknowledgement, then replay the rest.
+	 * @return {@code false} if the session ended before the connection could be attached
+	 * @throws ProtocolViolationException if {@code last} is out of range: the connection
+	 * and the session are closed already
 	 */
-	void resume(DrainingWebSocketSession next, long last) {
+	boolean resume(DrainingWebSocketSession next, long last) throws ProtocolViolationException {
 		try {
 			this.bufferLock.lock();
 			try {
@@ -322,12 +334,12 @@ public class ResumableSession implements WebSocketSession {
 		}
 		catch (ProtocolViolationException ex) {
 			violation(next, ex);
-			return;
+			throw ex;
 		}
-		attach(next, true);
+		return attach(next, true);
 	}
 
-	private void attach(DrainingWebSocketSession next, boolean resumed) {
+	private boolean attach(DrainingWebSocketSession next, boolean resumed) {
 		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
 		// Read outside the send lock: a delivering thread holds the inbound lock and may be
 		// sending. Stale is harmless, the client then replays a little more and we dedupe.
@@ -345,7 +357,7 @@ public class ResumableSession implements WebSocketSession {
 				if (this.state == State.CLOSED) {
 					// Only a session that ended complete keeps its tokens: repeat how it ended.
 					next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
-					return;
+					return false;
 				}
 				previous = this.connection;
 				this.connection = next;
@@ -382,6 +394,7 @@ public class ResumableSession implements WebSocketSession {
 			logger.debug("WebSocket session " + this.id + " resumed on connection " + next.getId() + ", replaying "
 					+ getUnacknowledgedMessages() + " message(s)");
 		}
+		return true;
 	}
 
 	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {

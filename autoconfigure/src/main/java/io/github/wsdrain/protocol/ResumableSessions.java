@@ -2,7 +2,10 @@ package io.github.wsdrain.protocol;
 
 import java.security.Principal;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -39,7 +44,16 @@ public class ResumableSessions implements DisposableBean {
 	/** 128 bits: not guessable within any window. */
 	private static final int TOKEN_BYTES = 16;
 
+	/** At most one WARN line per kind of failed resume in this interval. */
+	private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
+
 	private final ResumeSettings settings;
+
+	private final List<ResumeListener> listeners;
+
+	private final RateLimitedLog notRecoveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final RateLimitedLog rejectedWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
 	private final SecureRandom random = new SecureRandom();
 
@@ -51,7 +65,12 @@ public class ResumableSessions implements DisposableBean {
 	private final ExecutorService writers;
 
 	public ResumableSessions(ResumeSettings settings) {
+		this(settings, List.of());
+	}
+
+	public ResumableSessions(ResumeSettings settings, List<ResumeListener> listeners) {
 		this.settings = settings;
+		this.listeners = List.copyOf(listeners);
 		this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-"));
 		this.writers = Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-"));
 	}
@@ -65,7 +84,26 @@ public class ResumableSessions implements DisposableBean {
 	 * @return the session count
 	 */
 	public int size() {
-		return this.byToken.size();
+		return getSessions().size();
+	}
+
+	/**
+	 * Return the sessions that can currently be resumed, connected or not: those the app
+	 * has not seen close.
+	 * @return a snapshot of the sessions
+	 */
+	public Collection<ResumableSession> getSessions() {
+		// Until a resumed connection is confirmed, its session is here under two tokens.
+		return this.byToken.values().stream().distinct().toList();
+	}
+
+	/**
+	 * Return the session a connection that negotiated {@code wsdrain.v1} carries.
+	 * @param connection a connection of this application
+	 * @return the session, or {@code null} if the connection carries none
+	 */
+	public @Nullable ResumableSession sessionOf(WebSocketSession connection) {
+		return (ResumableSession) connection.getAttributes().get(SESSION_ATTRIBUTE);
 	}
 
 	/**
@@ -79,31 +117,59 @@ public class ResumableSessions implements DisposableBean {
 			.getQueryParams();
 		String token = query.getFirst(TOKEN_PARAMETER);
 		if (token != null) {
+			String lastParameter = String.valueOf(query.getFirst(LAST_PARAMETER));
 			long last;
 			try {
-				last = Frames.parseSeq(String.valueOf(query.getFirst(LAST_PARAMETER)), 0,
-						String.valueOf(query.getFirst(LAST_PARAMETER)).length());
+				last = Frames.parseSeq(lastParameter, 0, lastParameter.length());
 			}
 			catch (ProtocolViolationException ex) {
 				connection.close(ex.getStatus());
+				resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
 				return;
 			}
 			ResumableSession resumed = claim(token, connection.getPrincipal());
 			if (resumed != null) {
-				resumed.resume(connection, last);
+				resume(resumed, connection, last);
 				return;
 			}
 			// Expired, reused, forged or another user's: all look the same to the client,
 			// which learns from the 'n' of the session frame that it must resynchronise.
-			logger.debug("WebSocket session " + connection.getId() + ": resume token not recovered, new session");
+			resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 		}
 		ResumableSession session = new ResumableSession(connection, handler, this);
 		session.start(connection);
 		handler.afterConnectionEstablished(session);
 	}
 
-	@Nullable ResumableSession sessionOf(WebSocketSession connection) {
-		return (ResumableSession) connection.getAttributes().get(SESSION_ATTRIBUTE);
+	private void resume(ResumableSession session, DrainingWebSocketSession connection, long last) {
+		try {
+			resumeAttempted(connection,
+					session.resume(connection, last) ? ResumeOutcome.RESUMED : ResumeOutcome.NOT_RECOVERED, null);
+		}
+		catch (ProtocolViolationException ex) {
+			// The session has closed the connection, and itself.
+			resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
+		}
+	}
+
+	/**
+	 * Tell the listeners, and the log: failures at WARN, at most one line per interval and
+	 * kind since a network blip makes every client resume at once, and each at DEBUG.
+	 */
+	private void resumeAttempted(DrainingWebSocketSession connection, ResumeOutcome outcome,
+			@Nullable CloseStatus status) {
+		this.listeners.forEach((listener) -> listener.resumeAttempted(outcome));
+		if (outcome == ResumeOutcome.RESUMED) {
+			// ResumableSession logs the resume, with its replay, at DEBUG.
+			return;
+		}
+		String line = "WebSocket connection " + connection.getId() + ": resume " + outcome.tagValue()
+				+ ((status != null) ? ", closed with " + status
+						: " (token unknown, expired, used up or another user's, or its session just ended)");
+		RateLimitedLog warnings = (outcome == ResumeOutcome.REJECTED) ? this.rejectedWarnings
+				: this.notRecoveredWarnings;
+		warnings.warn(() -> line);
+		logger.debug(line);
 	}
 
 	/**
@@ -146,7 +212,7 @@ public class ResumableSessions implements DisposableBean {
 	 */
 	@Override
 	public void destroy() {
-		new java.util.HashSet<>(this.byToken.values()).forEach(ResumableSession::shutDown);
+		getSessions().forEach(ResumableSession::shutDown);
 		this.timer.shutdownNow();
 		this.writers.shutdown();
 	}

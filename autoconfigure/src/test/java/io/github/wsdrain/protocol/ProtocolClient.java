@@ -338,6 +338,11 @@ final class ProtocolClient implements WebSocket.Listener {
 		}
 
 		Builder resume(String token, long last) {
+			return resume(token, Long.toString(last));
+		}
+
+		/** Resume with a {@code wsdrain-last} as given, well-formed or not. */
+		Builder resume(String token, String last) {
 			this.query = "?" + ResumableSessions.TOKEN_PARAMETER + "=" + token + "&" + ResumableSessions.LAST_PARAMETER
 					+ "=" + last;
 			return this;

@@ -22,7 +22,8 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
  * The server under test: embedded Tomcat on a random port with the wsdrain
  * auto-configuration. {@code /drained} gets draining sessions; {@code /plain} is excluded
  * ({@code wsdrain.server.excluded-paths}) and gets the container's own session, which the
- * benchmark uses as is or wraps in Spring's {@code ConcurrentWebSocketSessionDecorator}.
+ * benchmark uses as is or wraps in Spring's {@code ConcurrentWebSocketSessionDecorator}
+ * (or in draining sessions of its own, with and without metrics).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -60,7 +61,10 @@ class BenchServer implements WebSocketConfigurer {
 				"logging.level.root", "WARN",
 				"wsdrain.server.excluded-paths", "/plain/**",
 				"wsdrain.server.send-buffer-size", SEND_BUFFER_BYTES + "B",
-				"wsdrain.server.drain-timeout", "60s"))
+				"wsdrain.server.drain-timeout", "60s",
+				// Micrometer is on the class path for the cost-of-metrics cells, which bind their own:
+				// every other cell measures the server without metrics, as before.
+				"spring.autoconfigure.exclude", "io.github.wsdrain.autoconfigure.WsDrainMetricsAutoConfiguration"))
 			.run();
 	}
 

@@ -31,6 +31,8 @@ final class Report {
 
 	static final double TARGET_ACKNOWLEDGED = 0.9;
 
+	static final double TARGET_METRICS = 0.98;
+
 	private final double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
 	private final Map<Integer, Map<Cell, double[]>> throughput = new LinkedHashMap<>();
@@ -40,6 +42,18 @@ final class Report {
 	private final Map<Integer, Map<Cell, double[]>> throughputCpu = new LinkedHashMap<>();
 
 	private final Map<Cell, double[]> overhead = new LinkedHashMap<>();
+
+	private Map<Cell, double[]> metricsRates;
+
+	private Map<Cell, double[]> metricsCpu;
+
+	private int metricsCount;
+
+	private long scrapes;
+
+	private int meterCount;
+
+	private double scrapeCpuNanos;
 
 	final Map<Integer, Samples> plainRatios = new LinkedHashMap<>();
 
@@ -90,6 +104,16 @@ final class Report {
 
 	void overhead(Cell cell, double[] cpuNanosPerMessage) {
 		this.overhead.put(cell, cpuNanosPerMessage);
+	}
+
+	void metrics(int count, Map<Cell, double[]> rates, Map<Cell, double[]> cpu, long scrapes, int meterCount,
+			double scrapeCpuNanos) {
+		this.metricsCount = count;
+		this.metricsRates = rates;
+		this.metricsCpu = cpu;
+		this.scrapes = scrapes;
+		this.meterCount = meterCount;
+		this.scrapeCpuNanos = scrapeCpuNanos;
 	}
 
 	void idleClose(double[] plainMillis, double[] drainedMillis) {
@@ -160,6 +184,9 @@ final class Report {
 		}
 		if (!this.overhead.isEmpty()) {
 			overheadMarkdown(md);
+		}
+		if (this.metricsRates != null) {
+			metricsMarkdown(md);
 		}
 		if (!this.drains.isEmpty()) {
 			drainMarkdown(md);
@@ -257,6 +284,46 @@ final class Report {
 		this.overhead.forEach((cell, values) -> md.append(String.format(Locale.ROOT, "| %s | %d | %s |%n",
 				(cell.variant() == Variant.PLAIN) ? "container session called directly" : cell.variant().label,
 				cell.threads(), new Samples(values).format("%,.0f"))));
+	}
+
+	private void metricsMarkdown(StringBuilder md) {
+		md.append("\n#### Cost of metrics\n\n")
+			.append("1 KB binary messages on one thread, ")
+			.append(String.format(Locale.ROOT, "%,d", this.metricsCount))
+			.append(" per run, measured like the throughput cells (first send to the client's receipt of the last "
+					+ "message, ABBA pairs, a GC before each run). Both cells: a `DrainingWebSocketSession` from a "
+					+ "`DrainingSessionRegistry` with the server's settings, around the container's session on "
+					+ "`/plain`. With metrics, the registry's listener is `WsDrainServerMetrics` bound to a "
+					+ "`SimpleMeterRegistry`, and a thread reads every meter every ")
+			.append(Metering.SCRAPE_INTERVAL.toMillis())
+			.append(" ms during the run (Prometheus's default is 15 s); the section checks that the meter registry "
+					+ "recorded every message sent and every close. Sends are counted with `LongAdder`s whether or "
+					+ "not metrics are on: what metrics add is the listener on closes and drops, and the scrapes.\n\n")
+			.append("| variant | messages per run | messages/s | MB/s (median) | process CPU µs per message |\n")
+			.append("|---|---:|---|---:|---|\n");
+		this.metricsRates.forEach((cell, rates) -> {
+			Samples samples = new Samples(rates);
+			md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %,.0f | %s |%n", cell.variant().label,
+					this.metricsCount, samples.format("%,.0f"), samples.median() * 1024 / (1024 * 1024),
+					new Samples(this.metricsCpu.get(cell)).format("%.1f")));
+		});
+		Samples ratio = metricsRatio(this.metricsRates);
+		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met (median) |%n|---|---|---|---|%n"))
+			.append(String.format(Locale.ROOT, "| messages/s, with metrics / without, 1 KB, 1 thread | %s | ≥ %.2f | %s |%n",
+					ratio.format("%.3f"), TARGET_METRICS, verdict(ratio.median() >= TARGET_METRICS)))
+			.append(String.format(Locale.ROOT,
+					"| process CPU per message, with metrics / without (lower is better) | %s | – | – |%n",
+					metricsRatio(this.metricsCpu).format("%.3f")))
+			.append(String.format(Locale.ROOT, "%nScrapes during the measured runs with metrics: %,d. A scrape reads "
+					+ "%d meters in %.1f µs of CPU (mean thread CPU time of 100,000 scrapes timed after the runs): "
+					+ "at one every %d ms, %.3f%% of one core; at Prometheus's 15 s, %.5f%%.%n", this.scrapes,
+					this.meterCount, this.scrapeCpuNanos / 1e3, Metering.SCRAPE_INTERVAL.toMillis(),
+					100 * this.scrapeCpuNanos / Metering.SCRAPE_INTERVAL.toNanos(), 100 * this.scrapeCpuNanos / 15e9));
+	}
+
+	/** The metered cell over the unmetered one, run by run. */
+	private static Samples metricsRatio(Map<Cell, double[]> cells) {
+		return Samples.ratios(cells.get(new Cell(Variant.METERED, 1)), cells.get(new Cell(Variant.UNMETERED, 1)));
 	}
 
 	private void drainMarkdown(StringBuilder md) {

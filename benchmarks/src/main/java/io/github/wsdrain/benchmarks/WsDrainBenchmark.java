@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.server.CloseResult;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -55,7 +56,7 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  */
 public final class WsDrainBenchmark {
 
-	private static final String ALL_SECTIONS = "throughput,overhead,drain,heap,scale,client";
+	private static final String ALL_SECTIONS = "throughput,overhead,metrics,drain,heap,scale,client";
 
 	/** Throughput runs are short and many: pairs of short runs see the same load of a shared machine. */
 	private static final int THROUGHPUT_RUNS_FACTOR = 3;
@@ -63,6 +64,9 @@ public final class WsDrainBenchmark {
 	private static final int KB = 1024;
 
 	private static final int MB = 1024 * 1024;
+
+	/** Scrapes timed together, after as many unmeasured: one is far below the thread CPU clock's resolution. */
+	private static final int SCRAPES_TIMED = 100_000;
 
 	/** Longest wait for anything in a run; a run that needs longer has failed. */
 	private static final long WAIT_SECONDS = 120;
@@ -83,6 +87,8 @@ public final class WsDrainBenchmark {
 
 	private final DrainingSessionRegistry registry;
 
+	private final Metering metering;
+
 	private final int port;
 
 	private final HttpClient httpClient = HttpClient.newHttpClient();
@@ -100,6 +106,8 @@ public final class WsDrainBenchmark {
 		this.context = BenchServer.start();
 		this.server = this.context.getBean(BenchServer.class);
 		this.registry = this.context.getBean(DrainingSessionRegistry.class);
+		this.metering = new Metering(this.context.getBean(DrainSettings.class),
+				this.context.getBeanProvider(ResumableSessions.class));
 		this.port = BenchServer.port(this.context);
 	}
 
@@ -121,6 +129,7 @@ public final class WsDrainBenchmark {
 				benchmark.run();
 			}
 			finally {
+				benchmark.metering.close();
 				benchmark.context.close();
 			}
 			status = 0;
@@ -142,6 +151,9 @@ public final class WsDrainBenchmark {
 		}
 		if (this.sections.contains("overhead")) {
 			overhead();
+		}
+		if (this.sections.contains("metrics")) {
+			metrics();
 		}
 		if (this.sections.contains("drain")) {
 			drain();
@@ -172,7 +184,10 @@ public final class WsDrainBenchmark {
 	enum Variant {
 
 		RAW("raw loopback TCP (physical limit)"), PLAIN("plain session"),
-		SPRING("Spring ConcurrentWebSocketSessionDecorator"), WSDRAIN("wsdrain DrainingWebSocketSession");
+		SPRING("Spring ConcurrentWebSocketSessionDecorator"), WSDRAIN("wsdrain DrainingWebSocketSession"),
+		UNMETERED("wsdrain around the container session, no metrics"),
+		METERED("wsdrain around the container session, `WsDrainServerMetrics` bound to a `SimpleMeterRegistry` "
+				+ "scraped every " + Metering.SCRAPE_INTERVAL.toMillis() + " ms");
 
 		final String label;
 
@@ -255,6 +270,8 @@ public final class WsDrainBenchmark {
 			case PLAIN -> raw;
 			case SPRING -> new ConcurrentWebSocketSessionDecorator(raw, 10_000, BenchServer.SEND_BUFFER_BYTES);
 			case WSDRAIN -> requireDraining(raw);
+			case UNMETERED -> this.metering.unmetered().drainingSession(raw);
+			case METERED -> this.metering.metered().drainingSession(raw);
 			case RAW -> throw new IllegalStateException();
 		};
 		ByteBuffer payload = ByteBuffer.wrap(filler(size));
@@ -328,7 +345,7 @@ public final class WsDrainBenchmark {
 			case PLAIN -> sink;
 			case SPRING -> new ConcurrentWebSocketSessionDecorator(sink, 10_000, Integer.MAX_VALUE);
 			case WSDRAIN -> sinks.drainingSession(sink);
-			case RAW -> throw new IllegalStateException();
+			case RAW, UNMETERED, METERED -> throw new IllegalStateException();
 		};
 		BinaryMessage message = new BinaryMessage(filler(KB));
 		CountDownLatch start = new CountDownLatch(1);
@@ -358,6 +375,72 @@ public final class WsDrainBenchmark {
 			await(draining.getCloseFuture(), "the close of a sink session");
 		}
 		return cpuNanos / (double) count;
+	}
+
+	// ---------------------------------------------------------------- metrics
+
+	/**
+	 * What recording metrics costs: the throughput cell of 1 KB messages on one thread,
+	 * with a draining session from a registry whose listener is {@code WsDrainServerMetrics}
+	 * bound to a scraped {@code SimpleMeterRegistry}, against the same from a registry
+	 * without. Both wrap the container's session on {@code /plain}, so that nothing else
+	 * differs. Four times the throughput section's pairs: the difference sought is
+	 * smaller than the spread of single runs. Then the CPU time of a scrape alone, which
+	 * does not depend on the load of the machine.
+	 */
+	private void metrics() throws Exception {
+		int count = 32_000 / (this.quick ? 4 : 1);
+		List<Cell> pair = List.of(new Cell(Variant.UNMETERED, 1), new Cell(Variant.METERED, 1));
+		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR * 4;
+		log("Metrics, 1 KB messages, %,d per run, with and without a meter registry", count);
+		long meteredRuns = 0;
+		for (int w = 0; w < this.warmups; w++) {
+			for (Cell cell : pair) {
+				metricsRun(cell, count);
+			}
+			meteredRuns++;
+		}
+		long scrapesBefore = this.metering.scrapes();
+		Map<Cell, double[]> rates = new LinkedHashMap<>();
+		Map<Cell, double[]> cpu = new LinkedHashMap<>();
+		pair.forEach((cell) -> rates.put(cell, new double[rounds]));
+		pair.forEach((cell) -> cpu.put(cell, new double[rounds]));
+		for (int r = 0; r < rounds; r++) {
+			for (int k = 0; k < 2; k++) {
+				Cell cell = pair.get((r % 2 == 0) ? k : 1 - k);
+				Timing timing = metricsRun(cell, count);
+				rates.get(cell)[r] = count / (timing.wallNanos() / 1e9);
+				cpu.get(cell)[r] = timing.cpuNanos() / 1e3 / count;
+			}
+			meteredRuns++;
+			log("  round %d/%d: without %,.0f/s; with metrics %,.0f/s", r + 1, rounds,
+					rates.get(pair.get(0))[r], rates.get(pair.get(1))[r]);
+		}
+		// The metered runs must have been recorded, or this measured nothing.
+		var meters = this.metering.meters();
+		double sent = meters.get("wsdrain.messages.sent").functionCounter().count();
+		long closes = meters.get("wsdrain.drain.duration").tag("outcome", "complete").timer().count();
+		check(sent == (double) meteredRuns * count && closes == meteredRuns,
+				"metrics: %,.0f messages sent and %d closes recorded, expected %,d and %d", sent, closes,
+				meteredRuns * count, meteredRuns);
+		long scrapes = this.metering.scrapes() - scrapesBefore;
+		// The first batch warms the scrape up; the second is the measurement.
+		this.metering.scrapeCpuNanos(SCRAPES_TIMED);
+		this.report.metrics(count, rates, cpu, scrapes, this.metering.meterCount(),
+				this.metering.scrapeCpuNanos(SCRAPES_TIMED));
+	}
+
+	private Timing metricsRun(Cell cell, int count) throws Exception {
+		if (cell.variant() != Variant.METERED) {
+			return throughputRun(cell, KB, count);
+		}
+		this.metering.startScraping();
+		try {
+			return throughputRun(cell, KB, count);
+		}
+		finally {
+			this.metering.stopScraping();
+		}
 	}
 
 	// ---------------------------------------------------------------- drain
