@@ -37,7 +37,15 @@ record BurstParameters(int count, int size, int threads) {
 		return (k == this.threads - 1) ? this.count : blockStart(k + 1);
 	}
 
-	private static int intParameter(String value, int defaultValue, String name) {
+	/**
+	 * Parse one whole-number query parameter; the feed's parameters are read the same way.
+	 * @param value the parameter's value, {@code null} when absent
+	 * @param defaultValue the value when absent
+	 * @param name the parameter's name, for the message
+	 * @return the value
+	 * @throws IllegalArgumentException if the value is not a whole number
+	 */
+	static int intParameter(String value, int defaultValue, String name) {
 		if (value == null) {
 			return defaultValue;
 		}
@@ -49,7 +57,7 @@ record BurstParameters(int count, int size, int threads) {
 		}
 	}
 
-	private static void require(boolean condition, String message) {
+	static void require(boolean condition, String message) {
 		if (!condition) {
 			throw new IllegalArgumentException(message);
 		}

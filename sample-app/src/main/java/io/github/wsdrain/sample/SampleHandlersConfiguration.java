@@ -13,7 +13,8 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
 
 /**
  * The sample's handlers, each built twice: for {@code /demo} (the session wsdrain hands
- * over) and for {@code /plain} (Spring's own buffering decorator).
+ * over) and for {@code /plain} (Spring's own buffering decorator). The feed is only under
+ * {@code /demo}: stock Spring has no acknowledgements to wait for.
  */
 @Configuration(proxyBeanMethods = false)
 class SampleHandlersConfiguration {
@@ -30,6 +31,12 @@ class SampleHandlersConfiguration {
 	@Bean(destroyMethod = "shutdownNow")
 	ScheduledExecutorService sampleStreamScheduler() {
 		return Executors.newScheduledThreadPool(2, new CustomizableThreadFactory("sample-stream-"));
+	}
+
+	/** Paces the feeds: one thread is enough, its tasks only hand the sending to {@code sampleSenders}. */
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService sampleFeedTicker() {
+		return Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("sample-feed-"));
 	}
 
 	@Bean
@@ -50,6 +57,11 @@ class SampleHandlersConfiguration {
 	@Bean
 	BurstHandler plainBurstHandler(ExecutorService sampleSenders) {
 		return new BurstHandler(SPRING_DECORATOR, sampleSenders);
+	}
+
+	@Bean
+	FeedHandler demoFeedHandler(ExecutorService sampleSenders, ScheduledExecutorService sampleFeedTicker) {
+		return new FeedHandler(sampleSenders, sampleFeedTicker);
 	}
 
 }

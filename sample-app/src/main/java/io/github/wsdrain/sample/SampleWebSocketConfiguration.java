@@ -21,12 +21,15 @@ class SampleWebSocketConfiguration implements WebSocketConfigurer {
 
 	private final StreamHandler plainStreamHandler;
 
+	private final FeedHandler demoFeedHandler;
+
 	SampleWebSocketConfiguration(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler,
-			StreamHandler demoStreamHandler, StreamHandler plainStreamHandler) {
+			StreamHandler demoStreamHandler, StreamHandler plainStreamHandler, FeedHandler demoFeedHandler) {
 		this.demoBurstHandler = demoBurstHandler;
 		this.plainBurstHandler = plainBurstHandler;
 		this.demoStreamHandler = demoStreamHandler;
 		this.plainStreamHandler = plainStreamHandler;
+		this.demoFeedHandler = demoFeedHandler;
 	}
 
 	@Override
@@ -35,6 +38,7 @@ class SampleWebSocketConfiguration implements WebSocketConfigurer {
 		registry.addHandler(this.plainBurstHandler, "/plain/burst").setAllowedOriginPatterns("*");
 		registry.addHandler(this.demoStreamHandler, "/demo/stream").setAllowedOriginPatterns("*");
 		registry.addHandler(this.plainStreamHandler, "/plain/stream").setAllowedOriginPatterns("*");
+		registry.addHandler(this.demoFeedHandler, "/demo/feed").setAllowedOriginPatterns("*");
 	}
 
 }
