@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * A TCP proxy in front of the test server that can cut every connection through it at
  * once, with a reset, as a network failure would: neither side gets a close frame.
  */
-final class ChaosProxy implements AutoCloseable {
+public final class ChaosProxy implements AutoCloseable {
 
 	private final ServerSocket listener;
 
@@ -50,7 +50,7 @@ final class ChaosProxy implements AutoCloseable {
 
 	private volatile @Nullable Duration maxLifetime;
 
-	ChaosProxy(int targetPort) throws IOException {
+	public ChaosProxy(int targetPort) throws IOException {
 		this.targetPort = targetPort;
 		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.threads.execute(this::accept);
@@ -60,27 +60,27 @@ final class ChaosProxy implements AutoCloseable {
 	 * Cut each connection on its own, at a random moment between the two lifetimes after
 	 * it was opened, or after now for those already open.
 	 */
-	void cutEachAfter(Duration min, Duration max) {
+	public void cutEachAfter(Duration min, Duration max) {
 		this.minLifetime = min;
 		this.maxLifetime = max;
 		this.pairs.forEach(this::scheduleCut);
 	}
 
 	/** Reset new connections at once (a network that is down), or accept them again. */
-	void refuse(boolean refusing) {
+	public void refuse(boolean refusing) {
 		this.refusing = refusing;
 	}
 
-	int port() {
+	public int port() {
 		return this.listener.getLocalPort();
 	}
 
-	int cuts() {
+	public int cuts() {
 		return this.cuts.get();
 	}
 
 	/** Reset every connection through the proxy. */
-	void cut() {
+	public void cut() {
 		this.cuts.incrementAndGet();
 		for (Socket socket : this.sockets) {
 			reset(socket);

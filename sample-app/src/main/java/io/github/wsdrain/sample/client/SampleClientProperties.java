@@ -22,6 +22,9 @@ public class SampleClientProperties {
 	/** Time to sleep after each message, to play a slow consumer. */
 	private Duration consumeDelay = Duration.ZERO;
 
+	/** Whether to use the wsdrain.v1 protocol: acknowledge, reconnect, resume, deduplicate. */
+	private boolean reliable;
+
 	public @Nullable String getUrl() {
 		return this.url;
 	}
@@ -44,6 +47,14 @@ public class SampleClientProperties {
 
 	public void setConsumeDelay(Duration consumeDelay) {
 		this.consumeDelay = consumeDelay;
+	}
+
+	public boolean isReliable() {
+		return this.reliable;
+	}
+
+	public void setReliable(boolean reliable) {
+		this.reliable = reliable;
 	}
 
 }

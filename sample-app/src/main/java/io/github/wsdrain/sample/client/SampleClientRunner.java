@@ -14,6 +14,7 @@ import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.client.BufferedWebSocketConnection;
 import io.github.wsdrain.client.ConnectionClosedException;
 import io.github.wsdrain.client.ReceiveTimeoutException;
+import io.github.wsdrain.client.ReliableWebSocketConnection;
 import io.github.wsdrain.client.WebSocketConnectException;
 
 import org.springframework.boot.ApplicationArguments;
@@ -27,7 +28,11 @@ import org.springframework.web.socket.WebSocketMessage;
 /**
  * Connects with the {@link BufferedWebSocketClient}, reads until the connection has
  * closed for good, and prints one JSON line:
- * {@code {"received":K,"closeCode":C,"closeReason":"…","closeFrameReceived":true|false,"elapsedMs":T}}.
+ * {@code {"received":K,"closeCode":C,"closeReason":"…","closeFrameReceived":true|false,"elapsedMs":T,
+ * "reconnects":R,"resumed":U,"duplicates":D}}: with {@code wsdrain.sample.client.reliable=true} the
+ * connection speaks {@code wsdrain.v1} (R reconnections, U of them resumed, D duplicates
+ * dropped that the consumer would have seen without deduplication); otherwise all three
+ * are 0.
  * Exit code 0 when the connection closed (whatever the close code), 1 when it could not
  * be opened, 2 when no message came within {@code wsdrain.client.receive-timeout}.
  */
@@ -54,7 +59,8 @@ public class SampleClientRunner implements ApplicationRunner, ExitCodeGenerator 
 		long start = System.nanoTime();
 		BufferedWebSocketConnection connection;
 		try {
-			connection = this.client.connect(URI.create(url));
+			connection = this.properties.isReliable() ? this.client.connectReliable(URI.create(url), null)
+					: this.client.connect(URI.create(url));
 		}
 		catch (IllegalArgumentException | WebSocketConnectException ex) {
 			System.err.println("wsdrain sample client: " + ex.getMessage());
@@ -71,7 +77,7 @@ public class SampleClientRunner implements ApplicationRunner, ExitCodeGenerator 
 				}
 				catch (ConnectionClosedException closed) {
 					long elapsedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
-					this.out.println(json(received, closed, elapsedMs));
+					this.out.println(json(received, closed, elapsedMs, connection));
 					this.out.flush();
 					return;
 				}
@@ -123,10 +129,14 @@ public class SampleClientRunner implements ApplicationRunner, ExitCodeGenerator 
 		return (bar >= 0) ? text.substring(0, bar) : text;
 	}
 
-	static String json(int received, ConnectionClosedException closed, long elapsedMs) {
+	static String json(int received, ConnectionClosedException closed, long elapsedMs,
+			BufferedWebSocketConnection connection) {
+		ReliableWebSocketConnection reliable = (connection instanceof ReliableWebSocketConnection r) ? r : null;
 		return "{\"received\":" + received + ",\"closeCode\":" + closed.getCode() + ",\"closeReason\":\""
 				+ escape(closed.getReason()) + "\",\"closeFrameReceived\":" + closed.isCloseFrameReceived()
-				+ ",\"elapsedMs\":" + elapsedMs + "}";
+				+ ",\"elapsedMs\":" + elapsedMs + ",\"reconnects\":" + ((reliable != null) ? reliable.getReconnects() : 0)
+				+ ",\"resumed\":" + ((reliable != null) ? reliable.getResumes() : 0) + ",\"duplicates\":"
+				+ ((reliable != null) ? reliable.getDuplicates() : 0) + "}";
 	}
 
 	private static String escape(String text) {

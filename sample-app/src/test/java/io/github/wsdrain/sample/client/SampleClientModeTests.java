@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SampleClientModeTests {
 
 	private static final String JSON = "\\{\"received\":%d,\"closeCode\":%d,\"closeReason\":\"%s\","
-			+ "\"closeFrameReceived\":%s,\"elapsedMs\":\\d+}";
+			+ "\"closeFrameReceived\":%s,\"elapsedMs\":\\d+,\"reconnects\":0,\"resumed\":0,\"duplicates\":0}";
 
 	private RawWebSocketServer server;
 
