@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.client.OverflowPolicy;
+import io.github.wsdrain.client.ReconnectBackoff;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -128,6 +129,58 @@ class WsDrainClientAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessage("Property wsdrain.client.buffer.max-bytes with value '0B' is invalid: must be a positive size"));
+	}
+
+	@Test
+	void whenReliableAndReconnectPropertiesAreSetThenTheyBind() {
+		this.contextRunner
+			.withPropertyValues("wsdrain.client.reliable.enabled=true", "wsdrain.client.reliable.buffer-size=256KB",
+					"wsdrain.client.reliable.send-timeout=3s", "wsdrain.client.reconnect.initial-delay=0ms",
+					"wsdrain.client.reconnect.max-delay=30s", "wsdrain.client.reconnect.multiplier=1.5",
+					"wsdrain.client.reconnect.max-attempts=5")
+			.run((context) -> {
+				BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
+				assertThat(client.isReliable()).isTrue();
+				assertThat(client.getReplayBufferSize()).isEqualTo(DataSize.ofKilobytes(256));
+				assertThat(client.getReplaySendTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(client.getReconnectBackoff())
+					.isEqualTo(new ReconnectBackoff(Duration.ZERO, Duration.ofSeconds(30), 1.5, 5));
+			});
+	}
+
+	@Test
+	void whenNothingIsConfiguredThenConnectionsAreNotReliableAndTheBackoffIsTheDefault() {
+		this.contextRunner.run((context) -> {
+			BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
+			assertThat(client.isReliable()).isFalse();
+			assertThat(client.getReconnectBackoff()).isEqualTo(ReconnectBackoff.DEFAULT);
+		});
+	}
+
+	@Test
+	void whenReconnectSettingsContradictThenStartupFailsNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("wsdrain.client.reconnect.initial-delay=5s", "wsdrain.client.reconnect.max-delay=1s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("Property wsdrain.client.reconnect.max-delay with value 'PT1S' is invalid: must not be "
+						+ "shorter than wsdrain.client.reconnect.initial-delay (PT5S)"));
+		this.contextRunner.withPropertyValues("wsdrain.client.reconnect.multiplier=0.5")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("Property wsdrain.client.reconnect.multiplier with value '0.5' is invalid: must be at least 1"));
+		this.contextRunner.withPropertyValues("wsdrain.client.reconnect.max-attempts=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("Property wsdrain.client.reconnect.max-attempts with value '0' is invalid: must be positive"));
+		this.contextRunner.withPropertyValues("wsdrain.client.reliable.buffer-size=0B")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("Property wsdrain.client.reliable.buffer-size with value '0B' is invalid: must be a positive size"));
 	}
 
 	@Test
