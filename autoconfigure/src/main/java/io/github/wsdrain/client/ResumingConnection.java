@@ -220,10 +220,11 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	private boolean startSession(TransportConnection transport, SessionFrame session) {
 		this.sendLock.lock();
 		try {
+			boolean written;
 			synchronized (this.ackLock) {
 				// The confirmation: the server retires older tokens once it has any frame from us.
 				long taken = this.consumed;
-				write(transport, Frames.ack(taken));
+				written = write(transport, Frames.ack(taken));
 				this.acknowledged = taken;
 				this.lastAckNanos = System.nanoTime();
 			}
@@ -236,11 +237,12 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			finally {
 				this.bufferLock.unlock();
 			}
-			for (Outgoing outgoing : replay) {
-				if (!write(transport, outgoing.frame())) {
-					// Lost again: the next connection replays from what the server has by then.
-					break;
-				}
+			for (int i = 0; written && i < replay.size(); i++) {
+				written = write(transport, replay.get(i).frame());
+			}
+			if (!written) {
+				// Lost again: its end starts the next attempt, which replays from what the server has then.
+				return false;
 			}
 			this.stateLock.lock();
 			try {
@@ -282,6 +284,10 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 				catch (ConnectionClosedException ex) {
 					retire(source, ex);
 					continue;
+				}
+				catch (ReceiveTimeoutException ex) {
+					// Report the caller's timeout, not what was left of it for this connection.
+					throw new ReceiveTimeoutException(timeout);
 				}
 				WebSocketMessage<?> message = take(raw);
 				if (message != null) {

@@ -114,6 +114,9 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
 
+	/** Whether what this connection fails to send is kept elsewhere, for a replay. */
+	private volatile boolean replayable;
+
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
 			ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
 		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
@@ -221,6 +224,16 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	@Override
 	public boolean isOpen() {
 		return this.state == State.OPEN && super.isOpen();
+	}
+
+	/**
+	 * Mark this connection as carrying a session that keeps every message until the peer
+	 * acknowledges it ({@code wsdrain.v1}): what the connection fails to send is replayed
+	 * on the next one, so it is not counted or reported as dropped, and a full queue makes
+	 * senders wait even under {@code drop-oldest} (a dropped frame would be a gap).
+	 */
+	public void markReplayable() {
+		this.replayable = true;
 	}
 
 	/**
@@ -339,7 +352,14 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 				switch (this.settings.overflow()) {
 					case BLOCK -> terminate = !awaitRoom(size);
 					case TERMINATE -> terminate = true;
-					case DROP_OLDEST -> overflowDropped = dropOldestUntilRoom(size);
+					case DROP_OLDEST -> {
+						if (this.replayable) {
+							terminate = !awaitRoom(size);
+						}
+						else {
+							overflowDropped = dropOldestUntilRoom(size);
+						}
+					}
 				}
 			}
 			if (!terminate) {
@@ -653,7 +673,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	}
 
 	private void recordDropped(DropReason reason, long count) {
-		if (count > 0) {
+		if (count > 0 && !this.replayable) {
 			this.droppedMessages.addAndGet(count);
 			this.listener.messagesDropped(this, reason, count);
 		}
