@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
@@ -271,6 +272,41 @@ class ResumableSessionTests {
 			client.sendRaw("a:0");
 		}
 		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+	}
+
+	/**
+	 * Four misbehaving clients (malformed frame, acknowledgement beyond what was sent,
+	 * acknowledgement flood, a 1 MB frame): each is closed with its code, while a fifth
+	 * session gets its two messages and stays open.
+	 */
+	@Test
+	void whenClientsMisbehaveThenOnlyTheirConnectionsCloseAndAnotherSessionCarriesOn() throws Exception {
+		ProtocolClient bystander = ProtocolClient.to(this.port).connect();
+		ResumableSession bystanderSession = (ResumableSession) this.recorder.nextSession();
+		sendQuietly(bystanderSession, "before");
+
+		assertThat(misbehave((client) -> client.sendRaw("m:x:not a number"))).isEqualTo(1002);
+		assertThat(misbehave((client) -> client.sendRaw("a:99"))).isEqualTo(1008);
+		assertThat(misbehave((client) -> {
+			for (int i = 0; i <= ResumableSession.MAX_ACKS_PER_SECOND && !client.closeCode.isDone(); i++) {
+				client.sendRaw("a:0");
+			}
+		})).isEqualTo(1008);
+		assertThat(misbehave((client) -> client.sendRaw("m:1:" + "x".repeat(1024 * 1024)))).isEqualTo(1009);
+
+		sendQuietly(bystanderSession, "after");
+		await().atMost(Duration.ofSeconds(10)).until(() -> bystander.inbox.size() == 2);
+		assertThat(bystander.inbox.payloads()).containsExactly("before", "after");
+		assertThat(bystander.closeCode).isNotDone();
+		assertThat(bystanderSession.isOpen()).isTrue();
+		bystander.close();
+	}
+
+	private int misbehave(Consumer<ProtocolClient> abuse) throws Exception {
+		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		this.recorder.nextSession();
+		abuse.accept(client);
+		return client.closeCode.get(10, TimeUnit.SECONDS);
 	}
 
 	@Test
