@@ -656,11 +656,14 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		}
 	}
 
-	/** 1000: the server closed the session; 1002, 1008: it refused this client. */
+	/**
+	 * 1000: the server closed the session; 1002, 1008: it refused this client; 1009: a
+	 * message too big for one side, which a resume would only replay again.
+	 */
 	private static boolean endsSession(CloseStatus status) {
 		int code = status.getCode();
 		return code == CloseStatus.NORMAL.getCode() || code == CloseStatus.PROTOCOL_ERROR.getCode()
-				|| code == CloseStatus.POLICY_VIOLATION.getCode();
+				|| code == CloseStatus.POLICY_VIOLATION.getCode() || code == CloseStatus.TOO_BIG_TO_PROCESS.getCode();
 	}
 
 	/** Call with the state lock held. */

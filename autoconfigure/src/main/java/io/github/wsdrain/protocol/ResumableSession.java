@@ -507,13 +507,14 @@ public class ResumableSession implements WebSocketSession {
 
 	/**
 	 * Whether a lost connection leaves the session waiting for a resume: while open,
-	 * unless the client closed normally; while closing, until everything is acknowledged
+	 * unless the client closed normally or a message was too big; while closing, until everything is acknowledged
 	 * and the close frame is on its way, so that a drop during the close loses nothing.
 	 * Call with the state lock held.
 	 */
 	private boolean isResumableAfter(CloseStatus status) {
 		if (this.state == State.OPEN) {
-			return !CloseStatus.NORMAL.equalsCode(status);
+			// 1009: a message too big for one side; a resume would replay it into the same wall.
+			return !CloseStatus.NORMAL.equalsCode(status) && !CloseStatus.TOO_BIG_TO_PROCESS.equalsCode(status);
 		}
 		return this.state == State.CLOSING && !this.closeFrameSent && !this.allAcknowledged.isDone();
 	}

@@ -276,8 +276,8 @@ class ResumableSessionTests {
 
 	/**
 	 * Four misbehaving clients (malformed frame, acknowledgement beyond what was sent,
-	 * acknowledgement flood, a 1 MB frame): each is closed with its code, while a fifth
-	 * session gets its two messages and stays open.
+	 * acknowledgement flood, a 1 MB frame): each is closed with its code and its session
+	 * ends for the app, while a fifth session gets its two messages and stays open.
 	 */
 	@Test
 	void whenClientsMisbehaveThenOnlyTheirConnectionsCloseAndAnotherSessionCarriesOn() throws Exception {
@@ -302,11 +302,14 @@ class ResumableSessionTests {
 		bystander.close();
 	}
 
+	/** The close code the client got; the app saw its session end with the same one. */
 	private int misbehave(Consumer<ProtocolClient> abuse) throws Exception {
 		ProtocolClient client = ProtocolClient.to(this.port).connect();
-		this.recorder.nextSession();
+		WebSocketSession session = this.recorder.nextSession();
 		abuse.accept(client);
-		return client.closeCode.get(10, TimeUnit.SECONDS);
+		int code = client.closeCode.get(10, TimeUnit.SECONDS);
+		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(code);
+		return code;
 	}
 
 	@Test
