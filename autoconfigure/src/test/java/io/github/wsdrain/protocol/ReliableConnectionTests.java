@@ -128,6 +128,39 @@ class ReliableConnectionTests {
 		connection.close();
 	}
 
+	/**
+	 * While the client is away the app sends 3,000 messages of 1 KB into a 1 MB replay
+	 * buffer: the buffer stops at its bound (about 1,000 messages) and the sender waits; on
+	 * the resume all 3,000 arrive once, in order.
+	 */
+	@Test
+	void whenTheClientStaysAwayThenTheReplayBufferHoldsItsBoundAndTheSenderWaits() throws Exception {
+		ReliableWebSocketConnection connection = connect();
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		this.proxy.refuse(true);
+		this.proxy.cut();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
+		String kilobyte = "x".repeat(1024);
+		CompletableFuture<Void> sending = CompletableFuture
+			.runAsync(() -> IntStream.rangeClosed(1, 3000).forEach((i) -> sendQuietly(session, i + "|" + kilobyte)));
+
+		int bound = 1024 * 1024 / (1024 + 6);
+		await().atMost(Duration.ofSeconds(10)).until(() -> session.getUnacknowledgedMessages() >= bound - 10);
+		await().during(Duration.ofMillis(300))
+			.atMost(Duration.ofSeconds(2))
+			.until(() -> session.getUnacknowledgedMessages() <= bound && !sending.isDone());
+
+		this.proxy.refuse(false);
+		List<String> indexes = new ArrayList<>();
+		while (indexes.size() < 3000) {
+			String payload = ((TextMessage) connection.receive()).getPayload();
+			indexes.add(payload.substring(0, payload.indexOf('|')));
+		}
+		sending.get(10, TimeUnit.SECONDS);
+		assertThat(indexes).containsExactlyElementsOf(IntStream.rangeClosed(1, 3000).mapToObj(String::valueOf).toList());
+		connection.close();
+	}
+
 	/** The session ended on the server while the client was away: reported, never a silent gap. */
 	@Test
 	void whenTheServerNoLongerHasTheSessionThenReceiveReportsNotRecoveredAfterWhatArrived() throws Exception {
