@@ -179,7 +179,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		}
 	}
 
-
 	// ---------------------------------------------------------------- sending
 
 	@Override
@@ -210,9 +209,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		}
 	}
 
-
-
-
 	private RuntimeException notOpen() {
 		this.lock.lock();
 		try {
@@ -233,7 +229,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	}
 
 	// ---------------------------------------------------------------- closing
-
 
 	@Override
 	public void close(CloseStatus status) {

@@ -205,5 +205,4 @@ abstract class DrainingSessionTests {
 			.get(10, TimeUnit.SECONDS);
 	}
 
-
 }
