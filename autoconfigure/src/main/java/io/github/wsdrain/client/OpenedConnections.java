@@ -56,6 +56,11 @@ final class OpenedConnections {
 		}
 	}
 
+	/**
+	 * Fold ended connections into the retired totals. A frame the container still
+	 * delivers after that (it would be counted as a drop on the connection) is not seen
+	 * here: a rare undercount, never a counter going down.
+	 */
 	private void retireEnded() {
 		for (Iterator<BufferedWebSocketConnection> iterator = this.live.iterator(); iterator.hasNext();) {
 			BufferedWebSocketConnection connection = iterator.next();
