@@ -1,24 +1,32 @@
 package io.github.wsdrain.client;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * The connections a client opened, for {@link ConnectionTotals}. Ended connections
- * (closed, nothing left to receive) are removed when a connection is added and when
- * totals are read, their final counts kept as retired totals: memory stays bounded by
- * the live connections whether or not anyone reads the totals.
+ * The connections a client opened, for {@link ConnectionTotals}. Ended connections are
+ * retired when a connection is added and when totals are read: their final counts are
+ * added to retired totals, so that memory stays bounded by the live connections whether
+ * or not anyone reads the totals.
  * <p>
- * One lock guards the live list and the retired totals, so that a connection moving
- * from one to the other is never counted twice or missed by a concurrent read. It is
- * held only while adding and while reading totals, never on a connection's message path.
+ * One lock guards the lists and the retired totals, so that a connection moving from
+ * one to the other is never counted twice or missed by a concurrent read. It is held
+ * only while adding and while reading totals, never on a connection's message path.
  */
 final class OpenedConnections {
 
 	private final Object lock = new Object();
 
 	private final List<BufferedWebSocketConnection> live = new ArrayList<>();
+
+	/**
+	 * Ended connections with messages left to receive, for the buffered gauges. Held
+	 * weakly: a connection closed and dropped by the app with a full buffer must not stay
+	 * in memory for the gauges' sake.
+	 */
+	private final List<WeakReference<BufferedWebSocketConnection>> draining = new ArrayList<>();
 
 	private long retiredDropped;
 
@@ -52,6 +60,13 @@ final class OpenedConnections {
 					duplicates += reliable.getDuplicates();
 				}
 			}
+			for (WeakReference<BufferedWebSocketConnection> reference : this.draining) {
+				BufferedWebSocketConnection connection = reference.get();
+				if (connection != null) {
+					bufferedMessages += connection.getBufferedMessages();
+					bufferedBytes += connection.getBufferedBytes();
+				}
+			}
 			return new ConnectionTotals(open, bufferedMessages, bufferedBytes, dropped, reconnects, duplicates);
 		}
 	}
@@ -64,15 +79,22 @@ final class OpenedConnections {
 	private void retireEnded() {
 		for (Iterator<BufferedWebSocketConnection> iterator = this.live.iterator(); iterator.hasNext();) {
 			BufferedWebSocketConnection connection = iterator.next();
-			if (connection.isClosed() && connection.getBufferedMessages() == 0) {
+			if (connection.isClosed()) {
 				this.retiredDropped += connection.getDroppedMessages();
 				if (connection instanceof ReliableWebSocketConnection reliable) {
 					this.retiredReconnects += reliable.getReconnects();
 					this.retiredDuplicates += reliable.getDuplicates();
 				}
 				iterator.remove();
+				if (connection.getBufferedMessages() > 0) {
+					this.draining.add(new WeakReference<>(connection));
+				}
 			}
 		}
+		this.draining.removeIf((reference) -> {
+			BufferedWebSocketConnection connection = reference.get();
+			return connection == null || connection.getBufferedMessages() == 0;
+		});
 	}
 
 }
