@@ -56,6 +56,8 @@ public class BufferedWebSocketClient {
 
 	private ReconnectBackoff reconnectBackoff = ReconnectBackoff.DEFAULT;
 
+	private final OpenedConnections opened = new OpenedConnections();
+
 	/**
 	 * Create a client on a {@link StandardWebSocketClient} (JSR-356 container found on
 	 * the class path).
@@ -99,7 +101,10 @@ public class BufferedWebSocketClient {
 		if (this.reliable) {
 			return connectReliable(uri, headers, null);
 		}
-		return openTransport(uri, (headers != null) ? headers : new WebSocketHttpHeaders(), null);
+		TransportConnection connection = openTransport(uri,
+				(headers != null) ? headers : new WebSocketHttpHeaders(), null);
+		this.opened.add(connection);
+		return connection;
 	}
 
 	/**
@@ -132,11 +137,24 @@ public class BufferedWebSocketClient {
 		validate(uri);
 		ResumingConnection connection = new ResumingConnection(this, uri, headers, listener);
 		connection.open();
+		this.opened.add(connection);
 		return connection;
 	}
 
 	/**
-	 * Open one transport connection. Reliable connections always block on a full buffer:
+	 * Return totals over the connections this client opened: how many are open, what
+	 * they buffer, and counts of drops, reconnects and duplicates that include ended
+	 * connections. Costs one pass over the connections not yet ended.
+	 * @return the totals now
+	 */
+	public ConnectionTotals getConnectionTotals() {
+		return this.opened.totals();
+	}
+
+	/**
+	 * Open one transport connection, not counted in the totals: a plain connection is
+	 * counted by {@link #connect(URI, WebSocketHttpHeaders)}, the transports of a
+	 * reliable one through it. Reliable connections always block on a full buffer:
 	 * a drop would break their guarantee.
 	 */
 	TransportConnection openTransport(URI uri, WebSocketHttpHeaders headers,

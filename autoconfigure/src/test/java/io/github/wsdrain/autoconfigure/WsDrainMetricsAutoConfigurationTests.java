@@ -1,5 +1,7 @@
 package io.github.wsdrain.autoconfigure;
 
+import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.metrics.WsDrainClientMetrics;
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -71,6 +73,57 @@ class WsDrainMetricsAutoConfigurationTests {
 	void backsOffWhenTheServerSideIsDisabled() {
 		this.contextRunner.withPropertyValues("wsdrain.server.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(WsDrainServerMetrics.class));
+	}
+
+	@Test
+	void bindsClientMetricsWhenMicrometerAndTheClientArePresent() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(WsDrainClientAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(WsDrainClientMetrics.class);
+				SimpleMeterRegistry meters = new SimpleMeterRegistry();
+				context.getBean(WsDrainClientMetrics.class).bindTo(meters);
+				assertThat(meters.get("wsdrain.client.connections").gauge().value()).isZero();
+				assertThat(meters.get("wsdrain.client.messages.dropped").functionCounter().count()).isZero();
+			});
+	}
+
+	@Test
+	void bindsClientMetricsWithoutTheServerSide() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(WsDrainClientAutoConfiguration.class))
+			.withPropertyValues("wsdrain.server.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(WsDrainClientMetrics.class)
+				.doesNotHaveBean(WsDrainServerMetrics.class));
+	}
+
+	@Test
+	void withoutMicrometerTheClientIsThereWithoutMetrics() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(WsDrainClientAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(MeterBinder.class))
+			.run((context) -> assertThat(context).hasSingleBean(BufferedWebSocketClient.class)
+				.doesNotHaveBean(WsDrainClientMetrics.class));
+	}
+
+	@Test
+	void leavesOutClientMetricsWithoutAClient() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(WsDrainClientMetrics.class));
+	}
+
+	@Test
+	void userDefinedClientMetricsWin() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(WsDrainClientAutoConfiguration.class))
+			.withUserConfiguration(CustomClientMetricsConfiguration.class)
+			.run((context) -> assertThat(context.getBeanNamesForType(WsDrainClientMetrics.class))
+				.containsExactly("custom"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomClientMetricsConfiguration {
+
+		@Bean
+		WsDrainClientMetrics custom(BufferedWebSocketClient client) {
+			return new WsDrainClientMetrics(client);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -33,6 +33,8 @@ final class Report {
 
 	static final double TARGET_METRICS = 0.98;
 
+	static final double TARGET_WIRE_OVERHEAD_PERCENT = 2.0;
+
 	private final double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
 	private final Map<Integer, Map<Cell, double[]>> throughput = new LinkedHashMap<>();
@@ -78,6 +80,14 @@ final class Report {
 	private String clientSettings;
 
 	Samples clientRatio;
+
+	private Map<WsDrainBenchmark.ProtocolVariant, double[]> protocolRates;
+
+	private Map<WsDrainBenchmark.ProtocolVariant, double[]> protocolCpu;
+
+	private Map<WsDrainBenchmark.ProtocolVariant, CountingProxy.Bytes> protocolWire;
+
+	private int protocolCount;
 
 	private String machine;
 
@@ -160,6 +170,15 @@ final class Report {
 				rates.get(WsDrainBenchmark.ClientVariant.HANDLER));
 	}
 
+	void protocol(int count, Map<WsDrainBenchmark.ProtocolVariant, double[]> rates,
+			Map<WsDrainBenchmark.ProtocolVariant, double[]> cpu,
+			Map<WsDrainBenchmark.ProtocolVariant, CountingProxy.Bytes> wire) {
+		this.protocolCount = count;
+		this.protocolRates = rates;
+		this.protocolCpu = cpu;
+		this.protocolWire = wire;
+	}
+
 	void machine(int runs, int warmups, boolean quick, long seconds, List<String> sections, int allSections) {
 		var os = ManagementFactory.getOperatingSystemMXBean();
 		this.machine = String.format(Locale.ROOT,
@@ -207,15 +226,65 @@ final class Report {
 		else {
 			md.append("Section not run.\n");
 		}
-		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"));
 		if (this.clientRatio != null) {
+			md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"));
 			md.append(String.format(Locale.ROOT, "| buffering client / plain Spring handler, 1 KB | %s | ≥ %.2f | %s |%n",
 					this.clientRatio.format("%.2f"), TARGET_CLIENT, verdict(this.clientRatio.median() >= TARGET_CLIENT)));
 		}
-		md.append(String.format(Locale.ROOT, "| acknowledged protocol / plain Spring handler | not measured: only the "
-				+ "server side of `wsdrain.v1` is merged (issue 5, in progress) and `BufferedWebSocketClient` does not "
-				+ "speak it yet: no client to measure with | ≥ %.1f | – |%n", TARGET_ACKNOWLEDGED));
+		md.append("\n#### Acknowledged protocol (`wsdrain.v1`)\n\n");
+		if (this.protocolRates != null) {
+			protocolMarkdown(md);
+		}
+		else {
+			md.append("Section not run.\n");
+		}
 		return md.toString();
+	}
+
+	private void protocolMarkdown(StringBuilder md) {
+		md.append("The server on `/drained` sends ")
+			.append(String.format(Locale.ROOT, "%,d", this.protocolCount))
+			.append(" binary 1 KB messages from one thread as fast as it can, then `closeAsync(NORMAL)`, to wsdrain's "
+					+ "`BufferedWebSocketClient` (on Spring's `StandardWebSocketClient`, default settings) with one "
+					+ "consumer thread calling `receive()` until `ConnectionClosedException`: without the protocol, "
+					+ "and with `wsdrain.v1` (each message numbered `m:<seq>:`, the client acknowledging what the "
+					+ "consumer took with `a:<seq>` once 32 KB have been taken (at most one every 2 ms) and every "
+					+ "100 ms, the server keeping unacknowledged messages, up to 1 MB, for replay). Every run checks that all messages and bytes arrived, then "
+					+ "the close with 1000, and that the server's `CloseResult` reports no drop and nothing "
+					+ "unacknowledged. ABBA pairs, a GC before each run. Wire: one more run of each through a "
+					+ "loopback TCP proxy counting every byte each way (handshake, frame headers, masks, close "
+					+ "included).\n\n")
+			.append("| client | messages per run | messages/s | MB/s (median) | process CPU µs per message |\n")
+			.append("|---|---:|---|---:|---|\n");
+		this.protocolRates.forEach((variant, rates) -> {
+			Samples samples = new Samples(rates);
+			md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %,.0f | %s |%n", variant.label,
+					this.protocolCount, samples.format("%,.0f"), samples.median() * 1024 / (1024 * 1024),
+					new Samples(this.protocolCpu.get(variant)).format("%.1f")));
+		});
+		md.append("\n| run | bytes to the client | bytes to the server | total |\n|---|---:|---:|---:|\n");
+		this.protocolWire.forEach((variant, bytes) -> md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d |%n",
+				(variant == WsDrainBenchmark.ProtocolVariant.PLAIN) ? "without the protocol" : "`wsdrain.v1`",
+				bytes.toClient(), bytes.toServer(), bytes.total())));
+		Samples ratio = Samples.ratios(this.protocolRates.get(WsDrainBenchmark.ProtocolVariant.ACKNOWLEDGED),
+				this.protocolRates.get(WsDrainBenchmark.ProtocolVariant.PLAIN));
+		double overhead = wireOverheadPercent();
+		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"))
+			.append(String.format(Locale.ROOT, "| messages/s, `wsdrain.v1` / without, 1 KB | %s | ≥ %.1f | %s |%n",
+					ratio.format("%.2f"), TARGET_ACKNOWLEDGED, verdict(ratio.median() >= TARGET_ACKNOWLEDGED)))
+			.append(String.format(Locale.ROOT,
+					"| process CPU per message, `wsdrain.v1` / without (lower is better) | %s | – | – |%n",
+					Samples.ratios(this.protocolCpu.get(WsDrainBenchmark.ProtocolVariant.ACKNOWLEDGED),
+							this.protocolCpu.get(WsDrainBenchmark.ProtocolVariant.PLAIN))
+						.format("%.2f")))
+			.append(String.format(Locale.ROOT, "| wire overhead, both ways | %+.2f%% | ≤ %.0f%% | %s |%n", overhead,
+					TARGET_WIRE_OVERHEAD_PERCENT, verdict(overhead <= TARGET_WIRE_OVERHEAD_PERCENT)));
+	}
+
+	private double wireOverheadPercent() {
+		long without = this.protocolWire.get(WsDrainBenchmark.ProtocolVariant.PLAIN).total();
+		long with = this.protocolWire.get(WsDrainBenchmark.ProtocolVariant.ACKNOWLEDGED).total();
+		return 100.0 * (with - without) / without;
 	}
 
 	private void clientMarkdown(StringBuilder md) {

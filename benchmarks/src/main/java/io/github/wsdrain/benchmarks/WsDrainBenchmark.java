@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.protocol.ResumableSession;
 import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.server.CloseResult;
 import io.github.wsdrain.server.DrainSettings;
@@ -56,7 +57,7 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  */
 public final class WsDrainBenchmark {
 
-	private static final String ALL_SECTIONS = "throughput,overhead,metrics,drain,heap,scale,client";
+	private static final String ALL_SECTIONS = "throughput,overhead,metrics,drain,heap,scale,client,protocol";
 
 	/** Throughput runs are short and many: pairs of short runs see the same load of a shared machine. */
 	private static final int THROUGHPUT_RUNS_FACTOR = 3;
@@ -166,6 +167,9 @@ public final class WsDrainBenchmark {
 		}
 		if (this.sections.contains("client")) {
 			client();
+		}
+		if (this.sections.contains("protocol")) {
+			protocol();
 		}
 		this.report.machine(this.runs, this.warmups, this.quick, (System.nanoTime() - started) / 1_000_000_000L,
 				this.sections, ALL_SECTIONS.split(",").length);
@@ -865,6 +869,109 @@ public final class WsDrainBenchmark {
 		check(result.closeCode() == CloseStatus.NORMAL.getCode(), "client run, %s: close code %d, expected 1000",
 				variant, result.closeCode());
 		check(closed.dropped() == 0 && !closed.drainTimedOut(), "client run, %s: %s", variant, closed);
+		return new Timing(result.lastMessageNanos() - started, cpuNanos);
+	}
+
+	// ---------------------------------------------------------------- protocol
+
+	enum ProtocolVariant {
+
+		PLAIN("`BufferedWebSocketClient.connect`, no sub-protocol: a `DrainingWebSocketSession` on the server"),
+		ACKNOWLEDGED("`BufferedWebSocketClient` with `setReliable(true)` (`connectReliable`): `wsdrain.v1`, "
+				+ "numbered data frames and acknowledgements, a `ResumableSession` on the server");
+
+		final String label;
+
+		ProtocolVariant(String label) {
+			this.label = label;
+		}
+
+	}
+
+	/**
+	 * Cost of {@code wsdrain.v1}: the server on {@code /drained} sends N 1 KB binary
+	 * messages from one thread, then {@code closeAsync(NORMAL)}, to the buffering client
+	 * without the protocol and with it; same consumer thread calling {@code receive()}.
+	 * ABBA pairs for messages/s; then one run of each through a {@link CountingProxy} for
+	 * the bytes on the wire both ways.
+	 */
+	private void protocol() throws Exception {
+		int count = this.quick ? 5_000 : 20_000;
+		StandardWebSocketClient standard = new StandardWebSocketClient();
+		BufferedWebSocketClient plain = new BufferedWebSocketClient(standard);
+		BufferedWebSocketClient acknowledged = new BufferedWebSocketClient(standard);
+		acknowledged.setReliable(true);
+		Map<ProtocolVariant, BufferedWebSocketClient> clients = Map.of(ProtocolVariant.PLAIN, plain,
+				ProtocolVariant.ACKNOWLEDGED, acknowledged);
+		List<ProtocolVariant> pair = List.of(ProtocolVariant.PLAIN, ProtocolVariant.ACKNOWLEDGED);
+		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
+		log("Protocol, 1 KB messages, %,d per run, without and with wsdrain.v1", count);
+		for (int w = 0; w < this.warmups; w++) {
+			for (ProtocolVariant variant : pair) {
+				protocolRun(clients.get(variant), variant, count, uri("/drained"));
+			}
+		}
+		Map<ProtocolVariant, double[]> rates = new LinkedHashMap<>();
+		Map<ProtocolVariant, double[]> cpu = new LinkedHashMap<>();
+		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
+		pair.forEach((variant) -> cpu.put(variant, new double[rounds]));
+		for (int r = 0; r < rounds; r++) {
+			for (int k = 0; k < 2; k++) {
+				ProtocolVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
+				Timing timing = protocolRun(clients.get(variant), variant, count, uri("/drained"));
+				rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
+				cpu.get(variant)[r] = timing.cpuNanos() / 1e3 / count;
+			}
+			log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
+					rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
+		}
+		Map<ProtocolVariant, CountingProxy.Bytes> wire = new LinkedHashMap<>();
+		for (ProtocolVariant variant : pair) {
+			try (CountingProxy proxy = new CountingProxy(this.port)) {
+				protocolRun(clients.get(variant), variant, count,
+						URI.create("ws://127.0.0.1:" + proxy.port() + "/drained"));
+				wire.put(variant, proxy.bytes(WAIT_SECONDS));
+			}
+			log("  wire, %s: %,d bytes to the client, %,d to the server", variant, wire.get(variant).toClient(),
+					wire.get(variant).toServer());
+		}
+		this.report.protocol(count, rates, cpu, wire);
+	}
+
+	private Timing protocolRun(BufferedWebSocketClient client, ProtocolVariant variant, int count, URI uri)
+			throws Exception {
+		System.gc();
+		ClientReceive.Receiver receiver = ClientReceive.buffered(client, uri, count);
+		WebSocketSession session = this.server.drained().next();
+		boolean resumable = session instanceof ResumableSession;
+		check(resumable == (variant == ProtocolVariant.ACKNOWLEDGED), "protocol run, %s: server session %s", variant,
+				session);
+		ByteBuffer payload = ByteBuffer.wrap(filler(KB));
+		CountDownLatch start = new CountDownLatch(1);
+		Future<CloseResult> send = this.senders.submit(() -> {
+			start.await();
+			for (int i = 0; i < count; i++) {
+				session.sendMessage(new BinaryMessage(payload.duplicate()));
+			}
+			CompletableFuture<CloseResult> closing = resumable
+					? ((ResumableSession) session).closeAsync(CloseStatus.NORMAL)
+					: requireDraining(session).closeAsync(CloseStatus.NORMAL);
+			return closing.get(WAIT_SECONDS, TimeUnit.SECONDS);
+		});
+		long cpuBefore = processCpuNanos();
+		long started = System.nanoTime();
+		start.countDown();
+		ClientReceive.Result result = await(receiver.result(),
+				"the " + variant + " client to see the close after " + count + " messages");
+		long cpuNanos = processCpuNanos() - cpuBefore;
+		CloseResult closed = send.get(WAIT_SECONDS, TimeUnit.SECONDS);
+		check(result.messages() == count && result.bytes() == (long) count * KB,
+				"protocol run, %s: received %d messages / %d bytes, expected %d / %d", variant, result.messages(),
+				result.bytes(), count, (long) count * KB);
+		check(result.closeCode() == CloseStatus.NORMAL.getCode(), "protocol run, %s: close code %d, expected 1000",
+				variant, result.closeCode());
+		check(closed.dropped() == 0 && !closed.drainTimedOut() && closed.unacknowledged() == 0,
+				"protocol run, %s: %s", variant, closed);
 		return new Timing(result.lastMessageNanos() - started, cpuNanos);
 	}
 
