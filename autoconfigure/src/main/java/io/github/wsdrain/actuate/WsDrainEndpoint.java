@@ -106,8 +106,9 @@ public class WsDrainEndpoint {
 
 	/**
 	 * Switch draining mode. {@code true}: refuse new handshakes (503), then drain every
-	 * session and close it with the shutdown close status, waiting at most the shutdown
-	 * timeout. {@code false}: accept handshakes again.
+	 * session and close it with the shutdown close status (a {@code wsdrain.v1} session
+	 * once its client has acknowledged everything, or at the ack timeout), waiting at
+	 * most the shutdown timeout. {@code false}: accept handshakes again.
 	 * @param draining whether the instance should drain
 	 * @return the drain summary, or {@code null} when leaving draining mode
 	 * @throws Exception if the drain is interrupted

@@ -103,7 +103,8 @@ public final class WsDrainServerAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		GracefulWebSocketShutdown gracefulWebSocketShutdown(DrainingSessionRegistry registry,
-				WsDrainServerProperties properties, Environment environment) {
+				ObjectProvider<ResumableSessions> resumableSessions, WsDrainServerProperties properties,
+				Environment environment) {
 			WsDrainServerProperties.Shutdown shutdown = properties.getShutdown();
 			Duration phaseTimeout = Binder.get(environment)
 				.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
@@ -114,7 +115,7 @@ public final class WsDrainServerAutoConfiguration {
 			CloseStatus closeStatus = new CloseStatus(
 					PropertyChecks.sendableCloseCode("wsdrain.server.shutdown.close-status", shutdown.getCloseStatus()),
 					PropertyChecks.closeReason("wsdrain.server.shutdown.close-reason", shutdown.getCloseReason()));
-			return new GracefulWebSocketShutdown(registry, timeout, closeStatus,
+			return new GracefulWebSocketShutdown(registry, resumableSessions.getIfAvailable(), timeout, closeStatus,
 					PropertyChecks.positive("wsdrain.server.shutdown.retry-after", shutdown.getRetryAfter()));
 		}
 

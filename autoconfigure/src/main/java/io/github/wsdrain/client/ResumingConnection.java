@@ -731,10 +731,10 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			}
 		}
 		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof ConnectionClosedException end && end.isCloseFrameReceived()
-					&& endsSession(end.getCloseStatus())) {
-				// The session had ended (its close frame was lost with the connection), or the
-				// server refused the resume: the server says so instead of a session frame.
+			if (ex.getCause() instanceof ConnectionClosedException end && end.isCloseFrameReceived()) {
+				// The session had ended (its close frame was lost with the connection, or the
+				// server drained it), or the server refused the resume: a close frame in place
+				// of the session frame says so.
 				logger.debug("Resume of the session to " + this.uri + " answered with " + end.getCloseStatus());
 				endSession(end);
 				return;

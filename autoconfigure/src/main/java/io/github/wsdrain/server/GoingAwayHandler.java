@@ -12,6 +12,10 @@ import org.springframework.web.socket.WebSocketSession;
  * session here are queued like any other and written before the close frame. The
  * session is closed when the callback returns or, at the latest, at the shutdown
  * timeout.
+ * <p>
+ * On a {@code wsdrain.v1} connection the callback gets the
+ * {@link io.github.wsdrain.protocol.ResumableSession}, as the handler's other methods do;
+ * sessions waiting for a resume have no connection to say anything on and are not called.
  */
 @FunctionalInterface
 public interface GoingAwayHandler {

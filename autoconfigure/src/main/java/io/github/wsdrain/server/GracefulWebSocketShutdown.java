@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,7 +12,10 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
+import io.github.wsdrain.protocol.ResumableSession;
+import io.github.wsdrain.protocol.ResumableSessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +37,13 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
  * closes the session with the going-away status once what it queued is written. Sessions still draining
  * at the timeout are closed anyway, their queued messages dropped and counted. One INFO
  * line reports the outcome.
+ * <p>
+ * A connection that carries a {@code wsdrain.v1} {@link ResumableSession} is closed
+ * through that session ({@link ResumableSession#closeAsync}): it waits until the client
+ * has acknowledged everything, up to the ack timeout, then drains and sends the close
+ * frame. Closing the connection alone would only suspend the session. Sessions waiting
+ * for a resume at the start of the drain are closed the same way: they end at once when
+ * nothing is unacknowledged, else at the ack timeout.
  */
 public class GracefulWebSocketShutdown implements SmartLifecycle {
 
@@ -59,6 +70,8 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 
 	private final DrainingSessionRegistry registry;
 
+	private final @Nullable ResumableSessions resumableSessions;
+
 	private final Duration timeout;
 
 	private final CloseStatus closeStatus;
@@ -76,9 +89,25 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 	 */
 	public GracefulWebSocketShutdown(DrainingSessionRegistry registry, Duration timeout, CloseStatus closeStatus,
 			Duration retryAfter) {
+		this(registry, null, timeout, closeStatus, retryAfter);
+	}
+
+	/**
+	 * Create a shutdown for the sessions of a registry and for the {@code wsdrain.v1}
+	 * sessions they carry.
+	 * @param registry the registry of the sessions to drain
+	 * @param resumableSessions the {@code wsdrain.v1} sessions, or {@code null} when
+	 * resuming is off
+	 * @param timeout the longest a whole drain may take
+	 * @param closeStatus the status sessions are closed with on shutdown
+	 * @param retryAfter how long refused handshakes are told to wait
+	 */
+	public GracefulWebSocketShutdown(DrainingSessionRegistry registry, @Nullable ResumableSessions resumableSessions,
+			Duration timeout, CloseStatus closeStatus, Duration retryAfter) {
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, "timeout must be positive");
 		Assert.isTrue(retryAfter.compareTo(Duration.ZERO) > 0, "retryAfter must be positive");
 		this.registry = registry;
+		this.resumableSessions = resumableSessions;
 		this.timeout = timeout;
 		this.closeStatus = closeStatus;
 		this.retryAfter = retryAfter;
@@ -128,8 +157,9 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 
 	/**
 	 * Refuse new handshakes, tell every {@link GoingAwayHandler}, then drain and close
-	 * every session with the given status, within the configured timeout. Handshakes
-	 * stay refused until {@link #resumeAccepting()}.
+	 * every session with the given status, within the configured timeout; a
+	 * {@code wsdrain.v1} session once its client has acknowledged everything, or at the
+	 * ack timeout. Handshakes stay refused until {@link #resumeAccepting()}.
 	 * @param status the close status to send
 	 * @return a future completed with the outcome when every session has closed, or at
 	 * the timeout
@@ -198,9 +228,14 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 
 	}
 
+	private @Nullable ResumableSession resumableOf(DrainingWebSocketSession connection) {
+		return (this.resumableSessions != null) ? this.resumableSessions.sessionOf(connection) : null;
+	}
+
 	/**
 	 * One run of {@link #drainAll}: every session open when it starts, and any that a
-	 * handshake already past the gate adds while it runs.
+	 * handshake already past the gate adds while it runs; and every {@code wsdrain.v1}
+	 * session waiting for a resume.
 	 */
 	private final class Drain {
 
@@ -211,6 +246,12 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 		private final long startNanos = System.nanoTime();
 
 		private final Map<DrainingWebSocketSession, Baseline> sessions = new ConcurrentHashMap<>();
+
+		/** The {@code wsdrain.v1} sessions this drain closes, connected or not. */
+		private final Set<ResumableSession> resumable = ConcurrentHashMap.newKeySet();
+
+		/** Those of them that had no connection to drain. */
+		private final Set<ResumableSession> detached = ConcurrentHashMap.newKeySet();
 
 		private final ThreadPoolExecutor callbacks;
 
@@ -232,29 +273,36 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 		CompletableFuture<DrainSummary> start() {
 			CompletableFuture.delayedExecutor(this.timeout.toNanos(), TimeUnit.NANOSECONDS)
 				.execute(() -> finish(true));
-			round(newSessions());
+			round(newSessions(), newDetachedSessions());
 			return this.result;
 		}
 
 		/**
 		 * Tell the handler of each session, then close that session: each on its own, so
-		 * that a handler stuck on one session does not hold up the others. Repeat for
-		 * latecomers (handshakes already past the gate when it closed).
+		 * that a handler stuck on one session does not hold up the others. Close the
+		 * detached {@code wsdrain.v1} sessions alongside. Repeat for latecomers
+		 * (handshakes already past the gate when it closed, sessions that lost their
+		 * connection meanwhile).
 		 */
-		private void round(List<DrainingWebSocketSession> batch) {
-			if (batch.isEmpty() || this.finished.get()) {
+		private void round(List<DrainingWebSocketSession> batch, List<ResumableSession> detachedBatch) {
+			if ((batch.isEmpty() && detachedBatch.isEmpty()) || this.finished.get()) {
 				finish(false);
 				return;
 			}
-			CompletableFuture<?>[] ended = batch.stream()
-				.map((session) -> tellAsync(session).handle((told, ex) -> session).thenCompose(this::close))
-				.toArray(CompletableFuture[]::new);
-			CompletableFuture.allOf(ended).whenComplete((all, failure) -> round(latecomers()));
-		}
-
-		/** Sessions opened since the last round, unless accepting has resumed meanwhile. */
-		private List<DrainingWebSocketSession> latecomers() {
-			return registry.getHandshakeGate().isAccepting() ? List.of() : newSessions();
+			Stream<CompletableFuture<?>> connections = batch.stream()
+				.map((session) -> tellAsync(session).handle((told, ex) -> session).thenCompose(this::close));
+			Stream<CompletableFuture<?>> suspended = detachedBatch.stream()
+				.map((session) -> session.closeAsync(this.status));
+			CompletableFuture<?>[] ended = Stream.concat(connections, suspended).toArray(CompletableFuture[]::new);
+			CompletableFuture.allOf(ended).whenComplete((all, failure) -> {
+				if (registry.getHandshakeGate().isAccepting()) {
+					// Accepting has resumed meanwhile: what opens now is not this drain's.
+					finish(false);
+				}
+				else {
+					round(newSessions(), newDetachedSessions());
+				}
+			});
 		}
 
 		private List<DrainingWebSocketSession> newSessions() {
@@ -262,6 +310,26 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 			for (DrainingWebSocketSession session : registry.getSessions()) {
 				Baseline baseline = new Baseline(session.getSentMessages(), session.getDroppedMessages());
 				if (this.sessions.putIfAbsent(session, baseline) == null) {
+					ResumableSession resumableSession = resumableOf(session);
+					if (resumableSession != null) {
+						// Closed through its connection, not as a detached session, should it lose it.
+						this.resumable.add(resumableSession);
+					}
+					batch.add(session);
+				}
+			}
+			return batch;
+		}
+
+		/** {@code wsdrain.v1} sessions without a connection that this drain has not closed yet. */
+		private List<ResumableSession> newDetachedSessions() {
+			if (resumableSessions == null) {
+				return List.of();
+			}
+			List<ResumableSession> batch = new ArrayList<>();
+			for (ResumableSession session : resumableSessions.getSessions()) {
+				if (session.isDetached() && this.resumable.add(session)) {
+					this.detached.add(session);
 					batch.add(session);
 				}
 			}
@@ -286,8 +354,14 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 			if (handler == null) {
 				return;
 			}
+			// A wsdrain.v1 app sees the session, never its connection: frames it sent there
+			// would carry no number.
+			ResumableSession resumableSession = resumableOf(session);
+			if (resumableSession != null && !resumableSession.isOpen()) {
+				return;
+			}
 			try {
-				handler.beforeShutdown(session);
+				handler.beforeShutdown((resumableSession != null) ? resumableSession : session);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -301,10 +375,16 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 		/**
 		 * Close the session and complete when its connection has ended: closing the
 		 * socket while the peer's close reply sits unread would reset the connection,
-		 * and the peer may then discard what it has not read yet.
+		 * and the peer may then discard what it has not read yet. A connection that
+		 * carries a {@code wsdrain.v1} session is closed by that session once its client
+		 * has acknowledged everything: a close of the connection alone would only suspend
+		 * the session (PROTOCOL.md §5).
 		 */
 		private CompletableFuture<?> close(DrainingWebSocketSession session) {
-			return session.closeAsync(this.status).thenCompose((closed) -> session.getConnectionEndFuture());
+			ResumableSession resumableSession = resumableOf(session);
+			CompletableFuture<?> closed = (resumableSession != null) ? resumableSession.closeAsync(this.status)
+					: session.closeAsync(this.status);
+			return closed.thenCompose((result) -> session.getConnectionEndFuture());
 		}
 
 		private void finish(boolean timedOut) {
@@ -320,6 +400,10 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 						forced++;
 					}
 				}
+				// Nothing to cut: each ends at its ack timeout, which began with this drain.
+				forced += (int) this.detached.stream()
+					.filter((session) -> !session.getCloseFuture().isDone())
+					.count();
 			}
 			long flushed = 0;
 			long dropped = 0;
@@ -327,9 +411,10 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 				flushed += entry.getKey().getSentMessages() - entry.getValue().sent();
 				dropped += entry.getKey().getDroppedMessages() - entry.getValue().dropped();
 			}
+			long unacknowledged = this.resumable.stream().mapToLong(ResumableSession::getUnacknowledgedMessages).sum();
 			this.callbacks.shutdownNow();
-			int total = this.sessions.size();
-			DrainSummary summary = new DrainSummary(total, total - forced, forced, flushed, dropped,
+			int total = this.sessions.size() + this.detached.size();
+			DrainSummary summary = new DrainSummary(total, total - forced, forced, flushed, dropped, unacknowledged,
 					Duration.ofNanos(System.nanoTime() - this.startNanos));
 			logger.info(describe(summary));
 			this.result.complete(summary);
@@ -343,7 +428,11 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 				.append(summary.flushed())
 				.append(" message(s) flushed, ")
 				.append(summary.dropped())
-				.append(" dropped, in ")
+				.append(" dropped, ");
+			if (!this.resumable.isEmpty()) {
+				line.append(summary.unacknowledged()).append(" unacknowledged, ");
+			}
+			line.append("in ")
 				.append(summary.duration().toMillis())
 				.append(" ms");
 			if (summary.forced() > 0) {
