@@ -70,14 +70,14 @@ public final class Frames {
 		if (message instanceof TextMessage text) {
 			String payload = text.getPayload();
 			if (payload.startsWith("a:")) {
-				return new Frame('a', parseSeq(payload, 2, payload.length()), null);
+				return new Frame('a', parseSeq(payload, 2, payload.length()), null, 0);
 			}
 			if (payload.startsWith("m:")) {
 				int end = payload.indexOf(':', 2);
 				if (end < 0) {
 					throw ProtocolViolationException.malformed("Data frame without payload separator");
 				}
-				return new Frame('m', parseSeq(payload, 2, end), new TextMessage(payload.substring(end + 1)));
+				return new Frame('m', parseSeq(payload, 2, end), text, end + 1);
 			}
 			throw ProtocolViolationException.malformed("Unknown text frame");
 		}
@@ -90,7 +90,8 @@ public final class Frames {
 			while (buffer.hasRemaining() && digits.length() <= MAX_DIGITS) {
 				byte b = buffer.get();
 				if (b == ':') {
-					return new Frame('m', parseSeq(digits, 0, digits.length()), new BinaryMessage(buffer.slice()));
+					return new Frame('m', parseSeq(digits, 0, digits.length()), binary,
+							buffer.position() - binary.getPayload().position());
 				}
 				digits.append((char) b);
 			}
@@ -137,9 +138,28 @@ public final class Frames {
 	 * A data frame or an acknowledgement.
 	 * @param type {@code 'm'} for data, {@code 'a'} for an acknowledgement
 	 * @param seq the data frame's sequence number, or the highest one acknowledged
-	 * @param payload the app message carried by a data frame
+	 * @param message the data frame as received, {@code null} for an acknowledgement
+	 * @param payloadOffset where the app message starts in the data frame
 	 */
-	public record Frame(char type, long seq, @Nullable WebSocketMessage<?> payload) {
+	public record Frame(char type, long seq, @Nullable WebSocketMessage<?> message, int payloadOffset) {
+
+		/**
+		 * Return the app message a data frame carries, of the frame's type. Made on
+		 * demand: a receiver that drops the frame as a duplicate never copies it.
+		 * @return the app message, {@code null} for an acknowledgement
+		 */
+		public @Nullable WebSocketMessage<?> payload() {
+			if (this.message instanceof TextMessage text) {
+				return new TextMessage(text.getPayload().substring(this.payloadOffset));
+			}
+			if (this.message instanceof BinaryMessage binary) {
+				ByteBuffer framed = binary.getPayload().duplicate();
+				framed.position(framed.position() + this.payloadOffset);
+				return new BinaryMessage(framed.slice());
+			}
+			return null;
+		}
+
 	}
 
 	/**
