@@ -1,7 +1,6 @@
 package io.github.wsdrain.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,10 +35,18 @@ public final class Frames {
 			return new TextMessage("m:" + seq + ":" + text.getPayload());
 		}
 		if (message instanceof BinaryMessage binary) {
-			byte[] header = ("m:" + seq + ":").getBytes(StandardCharsets.US_ASCII);
+			// On every message sent: the header goes straight into the frame, no string on the way.
 			ByteBuffer payload = binary.getPayload().duplicate();
-			ByteBuffer framed = ByteBuffer.allocate(header.length + payload.remaining());
-			framed.put(header).put(payload).flip();
+			int digits = digits(seq);
+			ByteBuffer framed = ByteBuffer.allocate(3 + digits + payload.remaining());
+			framed.put((byte) 'm').put((byte) ':');
+			long rest = seq;
+			for (int i = digits - 1; i >= 0; i--) {
+				framed.put(2 + i, (byte) ('0' + (rest % 10)));
+				rest /= 10;
+			}
+			framed.position(2 + digits);
+			framed.put((byte) ':').put(payload).flip();
 			return new BinaryMessage(framed);
 		}
 		throw new IllegalArgumentException("Only text and binary messages can be sent on a " + PROTOCOL
@@ -82,22 +89,37 @@ public final class Frames {
 			throw ProtocolViolationException.malformed("Unknown text frame");
 		}
 		if (message instanceof BinaryMessage binary) {
-			ByteBuffer buffer = binary.getPayload().duplicate();
-			if (buffer.remaining() < 4 || buffer.get() != 'm' || buffer.get() != ':') {
+			ByteBuffer buffer = binary.getPayload();
+			int start = buffer.position();
+			if (buffer.remaining() < 4 || buffer.get(start) != 'm' || buffer.get(start + 1) != ':') {
 				throw ProtocolViolationException.malformed("Unknown binary frame");
 			}
-			StringBuilder digits = new StringBuilder(MAX_DIGITS);
-			while (buffer.hasRemaining() && digits.length() <= MAX_DIGITS) {
-				byte b = buffer.get();
+			// On every message received: digits read in place, no copy of the header.
+			long seq = 0;
+			for (int i = start + 2; i < buffer.limit() && i - start - 2 <= MAX_DIGITS; i++) {
+				byte b = buffer.get(i);
 				if (b == ':') {
-					return new Frame('m', parseSeq(digits, 0, digits.length()), binary,
-							buffer.position() - binary.getPayload().position());
+					if (i == start + 2) {
+						throw ProtocolViolationException.malformed("Bad sequence number");
+					}
+					return new Frame('m', seq, binary, i + 1 - start);
 				}
-				digits.append((char) b);
+				if (b < '0' || b > '9' || i - start - 2 == MAX_DIGITS) {
+					throw ProtocolViolationException.malformed("Bad sequence number");
+				}
+				seq = seq * 10 + (b - '0');
 			}
 			throw ProtocolViolationException.malformed("Binary data frame without payload separator");
 		}
 		throw ProtocolViolationException.malformed("Unexpected " + message.getClass().getSimpleName());
+	}
+
+	private static int digits(long value) {
+		int digits = 1;
+		for (long rest = value / 10; rest > 0; rest /= 10) {
+			digits++;
+		}
+		return digits;
 	}
 
 	static long parseSeq(CharSequence text, int start, int end) throws ProtocolViolationException {
