@@ -1,0 +1,17 @@
+package io.github.wsdrain.protocol;
+
+import io.github.wsdrain.server.ServerSelection;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * The same faults with the server on Jetty: 20 sessions × 10,000 messages each way,
+ * exactly once, in order.
+ */
+@SpringBootTest(classes = ReliableDeliveryFaultInjectionTests.BothWaysApplication.class,
+		webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { ServerSelection.JETTY, "wsdrain.server.ack-timeout=60s" })
+class JettyReliableDeliveryFaultInjectionTests extends ReliableDeliveryFaultInjectionTests {
+
+}
