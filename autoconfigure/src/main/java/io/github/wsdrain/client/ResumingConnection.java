@@ -19,6 +19,7 @@ import io.github.wsdrain.protocol.Frames;
 import io.github.wsdrain.protocol.Frames.Frame;
 import io.github.wsdrain.protocol.Frames.SessionFrame;
 import io.github.wsdrain.protocol.ProtocolViolationException;
+import io.github.wsdrain.protocol.ReplayBuffer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -54,9 +55,6 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	/** ...but not more often than this: the server refuses acknowledgement floods. */
 	private static final long MIN_ACK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-	/** {@code m:} + 18 digits + {@code :}: a data frame's header at most. */
-	private static final int MAX_HEADER_BYTES = 21;
-
 	private final BufferedWebSocketClient client;
 
 	private final URI uri;
@@ -83,8 +81,8 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	/** Written under the state lock. */
 	private volatile State state = State.CONNECTING;
 
-	/** What receive() throws once drained, if not the last connection's own end. */
-	private @Nullable ConnectionClosedException terminal;
+	/** What receive() throws once drained, if not the last connection's own end; written under the state lock. */
+	private volatile @Nullable ConnectionClosedException terminal;
 
 	private @Nullable String token;
 
@@ -143,21 +141,13 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	/** Held from numbering a message until it is written: keeps numbers in wire order. */
 	private final ReentrantLock sendLock = new ReentrantLock(true);
 
-	/** Guards the replay buffer. */
-	private final ReentrantLock bufferLock = new ReentrantLock();
-
-	private final Condition bufferChanged = this.bufferLock.newCondition();
-
-	private final ArrayDeque<Outgoing> unacknowledged = new ArrayDeque<>();
-
-	private long unacknowledgedBytes;
-
-	private long lastSent;
+	private final ReplayBuffer replay;
 
 	ResumingConnection(BufferedWebSocketClient client, URI uri, @Nullable WebSocketHttpHeaders headers,
 			@Nullable ReliableConnectionListener listener) {
 		this.client = client;
 		this.uri = uri;
+		this.replay = new ReplayBuffer(client.getReplayBufferSize().toBytes());
 		this.headers = headers;
 		this.listener = (listener != null) ? listener : new ReliableConnectionListener() {
 		};
@@ -228,17 +218,11 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 				this.acknowledged = taken;
 				this.lastAckNanos = System.nanoTime();
 			}
-			List<Outgoing> replay;
-			this.bufferLock.lock();
-			try {
-				release(session.received());
-				replay = List.copyOf(this.unacknowledged);
-			}
-			finally {
-				this.bufferLock.unlock();
-			}
-			for (int i = 0; written && i < replay.size(); i++) {
-				written = write(transport, replay.get(i).frame());
+			// What the server has delivered counts as acknowledged; the rest goes again.
+			this.replay.acknowledge(session.received());
+			List<WebSocketMessage<?>> missed = this.replay.unacknowledged();
+			for (int i = 0; written && i < missed.size(); i++) {
+				written = write(transport, missed.get(i));
 			}
 			if (!written) {
 				// Lost again: its end starts the next attempt, which replays from what the server has then.
@@ -411,83 +395,56 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	@Override
 	public void send(WebSocketMessage<?> message) {
 		Assert.notNull(message, "Message must not be null");
-		ensureSending();
-		long size = message.getPayloadLength() + MAX_HEADER_BYTES;
-		awaitRoom(size);
-		this.sendLock.lock();
-		try {
-			ensureSending();
-			WebSocketMessage<?> frame;
-			this.bufferLock.lock();
+		Duration timeout = this.client.getReplaySendTimeout();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			awaitRoom(message.getPayloadLength(), deadline, timeout);
+			this.sendLock.lock();
 			try {
-				frame = Frames.data(++this.lastSent, message);
-				this.unacknowledged.addLast(new Outgoing(this.lastSent, frame));
-				this.unacknowledgedBytes += frame.getPayloadLength();
+				WebSocketMessage<?> frame = this.replay.add(message, this::ensureSending);
+				if (frame == null) {
+					continue;
+				}
+				TransportConnection transport = this.live;
+				if (transport != null) {
+					write(transport, frame);
+				}
+				return;
 			}
 			finally {
-				this.bufferLock.unlock();
+				this.sendLock.unlock();
 			}
-			TransportConnection transport = this.live;
-			if (transport != null) {
-				write(transport, frame);
-			}
-		}
-		finally {
-			this.sendLock.unlock();
 		}
 	}
 
+	/** Without the state lock: it runs under the replay buffer's, which the state lock's holders take. */
 	private void ensureSending() {
 		if (this.closeStarted.get()) {
 			throw new IllegalStateException("Reliable WebSocket connection to " + this.uri + " is closing");
 		}
-		this.stateLock.lock();
-		try {
-			if (this.state == State.CLOSED) {
-				throw (this.terminal != null) ? this.terminal
-						: new IllegalStateException("Reliable WebSocket connection to " + this.uri + " is closed");
-			}
-		}
-		finally {
-			this.stateLock.unlock();
+		if (this.state == State.CLOSED) {
+			ConnectionClosedException end = this.terminal;
+			throw (end != null) ? end
+					: new IllegalStateException("Reliable WebSocket connection to " + this.uri + " is closed");
 		}
 	}
 
 	/** Back-pressure: wait for the server's acknowledgements, never drop. */
-	private void awaitRoom(long size) {
-		Duration timeout = this.client.getReplaySendTimeout();
-		long limit = this.client.getReplayBufferSize().toBytes();
-		long nanos = timeout.toNanos();
-		this.bufferLock.lock();
+	private void awaitRoom(int payloadLength, long deadline, Duration timeout) {
+		boolean room;
 		try {
-			while (this.unacknowledgedBytes > 0 && this.unacknowledgedBytes + size > limit) {
-				if (nanos <= 0) {
-					throw new SendTimeoutException("Message of " + size + " bytes not accepted: the replay buffer of "
-							+ limit + " bytes to " + this.uri + " stayed full for " + timeout.toMillis() + " ms",
-							timeout);
-				}
-				nanos = this.bufferChanged.awaitNanos(nanos);
-				if (isClosed()) {
-					ensureSending();
-				}
-			}
+			room = this.replay.awaitRoom(payloadLength, deadline, this::ensureSending);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while waiting for room in the replay buffer to " + this.uri,
 					ex);
 		}
-		finally {
-			this.bufferLock.unlock();
+		if (!room) {
+			throw new SendTimeoutException("Message of " + payloadLength + " bytes not accepted: the replay buffer of "
+					+ this.client.getReplayBufferSize().toBytes() + " bytes to " + this.uri + " stayed full for "
+					+ timeout.toMillis() + " ms", timeout);
 		}
-	}
-
-	/** The server has everything up to {@code seq}. Call with the buffer lock held. */
-	private void release(long seq) {
-		while (!this.unacknowledged.isEmpty() && this.unacknowledged.peekFirst().seq() <= seq) {
-			this.unacknowledgedBytes -= this.unacknowledged.pollFirst().frame().getPayloadLength();
-		}
-		this.bufferChanged.signalAll();
 	}
 
 	/** Write a frame; a failure leaves it in the replay buffer and the connection's end starts a reconnect. */
@@ -550,23 +507,14 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	private void awaitAllAcknowledged() {
 		long deadline = System.nanoTime() + this.client.getCloseTimeout().toNanos();
-		this.bufferLock.lock();
 		try {
-			while (!this.unacknowledged.isEmpty() && !isClosed()) {
-				long nanos = deadline - System.nanoTime();
-				if (nanos <= 0) {
-					logger.debug("Closing " + this.uri + " with " + this.unacknowledged.size()
-							+ " message(s) the server has not acknowledged");
-					return;
-				}
-				this.bufferChanged.awaitNanos(nanos);
+			if (!this.replay.awaitEmpty(deadline, this::isClosed)) {
+				logger.debug("Closing " + this.uri + " with " + this.replay.size()
+						+ " message(s) the server has not acknowledged");
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-		}
-		finally {
-			this.bufferLock.unlock();
 		}
 	}
 
@@ -587,13 +535,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			this.ackTicker.cancel(false);
 		}
 		this.readableChanged.signalAll();
-		this.bufferLock.lock();
-		try {
-			this.bufferChanged.signalAll();
-		}
-		finally {
-			this.bufferLock.unlock();
-		}
+		this.replay.wake();
 	}
 
 	/** End the session for a reason that is not a transport connection's own end. */
@@ -840,13 +782,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	@Override
 	public int getUnacknowledgedMessages() {
-		this.bufferLock.lock();
-		try {
-			return this.unacknowledged.size();
-		}
-		finally {
-			this.bufferLock.unlock();
-		}
+		return this.replay.size();
 	}
 
 	@Override
@@ -928,9 +864,6 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	}
 
-	private record Outgoing(long seq, WebSocketMessage<?> frame) {
-	}
-
 	/**
 	 * Sees one transport connection's frames on the container's reading thread: the
 	 * session frame, the server's acknowledgements, and data, dropping duplicates.
@@ -1010,15 +943,8 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		}
 
 		private void acknowledgedByServer(long seq) throws ProtocolViolationException {
-			ResumingConnection.this.bufferLock.lock();
-			try {
-				if (seq > ResumingConnection.this.lastSent) {
-					throw ProtocolViolationException.malformed("Acknowledged a message never sent");
-				}
-				release(seq);
-			}
-			finally {
-				ResumingConnection.this.bufferLock.unlock();
+			if (!ResumingConnection.this.replay.acknowledge(seq)) {
+				throw ProtocolViolationException.malformed("Acknowledged a message never sent");
 			}
 		}
 

@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.wsdrain.server.CloseResult;
@@ -52,9 +50,6 @@ public class ResumableSession implements WebSocketSession {
 	/** Acknowledgements are batched: at most one per this delay and direction. */
 	static final Duration ACK_DELAY = Duration.ofMillis(100);
 
-	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
-	private static final int MAX_HEADER_BYTES = 21;
-
 	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
 	static final int MAX_ACKS_PER_SECOND = 1000;
 
@@ -81,18 +76,7 @@ public class ResumableSession implements WebSocketSession {
 	/** Held from numbering a message until it is handed to the connection: keeps numbers in wire order. */
 	private final ReentrantLock sendLock = new ReentrantLock();
 
-	/** Guards the replay buffer and the outbound numbers. */
-	private final ReentrantLock bufferLock = new ReentrantLock();
-
-	private final Condition bufferChanged = this.bufferLock.newCondition();
-
-	private final ArrayDeque<Sent> unacknowledged = new ArrayDeque<>();
-
-	private long unacknowledgedBytes;
-
-	private long lastSent;
-
-	private long lastAcknowledged;
+	private final ReplayBuffer replay;
 
 	/** Guards the connection, the state and the expiry. */
 	private final Object stateLock = new Object();
@@ -153,6 +137,7 @@ public class ResumableSession implements WebSocketSession {
 		this.handshakeHeaders = first.getHandshakeHeaders();
 		this.attributes = new ConcurrentHashMap<>(first.getAttributes());
 		this.acceptedProtocol = first.getAcceptedProtocol();
+		this.replay = new ReplayBuffer(this.settings.bufferSize().toBytes());
 	}
 
 	// ---- the app's side
@@ -170,23 +155,12 @@ public class ResumableSession implements WebSocketSession {
 		while (true) {
 			// Wait for room without the send lock: a resume needs it to replay, and only the
 			// replay (and the acknowledgements after it) can make room.
-			awaitRoom(message.getPayloadLength() + MAX_HEADER_BYTES, deadline);
+			awaitRoom(message.getPayloadLength(), deadline);
 			this.sendLock.lock();
 			try {
-				WebSocketMessage<?> framed;
-				this.bufferLock.lock();
-				try {
-					ensureOpen();
-					framed = Frames.data(this.lastSent + 1, message);
-					if (!hasRoomFor(framed.getPayloadLength())) {
-						continue;
-					}
-					this.lastSent++;
-					this.unacknowledged.addLast(new Sent(this.lastSent, framed));
-					this.unacknowledgedBytes += framed.getPayloadLength();
-				}
-				finally {
-					this.bufferLock.unlock();
+				WebSocketMessage<?> framed = this.replay.add(message, this::ensureOpen);
+				if (framed == null) {
+					continue;
 				}
 				DrainingWebSocketSession current = this.connection;
 				if (current != null) {
@@ -277,13 +251,7 @@ public class ResumableSession implements WebSocketSession {
 	 * @return the size of the replay buffer in messages
 	 */
 	public int getUnacknowledgedMessages() {
-		this.bufferLock.lock();
-		try {
-			return this.unacknowledged.size();
-		}
-		finally {
-			this.bufferLock.unlock();
-		}
+		return this.replay.size();
 	}
 
 	/**
@@ -291,13 +259,7 @@ public class ResumableSession implements WebSocketSession {
 	 * @return the highest outbound sequence number, 0 before the first message
 	 */
 	public long getLastSent() {
-		this.bufferLock.lock();
-		try {
-			return this.lastSent;
-		}
-		finally {
-			this.bufferLock.unlock();
-		}
+		return this.replay.lastSent();
 	}
 
 	// ---- the connections' side
@@ -321,14 +283,8 @@ public class ResumableSession implements WebSocketSession {
 	 */
 	boolean resume(DrainingWebSocketSession next, long last) throws ProtocolViolationException {
 		try {
-			this.bufferLock.lock();
-			try {
-				if (last < this.lastAcknowledged) {
-					throw ProtocolViolationException.policy("Resume before acknowledged sequence");
-				}
-			}
-			finally {
-				this.bufferLock.unlock();
+			if (last < this.replay.lastAcknowledged()) {
+				throw ProtocolViolationException.policy("Resume before acknowledged sequence");
 			}
 			acknowledge(last);
 		}
@@ -370,19 +326,12 @@ public class ResumableSession implements WebSocketSession {
 				this.tokens.add(this.token);
 				this.confirmed = false;
 			}
-			List<Sent> replay;
-			this.bufferLock.lock();
-			try {
-				replay = List.copyOf(this.unacknowledged);
-			}
-			finally {
-				this.bufferLock.unlock();
-			}
+			List<WebSocketMessage<?>> missed = this.replay.unacknowledged();
 			this.lastReceivedAcknowledged = received;
 			write(next, Frames.session(resumed, Objects.requireNonNull(this.token), received,
 					this.settings.window().toMillis()));
-			for (Sent sent : replay) {
-				write(next, sent.frame());
+			for (WebSocketMessage<?> frame : missed) {
+				write(next, frame);
 			}
 		}
 		finally {
@@ -463,22 +412,12 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	private void acknowledge(long seq) throws ProtocolViolationException {
-		this.bufferLock.lock();
-		try {
-			if (seq > this.lastSent) {
-				throw ProtocolViolationException.policy("Acknowledged a message never sent");
-			}
-			while (!this.unacknowledged.isEmpty() && this.unacknowledged.peekFirst().seq() <= seq) {
-				this.unacknowledgedBytes -= this.unacknowledged.pollFirst().frame().getPayloadLength();
-			}
-			this.lastAcknowledged = Math.max(this.lastAcknowledged, seq);
-			this.bufferChanged.signalAll();
-			if (this.unacknowledged.isEmpty() && this.state != State.OPEN) {
-				this.allAcknowledged.complete(null);
-			}
+		if (!this.replay.acknowledge(seq)) {
+			throw ProtocolViolationException.policy("Acknowledged a message never sent");
 		}
-		finally {
-			this.bufferLock.unlock();
+		// Once closing nothing more is added: an empty buffer stays empty.
+		if (this.state != State.OPEN && this.replay.isEmpty()) {
+			this.allAcknowledged.complete(null);
 		}
 	}
 
@@ -660,54 +599,30 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	/** Back-pressure: wait for the client's acknowledgements until the deadline; never drop. */
-	private void awaitRoom(int size, long deadline) throws IOException {
-		boolean full;
-		this.bufferLock.lock();
+	private void awaitRoom(int payloadLength, long deadline) throws IOException {
+		boolean room;
 		try {
-			while (!hasRoomFor(size)) {
-				ensureOpen();
-				long nanos = deadline - System.nanoTime();
-				if (nanos <= 0) {
-					break;
-				}
-				this.bufferChanged.awaitNanos(nanos);
-			}
-			ensureOpen();
-			full = !hasRoomFor(size);
+			room = this.replay.awaitRoom(payloadLength, deadline, this::ensureOpen);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new SessionClosingException(this.id,
 					"Interrupted while waiting for room in the replay buffer of WebSocket session " + this.id);
 		}
-		finally {
-			this.bufferLock.unlock();
-		}
-		if (full) {
+		if (!room) {
 			long limit = this.settings.bufferSize().toBytes();
 			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
-			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of " + size
-					+ " bytes refused, replay buffer of " + limit + " bytes still full after "
+			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of "
+					+ payloadLength + " bytes refused, replay buffer of " + limit + " bytes still full after "
 					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
 		}
 	}
 
-	/** A frame larger than the whole buffer still goes out alone rather than never. Caller holds the buffer lock. */
-	private boolean hasRoomFor(int size) {
-		return this.unacknowledgedBytes == 0
-				|| this.unacknowledgedBytes + size <= this.settings.bufferSize().toBytes();
-	}
-
+	/** The state changed: waiting senders check it again; a closing session may be all acknowledged. */
 	private void signalBuffer() {
-		this.bufferLock.lock();
-		try {
-			this.bufferChanged.signalAll();
-			if (this.unacknowledged.isEmpty()) {
-				this.allAcknowledged.complete(null);
-			}
-		}
-		finally {
-			this.bufferLock.unlock();
+		this.replay.wake();
+		if (this.state != State.OPEN && this.replay.isEmpty()) {
+			this.allAcknowledged.complete(null);
 		}
 	}
 
@@ -806,9 +721,6 @@ public class ResumableSession implements WebSocketSession {
 
 		OPEN, CLOSING, CLOSED
 
-	}
-
-	private record Sent(long seq, WebSocketMessage<?> frame) {
 	}
 
 }

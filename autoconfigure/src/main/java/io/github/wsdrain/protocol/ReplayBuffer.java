@@ -1,0 +1,253 @@
+package io.github.wsdrain.protocol;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.socket.WebSocketMessage;
+
+/**
+ * What one side of a {@code wsdrain.v1} session has sent and the other has not
+ * acknowledged yet (PROTOCOL.md §3): numbered data frames, kept for a replay, released by
+ * cumulative acknowledgements, bounded in bytes. Senders wait for room; nothing is
+ * dropped. The server's {@link ResumableSession} and the client's reliable connection
+ * each keep one.
+ */
+public final class ReplayBuffer {
+
+	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
+	private static final int MAX_HEADER_BYTES = 21;
+
+	private final long capacity;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
+	private final ArrayDeque<Numbered> frames = new ArrayDeque<>();
+
+	private long bytes;
+
+	private long lastSent;
+
+	private long lastAcknowledged;
+
+	/**
+	 * Create an empty buffer.
+	 * @param capacity the most bytes of data frames kept; a larger frame is still taken
+	 * alone, rather than never
+	 */
+	public ReplayBuffer(long capacity) {
+		this.capacity = capacity;
+	}
+
+	/**
+	 * Wait until a message would fit, checking the admission at every wake-up.
+	 * @param payloadLength the app message's size
+	 * @param deadlineNanos when to stop waiting, on the {@link System#nanoTime()} clock
+	 * @param admission throws when the sender must stop waiting (the session closed)
+	 * @param <E> what the admission throws
+	 * @return whether the message fits now; {@code false} if the deadline passed
+	 * @throws E if the admission refuses
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public <E extends Exception> boolean awaitRoom(int payloadLength, long deadlineNanos, Admission<E> admission)
+			throws E, InterruptedException {
+		this.lock.lock();
+		try {
+			while (!hasRoomFor(payloadLength + MAX_HEADER_BYTES)) {
+				admission.check();
+				long nanos = deadlineNanos - System.nanoTime();
+				if (nanos <= 0) {
+					return false;
+				}
+				this.changed.awaitNanos(nanos);
+			}
+			admission.check();
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Number the message and keep its data frame, if the admission lets it in and it fits.
+	 * @param message the app message
+	 * @param admission checked under the buffer's lock, so that a close that finds the
+	 * buffer empty never misses a message added at the same time
+	 * @param <E> what the admission throws
+	 * @return the data frame to write, or {@code null} if another sender took the room
+	 * first (wait again)
+	 * @throws E if the admission refuses
+	 */
+	public <E extends Exception> @Nullable WebSocketMessage<?> add(WebSocketMessage<?> message, Admission<E> admission)
+			throws E {
+		this.lock.lock();
+		try {
+			admission.check();
+			WebSocketMessage<?> frame = Frames.data(this.lastSent + 1, message);
+			if (!hasRoomFor(frame.getPayloadLength())) {
+				return null;
+			}
+			this.lastSent++;
+			this.frames.addLast(new Numbered(this.lastSent, frame));
+			this.bytes += frame.getPayloadLength();
+			return frame;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Release every frame up to and including {@code seq}; a lower acknowledgement than an
+	 * earlier one changes nothing.
+	 * @param seq the peer's cumulative acknowledgement
+	 * @return {@code false}, changing nothing, if {@code seq} was never sent
+	 */
+	public boolean acknowledge(long seq) {
+		this.lock.lock();
+		try {
+			if (seq > this.lastSent) {
+				return false;
+			}
+			while (!this.frames.isEmpty() && this.frames.peekFirst().seq() <= seq) {
+				this.bytes -= this.frames.pollFirst().frame().getPayloadLength();
+			}
+			this.lastAcknowledged = Math.max(this.lastAcknowledged, seq);
+			this.changed.signalAll();
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Wait until every frame is acknowledged.
+	 * @param deadlineNanos when to stop waiting, on the {@link System#nanoTime()} clock
+	 * @param stop whether to stop waiting anyway, checked at every wake-up
+	 * @return whether the buffer is empty
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public boolean awaitEmpty(long deadlineNanos, BooleanSupplier stop) throws InterruptedException {
+		this.lock.lock();
+		try {
+			while (!this.frames.isEmpty() && !stop.getAsBoolean()) {
+				long nanos = deadlineNanos - System.nanoTime();
+				if (nanos <= 0) {
+					break;
+				}
+				this.changed.awaitNanos(nanos);
+			}
+			return this.frames.isEmpty();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Wake every waiting sender, so that it checks its admission again. */
+	public void wake() {
+		this.lock.lock();
+		try {
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return the frames to replay on a new connection, oldest first.
+	 * @return a copy of the unacknowledged frames
+	 */
+	public List<WebSocketMessage<?>> unacknowledged() {
+		this.lock.lock();
+		try {
+			return this.frames.stream().<WebSocketMessage<?>>map(Numbered::frame).toList();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return how many frames are unacknowledged.
+	 * @return the frame count
+	 */
+	public int size() {
+		this.lock.lock();
+		try {
+			return this.frames.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return whether every frame sent is acknowledged.
+	 * @return whether empty
+	 */
+	public boolean isEmpty() {
+		return size() == 0;
+	}
+
+	/**
+	 * Return the sequence number of the last frame sent.
+	 * @return the highest sequence number, 0 before the first frame
+	 */
+	public long lastSent() {
+		this.lock.lock();
+		try {
+			return this.lastSent;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return the highest sequence number the peer acknowledged.
+	 * @return the cumulative acknowledgement, 0 before the first
+	 */
+	public long lastAcknowledged() {
+		this.lock.lock();
+		try {
+			return this.lastAcknowledged;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Call with the lock held. */
+	private boolean hasRoomFor(long size) {
+		return this.bytes == 0 || this.bytes + size <= this.capacity;
+	}
+
+	/**
+	 * Whether a sender may go on: throws to refuse.
+	 * @param <E> what it throws
+	 */
+	@FunctionalInterface
+	public interface Admission<E extends Exception> {
+
+		/**
+		 * Refuse by throwing.
+		 * @throws E to refuse
+		 */
+		void check() throws E;
+
+	}
+
+	private record Numbered(long seq, WebSocketMessage<?> frame) {
+	}
+
+}
