@@ -88,7 +88,9 @@ class ReliableConnectionTests {
 
 		assertThat(received).containsExactlyElementsOf(numbered("s-", count));
 		assertThat(List.copyOf(this.recorder.received)).containsExactlyElementsOf(numbered("c-", count));
-		assertThat(connection.getResumes()).isGreaterThanOrEqualTo(2);
+		// The first cut always hits a live connection; the later ones may find it reconnecting.
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.all.contains("resumed"));
+		assertThat(connection.getResumes()).isPositive();
 		assertThat(this.events.all).contains("reconnecting", "resumed").doesNotContain("not-recovered", "closed");
 		connection.close();
 	}
