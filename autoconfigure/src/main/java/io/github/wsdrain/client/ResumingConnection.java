@@ -395,25 +395,26 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	@Override
 	public void send(WebSocketMessage<?> message) {
 		Assert.notNull(message, "Message must not be null");
-		Duration timeout = this.client.getReplaySendTimeout();
-		long deadline = System.nanoTime() + timeout.toNanos();
+		long deadline = 0;
 		while (true) {
-			awaitRoom(message.getPayloadLength(), deadline, timeout);
 			this.sendLock.lock();
 			try {
 				WebSocketMessage<?> frame = this.replay.add(message, this::ensureSending);
-				if (frame == null) {
-					continue;
+				if (frame != null) {
+					TransportConnection transport = this.live;
+					if (transport != null) {
+						write(transport, frame);
+					}
+					return;
 				}
-				TransportConnection transport = this.live;
-				if (transport != null) {
-					write(transport, frame);
-				}
-				return;
 			}
 			finally {
 				this.sendLock.unlock();
 			}
+			// Full: wait without the send lock, which the replay after a reconnect needs.
+			Duration timeout = this.client.getReplaySendTimeout();
+			deadline = (deadline != 0) ? deadline : System.nanoTime() + timeout.toNanos();
+			awaitRoom(message.getPayloadLength(), deadline, timeout);
 		}
 	}
 

@@ -151,26 +151,26 @@ public class ResumableSession implements WebSocketSession {
 	 */
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
-		long deadline = System.nanoTime() + this.settings.sendTimeLimit().toNanos();
+		long deadline = 0;
 		while (true) {
-			// Wait for room without the send lock: a resume needs it to replay, and only the
-			// replay (and the acknowledgements after it) can make room.
-			awaitRoom(message.getPayloadLength(), deadline);
 			this.sendLock.lock();
 			try {
 				WebSocketMessage<?> framed = this.replay.add(message, this::ensureOpen);
-				if (framed == null) {
-					continue;
+				if (framed != null) {
+					DrainingWebSocketSession current = this.connection;
+					if (current != null) {
+						write(current, framed);
+					}
+					return;
 				}
-				DrainingWebSocketSession current = this.connection;
-				if (current != null) {
-					write(current, framed);
-				}
-				return;
 			}
 			finally {
 				this.sendLock.unlock();
 			}
+			// Full: wait without the send lock, which a resume needs for the replay that, with
+			// the acknowledgements after it, makes room. The clock starts at the first wait.
+			deadline = (deadline != 0) ? deadline : System.nanoTime() + this.settings.sendTimeLimit().toNanos();
+			awaitRoom(message.getPayloadLength(), deadline);
 		}
 	}
 
