@@ -11,12 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import io.github.wsdrain.protocol.ResumableSession;
-import io.github.wsdrain.protocol.ResumableSessions;
-import io.github.wsdrain.server.DrainSummary;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.shutdown.DrainSummary;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.DrainingWebSocketSession;
-import io.github.wsdrain.server.GracefulWebSocketShutdown;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.Access;

@@ -1,9 +1,9 @@
 package io.github.wsdrain.autoconfigure;
 
 import io.github.wsdrain.actuate.WsDrainEndpoint;
-import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.GracefulWebSocketShutdown;
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;

@@ -3,7 +3,7 @@ package io.github.wsdrain.autoconfigure;
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.metrics.WsDrainClientMetrics;
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 

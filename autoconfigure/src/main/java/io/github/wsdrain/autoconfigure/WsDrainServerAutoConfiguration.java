@@ -3,14 +3,14 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.wsdrain.protocol.ResumableSessions;
-import io.github.wsdrain.protocol.ResumeListener;
-import io.github.wsdrain.protocol.ResumeSettings;
-import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumeListener;
+import io.github.wsdrain.server.resume.ResumeSettings;
+import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
-import io.github.wsdrain.server.DrainingSessionListener;
+import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.GracefulWebSocketShutdown;
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -62,7 +62,7 @@ public final class Frames {
 		return new TextMessage("a:" + seq);
 	}
 
-	static TextMessage session(boolean resumed, String token, long receivedSeq, long windowMillis) {
+	public static TextMessage session(boolean resumed, String token, long receivedSeq, long windowMillis) {
 		return new TextMessage("s:" + (resumed ? "r" : "n") + ":" + token + ":" + receivedSeq + ":" + windowMillis);
 	}
 
@@ -122,7 +122,7 @@ public final class Frames {
 		return digits;
 	}
 
-	static long parseSeq(CharSequence text, int start, int end) throws ProtocolViolationException {
+	public static long parseSeq(CharSequence text, int start, int end) throws ProtocolViolationException {
 		if (end <= start || end - start > MAX_DIGITS) {
 			throw ProtocolViolationException.malformed("Bad sequence number");
 		}

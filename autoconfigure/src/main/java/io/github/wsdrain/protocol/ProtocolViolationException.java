@@ -24,7 +24,7 @@ public class ProtocolViolationException extends Exception {
 		return new ProtocolViolationException(CloseStatus.PROTOCOL_ERROR.withReason(reason));
 	}
 
-	static ProtocolViolationException policy(String reason) {
+	public static ProtocolViolationException policy(String reason) {
 		return new ProtocolViolationException(CloseStatus.POLICY_VIOLATION.withReason(reason));
 	}
 

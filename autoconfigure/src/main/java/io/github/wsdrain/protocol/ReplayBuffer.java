@@ -14,7 +14,7 @@ import org.springframework.web.socket.WebSocketMessage;
  * What one side of a {@code wsdrain.v1} session has sent and the other has not
  * acknowledged yet (PROTOCOL.md §3): numbered data frames, kept for a replay, released by
  * cumulative acknowledgements, bounded in bytes. Senders wait for room; nothing is
- * dropped. The server's {@link ResumableSession} and the client's reliable connection
+ * dropped. The server's resumable session and the client's reliable connection
  * each keep one.
  */
 public final class ReplayBuffer {

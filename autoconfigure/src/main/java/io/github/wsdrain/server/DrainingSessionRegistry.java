@@ -1,5 +1,11 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.session.DrainingSessionListener;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.DropReason;
+import io.github.wsdrain.session.SendTotals;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;

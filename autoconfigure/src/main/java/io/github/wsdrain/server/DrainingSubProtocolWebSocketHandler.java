@@ -1,5 +1,6 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;

@@ -1,5 +1,6 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketMessage;

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import io.github.wsdrain.protocol.ResumableSessions;
-import io.github.wsdrain.protocol.ResumingWebSocketHandler;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumingWebSocketHandler;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

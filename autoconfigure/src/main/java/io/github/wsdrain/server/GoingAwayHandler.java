@@ -1,5 +1,6 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -14,7 +15,7 @@ import org.springframework.web.socket.WebSocketSession;
  * timeout.
  * <p>
  * On a {@code wsdrain.v1} connection the callback gets the
- * {@link io.github.wsdrain.protocol.ResumableSession}, as the handler's other methods do;
+ * {@link io.github.wsdrain.server.resume.ResumableSession}, as the handler's other methods do;
  * sessions waiting for a resume have no connection to say anything on and are not called.
  */
 @FunctionalInterface

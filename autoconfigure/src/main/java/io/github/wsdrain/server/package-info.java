@@ -1,5 +1,5 @@
 /**
- * Server-side WebSocket sessions that drain every accepted message before the close frame.
+ * Wires draining sessions into Spring's WebSocket handlers, STOMP and the handshake.
  */
 @NullMarked
 package io.github.wsdrain.server;

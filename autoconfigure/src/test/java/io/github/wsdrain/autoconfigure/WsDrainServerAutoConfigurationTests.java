@@ -3,12 +3,12 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.wsdrain.protocol.ResumableSessions;
-import io.github.wsdrain.protocol.ResumeSettings;
-import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumeSettings;
+import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.OverflowPolicy;
+import io.github.wsdrain.session.OverflowPolicy;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
 import org.junit.jupiter.api.Test;
 

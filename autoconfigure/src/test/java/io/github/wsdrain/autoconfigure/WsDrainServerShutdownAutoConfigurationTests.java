@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.GracefulWebSocketShutdown;
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;

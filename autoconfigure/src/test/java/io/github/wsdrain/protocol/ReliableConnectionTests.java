@@ -1,5 +1,6 @@
 package io.github.wsdrain.protocol;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ class ReliableConnectionTests {
 		ReliableWebSocketConnection connection = connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.rangeClosed(1, 500).forEach((i) -> sendQuietly(session, "s-" + i));
-		CompletableFuture<io.github.wsdrain.server.CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
+		CompletableFuture<io.github.wsdrain.session.CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
 
 		List<String> received = connection.messages().map((message) -> ((TextMessage) message).getPayload()).toList();
 

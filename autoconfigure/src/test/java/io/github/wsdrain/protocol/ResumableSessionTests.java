@@ -1,5 +1,6 @@
 package io.github.wsdrain.protocol;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +10,8 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
-import io.github.wsdrain.server.CloseResult;
-import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.server.ServerSelection;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

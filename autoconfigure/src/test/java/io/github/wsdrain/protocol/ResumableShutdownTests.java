@@ -1,5 +1,6 @@
 package io.github.wsdrain.protocol;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -7,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
-import io.github.wsdrain.server.CloseResult;
-import io.github.wsdrain.server.DrainSummary;
-import io.github.wsdrain.server.GracefulWebSocketShutdown;
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.shutdown.DrainSummary;
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 import io.github.wsdrain.server.ServerSelection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

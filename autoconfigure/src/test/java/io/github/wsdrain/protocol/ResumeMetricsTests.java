@@ -1,5 +1,7 @@
 package io.github.wsdrain.protocol;
 
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.ResumableSessions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;

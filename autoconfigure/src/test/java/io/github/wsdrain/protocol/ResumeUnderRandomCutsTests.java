@@ -1,5 +1,6 @@
 package io.github.wsdrain.protocol;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,11 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendBufferFullException;
+import io.github.wsdrain.session.SessionClosingException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 

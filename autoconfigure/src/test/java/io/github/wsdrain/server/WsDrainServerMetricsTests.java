@@ -1,5 +1,8 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.OverflowPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

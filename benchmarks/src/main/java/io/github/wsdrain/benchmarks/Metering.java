@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.ResumableSessions;
-import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Measurement;

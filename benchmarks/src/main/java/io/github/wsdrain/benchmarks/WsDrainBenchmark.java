@@ -1,5 +1,6 @@
 package io.github.wsdrain.benchmarks;
 
+import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -29,14 +30,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.protocol.ResumableSession;
-import io.github.wsdrain.protocol.ResumableSessions;
-import io.github.wsdrain.server.CloseResult;
-import io.github.wsdrain.server.DrainSettings;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.DrainingWebSocketSession;
-import io.github.wsdrain.server.OverflowPolicy;
-import io.github.wsdrain.server.SessionClosingException;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SessionClosingException;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;

@@ -1,5 +1,6 @@
 package io.github.wsdrain.sample;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.github.wsdrain.server.DrainSummary;
+import io.github.wsdrain.shutdown.DrainSummary;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.DrainingWebSocketSession;
-import io.github.wsdrain.server.GracefulWebSocketShutdown;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;

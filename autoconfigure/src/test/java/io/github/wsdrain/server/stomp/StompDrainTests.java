@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.shutdown;
 
+import io.github.wsdrain.server.GoingAwayHandler;
 import java.time.Duration;
 
 /**

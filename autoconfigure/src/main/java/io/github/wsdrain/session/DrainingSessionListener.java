@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
 /**
  * Callbacks from draining sessions, for logging and metrics.

@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -307,11 +307,11 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	}
 
 	/**
-	 * Called by {@link DrainingWebSocketHandler} when the container reports the end of
+	 * Called by the draining handler when the container reports the end of
 	 * the connection: whatever is still queued can no longer be sent.
 	 * @param status the status the connection ended with
 	 */
-	void connectionClosed(CloseStatus status) {
+	public void connectionClosed(CloseStatus status) {
 		this.connectionEnd.complete(status);
 		long lost;
 		CloseStatus reported = status;
@@ -612,7 +612,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * still queued is dropped (and counted), and the close frame goes out. Does nothing
 	 * unless the session is closing and its close frame is still to be sent.
 	 */
-	void expireDrain() {
+	public void expireDrain() {
 		onDrainTimeout();
 	}
 

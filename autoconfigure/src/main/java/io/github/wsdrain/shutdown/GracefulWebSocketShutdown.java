@@ -1,5 +1,8 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.shutdown;
 
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.GoingAwayHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import io.github.wsdrain.protocol.ResumableSession;
-import io.github.wsdrain.protocol.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.ResumableSessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

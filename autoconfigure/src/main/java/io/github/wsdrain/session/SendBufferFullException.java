@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
 /**
  * Thrown by {@link DrainingWebSocketSession#sendMessage} when a message did not fit in

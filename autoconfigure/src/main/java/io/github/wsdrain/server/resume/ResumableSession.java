@@ -1,5 +1,8 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
+import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.protocol.ProtocolViolationException;
+import io.github.wsdrain.protocol.ReplayBuffer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.github.wsdrain.server.CloseResult;
-import io.github.wsdrain.server.DrainingWebSocketSession;
-import io.github.wsdrain.server.SendBufferFullException;
-import io.github.wsdrain.server.SessionClosingException;
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.SendBufferFullException;
+import io.github.wsdrain.session.SessionClosingException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -51,7 +54,7 @@ public class ResumableSession implements WebSocketSession {
 	static final Duration ACK_DELAY = Duration.ofMillis(100);
 
 	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
-	static final int MAX_ACKS_PER_SECOND = 1000;
+	public static final int MAX_ACKS_PER_SECOND = 1000;
 
 	private final String id;
 

@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
 /**
  * Why a message accepted by a draining session was not sent.

@@ -1,6 +1,7 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
 /**
  * What a draining session does when a message does not fit in its send buffer.

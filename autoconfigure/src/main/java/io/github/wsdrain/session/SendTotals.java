@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
 import java.util.concurrent.atomic.LongAdder;
 

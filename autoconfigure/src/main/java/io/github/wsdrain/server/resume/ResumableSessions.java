@@ -1,5 +1,7 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
+import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.protocol.ProtocolViolationException;
 import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -13,7 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import io.github.wsdrain.server.DrainingWebSocketSession;
+import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -37,9 +39,9 @@ public class ResumableSessions implements DisposableBean {
 
 	static final String SESSION_ATTRIBUTE = ResumableSession.class.getName();
 
-	static final String TOKEN_PARAMETER = "wsdrain-token";
+	public static final String TOKEN_PARAMETER = "wsdrain-token";
 
-	static final String LAST_PARAMETER = "wsdrain-last";
+	public static final String LAST_PARAMETER = "wsdrain-last";
 
 	/** 128 bits: not guessable within any window. */
 	private static final int TOKEN_BYTES = 16;
