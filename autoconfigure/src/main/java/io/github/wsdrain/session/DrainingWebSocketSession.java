@@ -117,6 +117,8 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	/** Whether what this connection fails to send is kept elsewhere, for a replay. */
 	private volatile boolean replayable;
 
+	private final CloseBarrier closeBarrier;
+
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
 			ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
 		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
@@ -125,6 +127,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		this.timer = timer;
 		this.listener = listener;
 		this.totals = totals;
+		this.closeBarrier = new CloseBarrier(settings.closeBarrierTimeout(), timer, drainExecutor);
 	}
 
 	/**
@@ -234,6 +237,15 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 */
 	public void markReplayable() {
 		this.replayable = true;
+		this.closeBarrier.skip();
+	}
+
+	/**
+	 * Return the close barrier: the Ping between the last message and the close frame.
+	 * @return the close barrier
+	 */
+	public CloseBarrier getCloseBarrier() {
+		return this.closeBarrier;
 	}
 
 	/**
@@ -313,6 +325,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 */
 	public void connectionClosed(CloseStatus status) {
 		this.connectionEnd.complete(status);
+		this.closeBarrier.connectionEnded();
 		long lost;
 		CloseStatus reported = status;
 		this.queueLock.lock();
@@ -603,7 +616,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 			onDrainTimeout();
 		}
 		else if (!this.drainTimedOut) {
-			sendCloseFrame();
+			this.closeBarrier.pass(getDelegate(), deadline, this::sendCloseFrame);
 		}
 	}
 
@@ -685,7 +698,8 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		}
 		CloseResult result = new CloseResult(getId(), status, this.sentMessages - this.sentAtCloseRequest,
 				this.droppedMessages.get() - this.droppedAtCloseRequest,
-				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut);
+				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut, 0,
+				this.closeBarrier.getOutcome());
 		try {
 			// Listeners first, so that whoever waits on the future also sees the log line and metrics.
 			this.listener.sessionClosed(this, result);
