@@ -116,6 +116,11 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 	}
 
 	@Override
+	public void messageUndelivered(String sessionId, DropReason reason) {
+		this.meterRegistries.forEach((meters) -> droppedCounter(meters, reason).increment());
+	}
+
+	@Override
 	public void sessionClosed(DrainingWebSocketSession session, CloseResult result) {
 		this.meterRegistries.forEach((meters) -> {
 			Timer.builder("wsdrain.drain.duration")

@@ -64,6 +64,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	private final RateLimitedLog timeoutWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
+	private final RateLimitedLog undeliveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
 	public DrainingSessionRegistry(DrainSettings settings, List<DrainingSessionListener> listeners) {
 		this.settings = settings;
 		this.listeners = List.copyOf(listeners);
@@ -149,6 +151,19 @@ public class DrainingSessionRegistry implements DisposableBean {
 	 */
 	public SendTotals getSendTotals() {
 		return this.totals;
+	}
+
+	/**
+	 * Count and report a message that Spring's STOMP outbound channel delivered when no
+	 * session would take it: WARN, at most one line per interval.
+	 * @param sessionId the id of the session the message was for
+	 * @param reason {@link DropReason#SESSION_CLOSING} or {@link DropReason#NO_SESSION}
+	 */
+	public void messageUndelivered(String sessionId, DropReason reason) {
+		this.undeliveredWarnings.warn(() -> "STOMP session " + sessionId + ": a message from the outbound channel "
+				+ "was not delivered (" + reason.tagValue() + "): it was published after the session "
+				+ ((reason == DropReason.NO_SESSION) ? "had ended" : "began to close"));
+		this.listeners.forEach((listener) -> listener.messageUndelivered(sessionId, reason));
 	}
 
 	@Override

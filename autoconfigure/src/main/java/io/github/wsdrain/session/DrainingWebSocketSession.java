@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -119,6 +120,11 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	private final CloseBarrier closeBarrier;
 
+	/** What the first close request waits for while the session still accepts messages. */
+	private volatile @Nullable Supplier<CompletableFuture<?>> closeDelay;
+
+	private final AtomicBoolean closeDelayed = new AtomicBoolean();
+
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
 			ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
 		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
@@ -196,10 +202,28 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return a future completed once the close frame is sent or the connection has ended
 	 */
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
+		Supplier<CompletableFuture<?>> delay = this.closeDelay;
+		if (delay != null && this.state == State.OPEN && this.closeDelayed.compareAndSet(false, true)) {
+			delay.get()
+				.orTimeout(this.settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)
+				.whenCompleteAsync((done, ex) -> closeAsync(status), this.drainExecutor);
+			return this.closeFuture;
+		}
 		if (beginClosing(status)) {
 			this.drainExecutor.execute(this::drainAndClose);
 		}
 		return this.closeFuture;
+	}
+
+	/**
+	 * Make the first close request wait, at most the drain timeout, until the given
+	 * future completes, while the session still accepts messages: STOMP waits so for the
+	 * messages Spring's outbound channel holds for the session. A later close request
+	 * does not wait.
+	 * @param delay supplies, at the close request, the future to wait for
+	 */
+	public void setCloseDelay(Supplier<CompletableFuture<?>> delay) {
+		this.closeDelay = delay;
 	}
 
 	/**
