@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 
+import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.tomcat.websocket.WsWebSocketContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.converter.StringMessageConverter;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.messaging.simp.SimpMessageType;
@@ -70,6 +74,13 @@ abstract class StompAppCloseTests {
 	@Autowired
 	private SimpleBrokerMessageHandler broker;
 
+	@Autowired
+	@Qualifier("clientOutboundChannel")
+	private MessageChannel clientOutboundChannel;
+
+	@Autowired
+	private WsDrainServerMetrics metrics;
+
 	private final WebSocketStompClient stompClient = new WebSocketStompClient(
 			new StandardWebSocketClient(new WsWebSocketContainer()));
 
@@ -96,6 +107,23 @@ abstract class StompAppCloseTests {
 			assertThat(result.session).isInstanceOf(DrainingWebSocketSession.class);
 			assertThat(result.received).as("run %d: every message, in publish order", run).isEqualTo(expected);
 		}
+	}
+
+	@Test
+	void aMessageTheOutboundChannelDeliversAfterTheSessionEndedIsCounted() throws Exception {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		this.metrics.bindTo(meters);
+		Run result = publishThenClose("/stomp", "/topic/gone");
+		assertThat(result.received).hasSize(COUNT);
+		SimpMessageHeaderAccessor headers = SimpMessageHeaderAccessor.create(SimpMessageType.MESSAGE);
+		headers.setSessionId(result.session.getId());
+		headers.setSubscriptionId("0");
+		headers.setDestination("/topic/gone");
+		this.clientOutboundChannel.send(MessageBuilder.createMessage("late".getBytes(), headers.getMessageHeaders()));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(
+					meters.get("wsdrain.messages.dropped").tag("reason", "no-session").counter().count())
+				.isEqualTo(1.0));
 	}
 
 	@Test
