@@ -9,7 +9,9 @@ import io.github.wsdrain.session.SendTotals;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -65,6 +68,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 	private final RateLimitedLog timeoutWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
 	private final RateLimitedLog undeliveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final Map<DropReason, LongAdder> undelivered = new ConcurrentHashMap<>();
 
 	public DrainingSessionRegistry(DrainSettings settings, List<DrainingSessionListener> listeners) {
 		this.settings = settings;
@@ -163,7 +168,19 @@ public class DrainingSessionRegistry implements DisposableBean {
 		this.undeliveredWarnings.warn(() -> "STOMP session " + sessionId + ": a message from the outbound channel "
 				+ "was not delivered (" + reason.tagValue() + "): it was published after the session "
 				+ ((reason == DropReason.NO_SESSION) ? "had ended" : "began to close"));
+		this.undelivered.computeIfAbsent(reason, (key) -> new LongAdder()).increment();
 		this.listeners.forEach((listener) -> listener.messageUndelivered(sessionId, reason));
+	}
+
+	/**
+	 * Return how many messages Spring's STOMP outbound channel delivered when no session
+	 * would take them, since start, by reason.
+	 * @return the counts by reason; reasons that never happened are absent
+	 */
+	public Map<DropReason, Long> getUndeliveredMessages() {
+		Map<DropReason, Long> counts = new EnumMap<>(DropReason.class);
+		this.undelivered.forEach((reason, count) -> counts.put(reason, count.sum()));
+		return counts;
 	}
 
 	@Override

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
+import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.DropReason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.tomcat.websocket.WsWebSocketContainer;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +83,9 @@ abstract class StompAppCloseTests {
 	@Autowired
 	private WsDrainServerMetrics metrics;
 
+	@Autowired
+	private DrainingSessionRegistry registry;
+
 	private final WebSocketStompClient stompClient = new WebSocketStompClient(
 			new StandardWebSocketClient(new WsWebSocketContainer()));
 
@@ -124,6 +129,7 @@ abstract class StompAppCloseTests {
 			.untilAsserted(() -> assertThat(
 					meters.get("wsdrain.messages.dropped").tag("reason", "no-session").counter().count())
 				.isEqualTo(1.0));
+		assertThat(this.registry.getUndeliveredMessages()).containsEntry(DropReason.NO_SESSION, 1L);
 	}
 
 	@Test
