@@ -29,8 +29,12 @@ final class ConfigurationPropertiesPage {
 	private ConfigurationPropertiesPage() {
 	}
 
+	static Metadata read(String metadataJson) {
+		return MAPPER.readValue(metadataJson, Metadata.class);
+	}
+
 	static String render(String metadataJson) {
-		Metadata metadata = MAPPER.readValue(metadataJson, Metadata.class);
+		Metadata metadata = read(metadataJson);
 		Map<String, List<Property>> byGroup = byGroup(metadata);
 		Map<String, List<String>> hintedValues = hintedValues(metadata);
 		StringBuilder page = new StringBuilder();

@@ -15,15 +15,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.github.wsdrain.autoconfigure.ConfigurationPropertiesPage.Metadata;
+import io.github.wsdrain.autoconfigure.ConfigurationPropertiesPage.Property;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the README and the pages under {@code docs/} honest: every link resolves to a file
- * (and heading) inside the repository, none leads outside it, the README stays short and
- * starts with the commands CI runs.
+ * Keeps the README, PROTOCOL.md and the pages under {@code docs/} honest: every link
+ * resolves to a file (and heading) inside the repository, none leads outside it, every
+ * property they name exists and is not deprecated, the README stays short and starts with
+ * the commands CI runs.
  */
 class DocumentationTests {
 
@@ -35,6 +38,13 @@ class DocumentationTests {
 	private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$");
 
 	private static final Pattern INLINE_CODE = Pattern.compile("`[^`]*`");
+
+	private static final Pattern PROPERTY_NAME = Pattern.compile("\\bwsdrain\\.(?:server|client)\\.[a-z0-9.-]*[a-z0-9]");
+
+	/** Meters whose names share the client properties' prefix. */
+	private static final Set<String> CLIENT_METER_NAMES = Set.of("wsdrain.client.connections",
+			"wsdrain.client.buffered.messages", "wsdrain.client.buffered.bytes", "wsdrain.client.messages.dropped",
+			"wsdrain.client.reconnects", "wsdrain.client.duplicates");
 
 	private Path root;
 
@@ -56,6 +66,28 @@ class DocumentationTests {
 			}
 		}
 		assertThat(broken).as("broken links").isEmpty();
+	}
+
+	@Test
+	void everyPropertyTheDocsNameIsInTheMetadataAndNotDeprecated() throws IOException {
+		Metadata metadata = ConfigurationPropertiesPage.read(Files.readString(
+				this.root.resolve("autoconfigure/target/classes/META-INF/spring-configuration-metadata.json")));
+		Map<String, Property> properties = new HashMap<>();
+		metadata.properties().forEach((property) -> properties.put(property.name(), property));
+		List<String> wrong = new ArrayList<>();
+		for (Path page : pages()) {
+			if (page.endsWith("configuration-properties.md")) {
+				continue;
+			}
+			Matcher name = PROPERTY_NAME.matcher(Files.readString(page));
+			while (name.find()) {
+				String problem = checkProperty(name.group(), properties);
+				if (problem != null) {
+					wrong.add(this.root.relativize(page) + ": " + name.group() + " (" + problem + ")");
+				}
+			}
+		}
+		assertThat(wrong).as("property names in the docs").isEmpty();
 	}
 
 	@Test
@@ -112,6 +144,19 @@ class DocumentationTests {
 		}
 		if (anchor != null && relative.endsWith(".md") && !anchors(resolved).contains(anchor)) {
 			return "no such heading";
+		}
+		return null;
+	}
+
+	private static String checkProperty(String name, Map<String, Property> properties) {
+		Property property = properties.get(name);
+		if (property == null) {
+			boolean group = properties.keySet().stream().anyMatch((candidate) -> candidate.startsWith(name + "."));
+			return (group || CLIENT_METER_NAMES.contains(name)) ? null : "no such property";
+		}
+		if (property.deprecation() != null || Boolean.TRUE.equals(property.deprecated())) {
+			String replacement = (property.deprecation() != null) ? property.deprecation().replacement() : null;
+			return "deprecated" + ((replacement != null) ? ", use " + replacement : "");
 		}
 		return null;
 	}
