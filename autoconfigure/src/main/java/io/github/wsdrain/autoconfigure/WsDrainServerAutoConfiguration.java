@@ -6,6 +6,7 @@ import java.util.List;
 import io.github.wsdrain.protocol.ResumableSessions;
 import io.github.wsdrain.protocol.ResumeListener;
 import io.github.wsdrain.protocol.ResumeSettings;
+import io.github.wsdrain.server.BrowserClientResources;
 import io.github.wsdrain.server.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionListener;
@@ -29,6 +30,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 /**
@@ -82,7 +84,8 @@ public final class WsDrainServerAutoConfiguration {
 					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
 					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
 							properties.getResume().getBufferSize()),
-					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()));
+					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()),
+					PropertyChecks.positive("wsdrain.server.resume.heartbeat", properties.getResume().getHeartbeat()));
 		}
 
 		@Bean
@@ -117,6 +120,24 @@ public final class WsDrainServerAutoConfiguration {
 					PropertyChecks.closeReason("wsdrain.server.shutdown.close-reason", shutdown.getCloseReason()));
 			return new GracefulWebSocketShutdown(registry, resumableSessions.getIfAvailable(), timeout, closeStatus,
 					PropertyChecks.positive("wsdrain.server.shutdown.retry-after", shutdown.getRetryAfter()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	@ConditionalOnBooleanProperty(name = "wsdrain.server.browser-client.enabled", matchIfMissing = true)
+	static class BrowserClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		BrowserClientResources wsDrainBrowserClientResources(WsDrainServerProperties properties) {
+			Duration cachePeriod = properties.getBrowserClient().getCachePeriod();
+			if (cachePeriod.isNegative()) {
+				throw new IllegalArgumentException(
+						"wsdrain.server.browser-client.cache-period must not be negative, was " + cachePeriod);
+			}
+			return new BrowserClientResources(cachePeriod);
 		}
 
 	}
