@@ -42,6 +42,9 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private final AtomicInteger cuts = new AtomicInteger();
 
+	/** Sockets whose bytes are read and dropped: a path that went silent without a reset. */
+	private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
+
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
 	private volatile boolean refusing;
@@ -77,6 +80,26 @@ public final class ChaosProxy implements AutoCloseable {
 
 	public int cuts() {
 		return this.cuts.get();
+	}
+
+	/**
+	 * Stop forwarding on every open connection, in both directions, without closing
+	 * anything: both ends see a connection that is open and silent (a dead NAT mapping).
+	 * New connections are forwarded as usual.
+	 */
+	public void silence() {
+		this.silenced.addAll(this.sockets);
+	}
+
+	/**
+	 * Reset the server side of every open connection and leave the client side open and
+	 * silent: the server sees the connection lost at once, the client sees nothing.
+	 */
+	public void silenceClientsAndResetServers() {
+		this.pairs.forEach((client, server) -> {
+			this.silenced.add(client);
+			reset(server);
+		});
 	}
 
 	/** Reset every connection through the proxy. */
@@ -129,15 +152,22 @@ public final class ChaosProxy implements AutoCloseable {
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 			int read;
 			while ((read = in.read(buffer)) >= 0) {
-				out.write(buffer, 0, read);
+				if (!this.silenced.contains(from) && !this.silenced.contains(to)) {
+					out.write(buffer, 0, read);
+				}
 			}
 		}
 		catch (IOException ex) {
 			// cut or closed
 		}
 		finally {
-			reset(from);
-			reset(to);
+			// A silenced side stays open: it is the client that must notice on its own.
+			if (!this.silenced.contains(from)) {
+				reset(from);
+			}
+			if (!this.silenced.contains(to)) {
+				reset(to);
+			}
 		}
 	}
 
@@ -157,6 +187,7 @@ public final class ChaosProxy implements AutoCloseable {
 	public void close() throws IOException {
 		this.listener.close();
 		this.timer.shutdownNow();
+		this.silenced.clear();
 		cut();
 		this.threads.shutdownNow();
 	}

@@ -58,6 +58,7 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 			var query = UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams();
 			interval = intParameter(query.getFirst("interval"), 10, 1, "interval");
 			size = intParameter(query.getFirst("size"), 64, BurstParameters.MIN_SIZE, "size");
+			BurstParameters.require(size <= BurstParameters.MAX_SIZE, "size must be at most " + BurstParameters.MAX_SIZE);
 		}
 		catch (IllegalArgumentException ex) {
 			session.close(CloseStatus.POLICY_VIOLATION.withReason(ex.getMessage()));
