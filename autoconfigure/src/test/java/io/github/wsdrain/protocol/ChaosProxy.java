@@ -91,17 +91,6 @@ public final class ChaosProxy implements AutoCloseable {
 		this.silenced.addAll(this.sockets);
 	}
 
-	/**
-	 * Reset the server side of every open connection and leave the client side open and
-	 * silent: the server sees the connection lost at once, the client sees nothing.
-	 */
-	public void silenceClientsAndResetServers() {
-		this.pairs.forEach((client, server) -> {
-			this.silenced.add(client);
-			reset(server);
-		});
-	}
-
 	/** Reset every connection through the proxy. */
 	public void cut() {
 		this.cuts.incrementAndGet();
@@ -149,7 +138,10 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private void pump(Socket from, Socket to) {
 		byte[] buffer = new byte[16 * 1024];
-		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+		// Not closed here: closing a stream closes its socket, and a silenced side must stay open.
+		try {
+			InputStream in = from.getInputStream();
+			OutputStream out = to.getOutputStream();
 			int read;
 			while ((read = in.read(buffer)) >= 0) {
 				if (!this.silenced.contains(from) && !this.silenced.contains(to)) {

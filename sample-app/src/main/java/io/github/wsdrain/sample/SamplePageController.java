@@ -20,11 +20,15 @@ class SamplePageController {
 
 	private final BurstHandler plainBurstHandler;
 
+	private final StreamHandler plainStreamHandler;
+
 	private final TransportCuts cuts;
 
-	SamplePageController(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler, TransportCuts cuts) {
+	SamplePageController(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler,
+			StreamHandler plainStreamHandler, TransportCuts cuts) {
 		this.demoBurstHandler = demoBurstHandler;
 		this.plainBurstHandler = plainBurstHandler;
+		this.plainStreamHandler = plainStreamHandler;
 		this.cuts = cuts;
 	}
 
@@ -38,7 +42,7 @@ class SamplePageController {
 
 	@PostMapping("/sample/plain-streams/cut")
 	Map<String, Integer> cutPlainStreams() {
-		return Map.of("cut", this.cuts.cutPath("/plain/stream"));
+		return Map.of("cut", this.cuts.cutAll(this.plainStreamHandler.connections()));
 	}
 
 }

@@ -2,6 +2,7 @@ package io.github.wsdrain.sample;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.Collection;
 import java.util.function.Predicate;
 
 import io.github.wsdrain.protocol.ResumableSessions;
@@ -13,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.ReflectionUtils;
+import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 
@@ -22,7 +24,7 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * public way to do this: Jetty's {@code Session.disconnect()} and Tomcat's
  * {@code WsRemoteEndpointImplServer.doClose()} are reached by reflection.
  */
-class TransportCuts {
+public class TransportCuts {
 
 	private static final Log logger = LogFactory.getLog(TransportCuts.class);
 
@@ -53,8 +55,23 @@ class TransportCuts {
 	 * @param path for example {@code /plain/stream}
 	 * @return how many connections were cut
 	 */
-	int cutPath(String path) {
+	public int cutPath(String path) {
 		return cutWhere((connection) -> connection.getUri() != null && path.equals(connection.getUri().getPath()));
+	}
+
+	/**
+	 * Cut connections the draining registry does not know: those of excluded paths.
+	 * @param connections the connections, as their handler got them
+	 * @return how many connections were cut
+	 */
+	int cutAll(Collection<WebSocketSession> connections) {
+		int cut = 0;
+		for (WebSocketSession connection : connections) {
+			if (abort(connection)) {
+				cut++;
+			}
+		}
+		return cut;
 	}
 
 	private int cutWhere(Predicate<DrainingWebSocketSession> which) {
@@ -64,14 +81,14 @@ class TransportCuts {
 		}
 		int cut = 0;
 		for (DrainingWebSocketSession connection : sessions.getSessions()) {
-			if (which.test(connection) && abort(connection)) {
+			if (which.test(connection) && abort(connection.getDelegate())) {
 				cut++;
 			}
 		}
 		return cut;
 	}
 
-	private static boolean abort(DrainingWebSocketSession connection) {
+	private static boolean abort(WebSocketSession connection) {
 		Object nativeSession = (WebSocketSessionDecorator.unwrap(connection) instanceof NativeWebSocketSession n)
 				? n.getNativeSession() : null;
 		if (nativeSession == null) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
+import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 
 import static org.awaitility.Awaitility.await;
@@ -57,9 +58,18 @@ final class Tab {
 
 	/** Wait until a JavaScript condition holds. */
 	void waitFor(String condition, Duration timeout) {
-		await().atMost(timeout)
-			.pollInterval(Duration.ofMillis(50))
-			.until(() -> evaluate("Boolean(" + condition + ")").asBoolean());
+		try {
+			await().atMost(timeout)
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> evaluate("Boolean(" + condition + ")").asBoolean());
+		}
+		catch (ConditionTimeoutException ex) {
+			// Say what the page showed, not only that it did not show the condition.
+			String page = evaluate("document.body.innerText.replace(/\\s+/g, ' ').slice(0, 2000) + ' runs: '"
+					+ " + JSON.stringify(window.runs ?? {})").asString();
+			throw new AssertionError("Not within " + timeout.toSeconds() + " s: " + condition + "; page: " + page,
+					ex);
+		}
 	}
 
 	String text(String id) {
