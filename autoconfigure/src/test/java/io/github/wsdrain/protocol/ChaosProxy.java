@@ -49,6 +49,9 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private volatile boolean refusing;
 
+	/** How many of the next connections to reset at once: a first handshake that fails. */
+	private final AtomicInteger toReset = new AtomicInteger();
+
 	private volatile @Nullable Duration minLifetime;
 
 	private volatile @Nullable Duration maxLifetime;
@@ -67,6 +70,11 @@ public final class ChaosProxy implements AutoCloseable {
 		this.minLifetime = min;
 		this.maxLifetime = max;
 		this.pairs.forEach(this::scheduleCut);
+	}
+
+	/** Reset the next connections at once, then accept the rest. */
+	public void resetNext(int connections) {
+		this.toReset.set(connections);
 	}
 
 	/** Reset new connections at once (a network that is down), or accept them again. */
@@ -103,7 +111,7 @@ public final class ChaosProxy implements AutoCloseable {
 		while (!this.listener.isClosed()) {
 			try {
 				Socket client = this.listener.accept();
-				if (this.refusing) {
+				if (this.refusing || this.toReset.getAndUpdate((n) -> Math.max(n - 1, 0)) > 0) {
 					reset(client);
 					continue;
 				}

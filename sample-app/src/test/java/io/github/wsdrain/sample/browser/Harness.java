@@ -39,6 +39,15 @@ final class Harness {
 			  for (let i = 0; i < count; i++) ws.send(i + "|echo");
 			  return true;
 			};
+			window.sendPaced = (name, count) => {
+			  const ws = window.sockets[name];
+			  let next = 0;
+			  const pacer = setInterval(() => {
+			    for (let k = 0; k < 10 && next < count; k++) ws.send(next++ + "|echo");
+			    if (next === count) clearInterval(pacer);
+			  }, 10);
+			  return true;
+			};
 			true
 			""";
 

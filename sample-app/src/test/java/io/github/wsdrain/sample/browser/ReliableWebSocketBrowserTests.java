@@ -74,8 +74,7 @@ class ReliableWebSocketBrowserTests {
 		JsonNode big = feed("big", 20_000);
 		JsonNode small = feed("small", 1_000);
 
-		assertThat(big.get("reconnects").asInt() + small.get("reconnects").asInt()).isPositive();
-		assertThat(this.proxy.cuts()).isPositive();
+		assertThat(big.get("reconnects").asInt()).isPositive();
 	}
 
 	private JsonNode feed(String name, int count) {
@@ -97,7 +96,8 @@ class ReliableWebSocketBrowserTests {
 	void anEchoOf3000MessagesArrivesExactlyOnceInOrderBothWaysWhileEveryConnectionIsCut() {
 		this.proxy.cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
 		this.tab.evaluate(Harness.start("echo", "/demo/echo", "{ " + FAST_RECONNECT + " }"));
-		this.tab.evaluate("window.sendAll('echo', 3000)");
+		// Ten messages every 10 ms: the exchange takes about 3 s and spans several cuts.
+		this.tab.evaluate("window.sendPaced('echo', 3000)");
 
 		this.tab.waitFor(Harness.run("echo") + ".received >= 3000", SCENARIO_TIMEOUT);
 		this.tab.evaluate("window.sockets['echo'].close(1000, 'done')");
@@ -111,7 +111,17 @@ class ReliableWebSocketBrowserTests {
 		assertThat(run.get("duplicates").asInt()).isZero();
 		assertThat(run.get("outOfOrder").asInt()).isZero();
 		assertThat(run.get("close").asInt()).isEqualTo(1000);
-		assertThat(this.proxy.cuts()).isPositive();
+		assertThat(run.get("reconnects").asInt()).isPositive();
+	}
+
+	/** The first three handshakes are reset: the first connection is retried and the 1,000 messages arrive. */
+	@Test
+	void aFirstConnectionWhoseHandshakesFailIsRetriedUntilItOpens() {
+		this.proxy.resetNext(3);
+
+		JsonNode run = feed("first", 1_000);
+
+		assertThat(run.get("opens").toString()).isEqualTo("[false]");
 	}
 
 	/** A path that stops forwarding without a reset is noticed by the heartbeat and resumed: 2,000 messages, 0 lost. */
