@@ -65,6 +65,7 @@ export class ReliableWebSocket extends EventTarget {
     this._waiters = [];
     this._tail = Promise.resolve();
     this._closing = null;
+    this._closeArgs = null;
     this._firstDeadline = Date.now() + this._o.connectTimeout;
     this._wake = () => {
       if (this._timer !== null && (globalThis.document?.visibilityState ?? "visible") === "visible") {
@@ -121,6 +122,8 @@ export class ReliableWebSocket extends EventTarget {
         .then(() => {
           if (this._sock && (this._plain || this._live)) {
             this._sendAck();
+            // Kept: a connection lost during the closing handshake is resumed and closed again.
+            this._closeArgs = [code, reason];
             this._sock.close(code, reason);
           } else {
             this._finish(code, reason, false);
@@ -154,7 +157,6 @@ export class ReliableWebSocket extends EventTarget {
     };
     ws.onmessage = (e) => (this._plain ? this._deliver(e.data) : this._frame(ws, e.data));
     ws.onclose = (e) => this._lost(ws, e.code, e.reason, e.wasClean);
-    ws.onerror = () => this._plain && this._emit(new Event("error"));
   }
 
   _openPlain(ws) {
@@ -191,7 +193,7 @@ export class ReliableWebSocket extends EventTarget {
     this._live = false;
     clearTimeout(this._connectTimer);
     clearInterval(this._heartbeat);
-    if (this._plain || FINAL_CODES.includes(code) && hadSession || this._token !== null && !hadSession && wasClean) {
+    if (this._plain || (FINAL_CODES.includes(code) && hadSession) || (this._token !== null && !hadSession && wasClean)) {
       // Plain WebSocket; the session is over; or a resume was answered with a close frame.
       return this._finish(code, reason, wasClean);
     }
@@ -310,6 +312,9 @@ export class ReliableWebSocket extends EventTarget {
     }, Math.max(timeout / 4, 10));
     this._notify();
     this._emit(Object.assign(new Event("open"), { resumed }));
+    if (this._closeArgs) {
+      ws.close(...this._closeArgs);
+    }
   }
 
   _data(seq, payload) {
@@ -356,7 +361,8 @@ export class ReliableWebSocket extends EventTarget {
   }
 
   _violation(code, reason) {
-    this._sock?.close(code, reason);
+    // A browser may only send 1000 or 3000-4999: 1000 ends the session on the server too.
+    this._sock?.close(1000, reason);
     this._finish(code, reason, false);
   }
 

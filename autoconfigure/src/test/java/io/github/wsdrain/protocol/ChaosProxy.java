@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,7 +147,6 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private void pump(Socket from, Socket to) {
 		byte[] buffer = new byte[16 * 1024];
-		// Not closed here: closing a stream closes its socket, and a silenced side must stay open.
 		try {
 			InputStream in = from.getInputStream();
 			OutputStream out = to.getOutputStream();
@@ -162,12 +162,22 @@ public final class ChaosProxy implements AutoCloseable {
 		}
 		finally {
 			// A silenced side stays open: it is the client that must notice on its own.
-			if (!this.silenced.contains(from)) {
-				reset(from);
+			for (Socket socket : List.of(from, to)) {
+				if (!this.silenced.contains(socket)) {
+					// An orderly close first: what was forwarded is not discarded (a cut has reset it already).
+					closeQuietly(socket);
+					reset(socket);
+				}
 			}
-			if (!this.silenced.contains(to)) {
-				reset(to);
-			}
+		}
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// already closed
 		}
 	}
 
