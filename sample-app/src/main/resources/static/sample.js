@@ -16,9 +16,24 @@ const index = (data) => Number(String(data).slice(0, String(data).indexOf("|")))
 function burst(side, count) {
   return new Promise((resolve) => {
     let received = 0;
+    let heard = Date.now();
+    let close = null;
     const ws = new WebSocket(`${wsBase}/${side}/burst?count=${count}&size=64&threads=4`);
-    ws.onmessage = () => received++;
-    ws.onclose = (e) => resolve({ received, close: closeText(e) });
+    ws.onmessage = () => {
+      received++;
+      heard = Date.now();
+    };
+    // A close that never comes is an outcome too: after 5 s of silence the page gives up.
+    const idle = setInterval(() => {
+      if (Date.now() - heard > 5000) {
+        close = "none: left open";
+        ws.close();
+      }
+    }, 500);
+    ws.onclose = (e) => {
+      clearInterval(idle);
+      resolve({ received, close: close ?? closeText(e) });
+    };
   });
 }
 
