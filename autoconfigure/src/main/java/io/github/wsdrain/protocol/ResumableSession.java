@@ -587,10 +587,14 @@ public class ResumableSession implements WebSocketSession {
 		return this.connection != null && this.lastWriteNanos - nanos < 0;
 	}
 
-	/** Repeat the last acknowledgement; a connection busy writing is not silent. */
+	/**
+	 * Repeat the last acknowledgement if the connection is still silent: checks queued
+	 * close together find it written after the first. A connection busy writing is not silent.
+	 */
 	void heartbeat() {
 		DrainingWebSocketSession current = this.connection;
-		if (current != null && this.sendLock.tryLock()) {
+		if (current != null && isSilentSince(System.nanoTime() - this.settings.heartbeat().toNanos())
+				&& this.sendLock.tryLock()) {
 			try {
 				write(current, Frames.ack(this.lastReceivedAcknowledged));
 			}
