@@ -7,6 +7,7 @@ import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeSettings;
 import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.server.BrowserClientResources;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -29,6 +30,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 /**
@@ -86,7 +88,8 @@ public final class WsDrainServerAutoConfiguration {
 					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
 					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
 							properties.getResume().getBufferSize()),
-					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()));
+					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()),
+					PropertyChecks.positive("wsdrain.server.resume.heartbeat", properties.getResume().getHeartbeat()));
 		}
 
 		@Bean
@@ -121,6 +124,24 @@ public final class WsDrainServerAutoConfiguration {
 					PropertyChecks.closeReason("wsdrain.server.shutdown.close-reason", shutdown.getCloseReason()));
 			return new GracefulWebSocketShutdown(registry, resumableSessions.getIfAvailable(), timeout, closeStatus,
 					PropertyChecks.positive("wsdrain.server.shutdown.retry-after", shutdown.getRetryAfter()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	@ConditionalOnBooleanProperty(name = "wsdrain.server.browser-client.enabled", matchIfMissing = true)
+	static class BrowserClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		BrowserClientResources wsDrainBrowserClientResources(WsDrainServerProperties properties) {
+			Duration cachePeriod = properties.getBrowserClient().getCachePeriod();
+			if (cachePeriod.isNegative()) {
+				throw new IllegalArgumentException(
+						"wsdrain.server.browser-client.cache-period must not be negative, was " + cachePeriod);
+			}
+			return new BrowserClientResources(cachePeriod);
 		}
 
 	}

@@ -1,5 +1,6 @@
 package io.github.wsdrain.autoconfigure;
 
+import io.github.wsdrain.session.CloseBarrier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,8 @@ public class WsDrainServerProperties {
 	private Duration ackTimeout = Duration.ofSeconds(5);
 
 	private final Resume resume = new Resume();
+
+	private final BrowserClient browserClient = new BrowserClient();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -202,6 +205,39 @@ public class WsDrainServerProperties {
 		return this.resume;
 	}
 
+	public BrowserClient getBrowserClient() {
+		return this.browserClient;
+	}
+
+	/**
+	 * The browser client, /wsdrain/wsdrain.js.
+	 */
+	public static class BrowserClient {
+
+		/** Whether to serve /wsdrain/** with its own cache header (the module stays on the class path either way). */
+		private boolean enabled = true;
+
+		/** How long browsers may use /wsdrain/wsdrain.js before revalidating it. */
+		private Duration cachePeriod = Duration.ofHours(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getCachePeriod() {
+			return this.cachePeriod;
+		}
+
+		public void setCachePeriod(Duration cachePeriod) {
+			this.cachePeriod = cachePeriod;
+		}
+
+	}
+
 	/**
 	 * Resumable sessions for clients that negotiate the wsdrain.v1 sub-protocol.
 	 */
@@ -215,6 +251,9 @@ public class WsDrainServerProperties {
 
 		/** Most bytes of sent but unacknowledged messages kept per session for replay. */
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
+
+		/** Silence after which the server repeats its last acknowledgement; clients treat twice this without a frame as a lost connection. */
+		private Duration heartbeat = Duration.ofSeconds(25);
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -238,6 +277,14 @@ public class WsDrainServerProperties {
 
 		public void setBufferSize(DataSize bufferSize) {
 			this.bufferSize = bufferSize;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
 		}
 
 	}

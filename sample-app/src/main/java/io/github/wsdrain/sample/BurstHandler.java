@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
@@ -32,6 +33,9 @@ class BurstHandler extends TextWebSocketHandler {
 	private final Executor senders;
 
 	private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>(KEPT_OUTCOMES);
+
+	/** For the page, which shows the latest burst without taking it from the tests. */
+	private volatile @Nullable Outcome lastOutcome;
 
 	/**
 	 * @param sessionDecorator what the handler sends through: the session as given, or
@@ -70,7 +74,16 @@ class BurstHandler extends TextWebSocketHandler {
 		return this.outcomes.take();
 	}
 
+	/**
+	 * Return the outcome of the latest burst that ended.
+	 * @return the outcome, or {@code null} before the first
+	 */
+	@Nullable Outcome lastOutcome() {
+		return this.lastOutcome;
+	}
+
 	private void record(Outcome outcome) {
+		this.lastOutcome = outcome;
 		while (!this.outcomes.offer(outcome)) {
 			this.outcomes.poll();
 		}

@@ -15,9 +15,16 @@ record BurstParameters(int count, int size, int threads) {
 
 	static final int MIN_SIZE = 16;
 
+	/** The sample is public: one request asks for at most a million messages of 64 KB. */
+	static final int MAX_COUNT = 1_000_000;
+
+	static final int MAX_SIZE = 65_536;
+
 	BurstParameters {
 		require(count > 0, "count must be positive");
+		require(count <= MAX_COUNT, "count must be at most " + MAX_COUNT);
 		require(size >= MIN_SIZE, "size must be at least " + MIN_SIZE);
+		require(size <= MAX_SIZE, "size must be at most " + MAX_SIZE);
 		require(threads > 0 && threads <= 64, "threads must be between 1 and 64");
 		require(threads <= count, "threads must not exceed count");
 	}

@@ -14,6 +14,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 
@@ -29,6 +30,9 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * sending into the replay buffer (waiting when it is full) and the client that resumes
  * gets every message it missed. A client that does not offer {@code wsdrain.v1} gets the
  * same N messages over plain WebSocket with drain-before-close, then 1000.
+ * <p>
+ * Sample only: a client message {@code cut} makes the server end the connection's TCP
+ * socket without a close frame, so that the page can show a resume.
  */
 class FeedHandler extends TextWebSocketHandler {
 
@@ -46,13 +50,25 @@ class FeedHandler extends TextWebSocketHandler {
 
 	private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
 
+	private final TransportCuts cuts;
+
 	/**
 	 * @param senders runs the sends, which may wait for the client
 	 * @param ticker paces the feeds that have a rate; its tasks never wait
+	 * @param cuts ends connections without a close frame when a client asks
 	 */
-	FeedHandler(Executor senders, ScheduledExecutorService ticker) {
+	FeedHandler(Executor senders, ScheduledExecutorService ticker, TransportCuts cuts) {
 		this.senders = senders;
 		this.ticker = ticker;
+		this.cuts = cuts;
+	}
+
+	@Override
+	protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+		if ("cut".equals(message.getPayload())) {
+			logger.info("Feed on session " + session.getId() + ": cutting " + this.cuts.cut(session)
+					+ " connection(s) as the client asked");
+		}
 	}
 
 	@Override

@@ -5,6 +5,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -60,8 +64,20 @@ class SampleHandlersConfiguration {
 	}
 
 	@Bean
-	FeedHandler demoFeedHandler(ExecutorService sampleSenders, ScheduledExecutorService sampleFeedTicker) {
-		return new FeedHandler(sampleSenders, sampleFeedTicker);
+	TransportCuts sampleTransportCuts(ObjectProvider<DrainingSessionRegistry> registry,
+			ObjectProvider<ResumableSessions> resumableSessions) {
+		return new TransportCuts(registry, resumableSessions);
+	}
+
+	@Bean
+	FeedHandler demoFeedHandler(ExecutorService sampleSenders, ScheduledExecutorService sampleFeedTicker,
+			TransportCuts sampleTransportCuts) {
+		return new FeedHandler(sampleSenders, sampleFeedTicker, sampleTransportCuts);
+	}
+
+	@Bean
+	EchoHandler demoEchoHandler() {
+		return new EchoHandler();
 	}
 
 }

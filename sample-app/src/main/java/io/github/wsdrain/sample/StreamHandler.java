@@ -1,6 +1,8 @@
 package io.github.wsdrain.sample;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +39,9 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 
 	private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
+	/** The connections as the handler got them, for the page's stand-in for a stopping connector. */
+	private final Map<String, WebSocketSession> connections = new ConcurrentHashMap<>();
+
 	private volatile Runnable beforeGoodbye = () -> {
 	};
 
@@ -58,11 +63,13 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 			var query = UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams();
 			interval = intParameter(query.getFirst("interval"), 10, 1, "interval");
 			size = intParameter(query.getFirst("size"), 64, BurstParameters.MIN_SIZE, "size");
+			BurstParameters.require(size <= BurstParameters.MAX_SIZE, "size must be at most " + BurstParameters.MAX_SIZE);
 		}
 		catch (IllegalArgumentException ex) {
 			session.close(CloseStatus.POLICY_VIOLATION.withReason(ex.getMessage()));
 			return;
 		}
+		this.connections.put(session.getId(), session);
 		Stream stream = new Stream(session.getId(), this.sessionDecorator.apply(session), size);
 		this.streams.put(session.getId(), stream);
 		stream.start(this.scheduler, interval);
@@ -70,10 +77,19 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 
 	@Override
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+		this.connections.remove(session.getId());
 		Stream stream = this.streams.remove(session.getId());
 		if (stream != null) {
 			stream.stop();
 		}
+	}
+
+	/**
+	 * Return the open connections.
+	 * @return a snapshot
+	 */
+	Collection<WebSocketSession> connections() {
+		return List.copyOf(this.connections.values());
 	}
 
 	/**

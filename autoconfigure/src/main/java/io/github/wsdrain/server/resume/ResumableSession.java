@@ -122,6 +122,9 @@ public class ResumableSession implements WebSocketSession {
 
 	private final AtomicBoolean ackScheduled = new AtomicBoolean();
 
+	/** When the current connection was last written to: the heartbeat fills silences. */
+	private volatile long lastWriteNanos = System.nanoTime();
+
 	private long ackWindowStart;
 
 	private int acksInWindow;
@@ -582,7 +585,30 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/** Whether a connection is attached and nothing was written to it since then. */
+	boolean isSilentSince(long nanos) {
+		return this.connection != null && this.lastWriteNanos - nanos < 0;
+	}
+
+	/**
+	 * Repeat the last acknowledgement if the connection is still silent: checks queued
+	 * close together find it written after the first. A connection busy writing is not silent.
+	 */
+	void heartbeat() {
+		DrainingWebSocketSession current = this.connection;
+		if (current != null && isSilentSince(System.nanoTime() - this.settings.heartbeat().toNanos())
+				&& this.sendLock.tryLock()) {
+			try {
+				write(current, Frames.ack(this.lastReceivedAcknowledged));
+			}
+			finally {
+				this.sendLock.unlock();
+			}
+		}
+	}
+
 	private void write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
+		this.lastWriteNanos = System.nanoTime();
 		try {
 			to.sendMessage(frame);
 		}

@@ -66,6 +66,8 @@ public class ResumableSessions implements DisposableBean {
 	/** Acknowledgements and closes write to a peer that may be slow: never on the timer. */
 	private final ExecutorService writers;
 
+	private final Heartbeat heartbeat;
+
 	public ResumableSessions(ResumeSettings settings) {
 		this(settings, List.of());
 	}
@@ -75,6 +77,7 @@ public class ResumableSessions implements DisposableBean {
 		this.listeners = List.copyOf(listeners);
 		this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-"));
 		this.writers = Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-"));
+		this.heartbeat = Heartbeat.start(settings.heartbeat(), this::getSessions, this.timer, this.writers);
 	}
 
 	public ResumeSettings getSettings() {
@@ -214,6 +217,7 @@ public class ResumableSessions implements DisposableBean {
 	 */
 	@Override
 	public void destroy() {
+		this.heartbeat.stop();
 		getSessions().forEach(ResumableSession::shutDown);
 		this.timer.shutdownNow();
 		this.writers.shutdown();
