@@ -50,6 +50,9 @@ final class ProtocolClient implements WebSocket.Listener {
 
 	volatile @Nullable String closeReason;
 
+	/** What ended the connection when it ended without a close frame ({@link #closeCode} -1). */
+	volatile @Nullable Throwable error;
+
 	final AtomicLong serverAcknowledged = new AtomicLong();
 
 	private final AtomicBoolean ackScheduled = new AtomicBoolean();
@@ -218,6 +221,7 @@ final class ProtocolClient implements WebSocket.Listener {
 
 	@Override
 	public void onError(WebSocket webSocket, Throwable error) {
+		this.error = error;
 		this.closeCode.complete(-1);
 	}
 
@@ -306,6 +310,10 @@ final class ProtocolClient implements WebSocket.Listener {
 
 		private String query = "";
 
+		private String path = "/resume";
+
+		private String host = "localhost";
+
 		private LongPredicate abortAfter = (seq) -> false;
 
 		Builder(int port) {
@@ -349,6 +357,18 @@ final class ProtocolClient implements WebSocket.Listener {
 			return this;
 		}
 
+		/** Connect to another endpoint of the test app than {@code /resume}. */
+		Builder path(String path) {
+			this.path = path;
+			return this;
+		}
+
+		/** Connect through another loopback address, for example {@code [::1]}: the server sees another client address. */
+		Builder host(String host) {
+			this.host = host;
+			return this;
+		}
+
 		Builder abortAfter(long seq) {
 			this.abortAfter = (received) -> received == seq;
 			return this;
@@ -363,7 +383,7 @@ final class ProtocolClient implements WebSocket.Listener {
 			if (this.user != null) {
 				builder.header(ResumeTestApplication.USER_HEADER, this.user);
 			}
-			builder.buildAsync(URI.create("ws://localhost:" + this.port + "/resume" + this.query), client)
+			builder.buildAsync(URI.create("ws://" + this.host + ":" + this.port + this.path + this.query), client)
 				.get(10, TimeUnit.SECONDS);
 			return client;
 		}
