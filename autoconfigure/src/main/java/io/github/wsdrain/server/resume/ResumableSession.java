@@ -644,15 +644,32 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/**
+	 * At most one acknowledgement task per session, pending or running: one stuck behind a
+	 * write to a peer that does not read must not be joined by another for every message
+	 * the peer keeps sending.
+	 */
 	private void scheduleAck() {
 		if (this.ackScheduled.compareAndSet(false, true)) {
-			this.sessions.timer().schedule(() -> this.sessions.writers().execute(() -> {
-				this.ackScheduled.set(false);
-				DrainingWebSocketSession current = this.connection;
-				if (current != null) {
-					sendAck(current);
-				}
-			}), ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+			this.sessions.timer()
+				.schedule(() -> this.sessions.writers().execute(this::acknowledgeReceived), ACK_DELAY.toMillis(),
+						TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void acknowledgeReceived() {
+		try {
+			DrainingWebSocketSession current = this.connection;
+			if (current != null) {
+				sendAck(current);
+			}
+		}
+		finally {
+			this.ackScheduled.set(false);
+		}
+		// Delivered while this task ran: acknowledge it in the next batch.
+		if (this.connection != null && this.lastReceived > this.lastReceivedAcknowledged) {
+			scheduleAck();
 		}
 	}
 
