@@ -50,9 +50,6 @@ final class ProtocolClient implements WebSocket.Listener {
 
 	volatile @Nullable String closeReason;
 
-	/** What ended the connection when it ended without a close frame ({@link #closeCode} -1). */
-	volatile @Nullable Throwable error;
-
 	final AtomicLong serverAcknowledged = new AtomicLong();
 
 	private final AtomicBoolean ackScheduled = new AtomicBoolean();
@@ -221,7 +218,6 @@ final class ProtocolClient implements WebSocket.Listener {
 
 	@Override
 	public void onError(WebSocket webSocket, Throwable error) {
-		this.error = error;
 		this.closeCode.complete(-1);
 	}
 
