@@ -3,6 +3,7 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.wsdrain.server.resume.DetachedSessionLimits;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeSettings;
@@ -31,6 +32,7 @@ import org.springframework.messaging.simp.config.AbstractMessageBrokerConfigurat
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 /**
@@ -94,8 +96,34 @@ public final class WsDrainServerAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ResumableSessions resumableSessions(ResumeSettings settings, ObjectProvider<ResumeListener> listeners) {
-			return new ResumableSessions(settings, listeners.orderedStream().toList());
+		DetachedSessionLimits wsDrainDetachedSessionLimits(WsDrainServerProperties properties) {
+			WsDrainServerProperties.Resume resume = properties.getResume();
+			DataSize bytes = resume.getMaxDetachedBytes();
+			return new DetachedSessionLimits(
+					PropertyChecks.positive("wsdrain.server.resume.max-detached-sessions",
+							resume.getMaxDetachedSessions()),
+					(bytes != null)
+							? PropertyChecks.positive("wsdrain.server.resume.max-detached-bytes", bytes).toBytes()
+							: DetachedSessionLimits.defaultBytes(),
+					PropertyChecks.positive("wsdrain.server.resume.max-detached-sessions-per-address",
+							resume.getMaxDetachedSessionsPerAddress()),
+					PropertyChecks
+						.positive("wsdrain.server.resume.max-detached-bytes-per-address",
+								resume.getMaxDetachedBytesPerAddress())
+						.toBytes(),
+					PropertyChecks.positive("wsdrain.server.resume.max-detached-sessions-per-principal",
+							resume.getMaxDetachedSessionsPerPrincipal()),
+					PropertyChecks
+						.positive("wsdrain.server.resume.max-detached-bytes-per-principal",
+								resume.getMaxDetachedBytesPerPrincipal())
+						.toBytes());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ResumableSessions resumableSessions(ResumeSettings settings, DetachedSessionLimits limits,
+				ObjectProvider<ResumeListener> listeners) {
+			return new ResumableSessions(settings, limits, listeners.orderedStream().toList());
 		}
 
 	}

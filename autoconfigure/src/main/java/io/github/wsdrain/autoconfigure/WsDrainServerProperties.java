@@ -7,6 +7,8 @@ import java.util.List;
 
 import io.github.wsdrain.session.OverflowPolicy;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -255,6 +257,24 @@ public class WsDrainServerProperties {
 		/** Silence after which the server repeats its last acknowledgement; clients treat twice this without a frame as a lost connection. */
 		private Duration heartbeat = Duration.ofSeconds(25);
 
+		/** Most sessions kept waiting for a resume; past it the oldest is ended and its client gets not recovered. */
+		private int maxDetachedSessions = 10000;
+
+		/** Most bytes all sessions waiting for a resume may hold; unset means a quarter of the maximum heap. */
+		private @Nullable DataSize maxDetachedBytes;
+
+		/** Most sessions kept waiting for a resume per client address (as the server sees it). */
+		private int maxDetachedSessionsPerAddress = 1000;
+
+		/** Most bytes the sessions waiting for a resume may hold per client address. */
+		private DataSize maxDetachedBytesPerAddress = DataSize.ofMegabytes(64);
+
+		/** Most sessions kept waiting for a resume per authenticated principal. */
+		private int maxDetachedSessionsPerPrincipal = 100;
+
+		/** Most bytes the sessions waiting for a resume may hold per authenticated principal. */
+		private DataSize maxDetachedBytesPerPrincipal = DataSize.ofMegabytes(64);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -285,6 +305,54 @@ public class WsDrainServerProperties {
 
 		public void setHeartbeat(Duration heartbeat) {
 			this.heartbeat = heartbeat;
+		}
+
+		public int getMaxDetachedSessions() {
+			return this.maxDetachedSessions;
+		}
+
+		public void setMaxDetachedSessions(int maxDetachedSessions) {
+			this.maxDetachedSessions = maxDetachedSessions;
+		}
+
+		public @Nullable DataSize getMaxDetachedBytes() {
+			return this.maxDetachedBytes;
+		}
+
+		public void setMaxDetachedBytes(@Nullable DataSize maxDetachedBytes) {
+			this.maxDetachedBytes = maxDetachedBytes;
+		}
+
+		public int getMaxDetachedSessionsPerAddress() {
+			return this.maxDetachedSessionsPerAddress;
+		}
+
+		public void setMaxDetachedSessionsPerAddress(int maxDetachedSessionsPerAddress) {
+			this.maxDetachedSessionsPerAddress = maxDetachedSessionsPerAddress;
+		}
+
+		public DataSize getMaxDetachedBytesPerAddress() {
+			return this.maxDetachedBytesPerAddress;
+		}
+
+		public void setMaxDetachedBytesPerAddress(DataSize maxDetachedBytesPerAddress) {
+			this.maxDetachedBytesPerAddress = maxDetachedBytesPerAddress;
+		}
+
+		public int getMaxDetachedSessionsPerPrincipal() {
+			return this.maxDetachedSessionsPerPrincipal;
+		}
+
+		public void setMaxDetachedSessionsPerPrincipal(int maxDetachedSessionsPerPrincipal) {
+			this.maxDetachedSessionsPerPrincipal = maxDetachedSessionsPerPrincipal;
+		}
+
+		public DataSize getMaxDetachedBytesPerPrincipal() {
+			return this.maxDetachedBytesPerPrincipal;
+		}
+
+		public void setMaxDetachedBytesPerPrincipal(DataSize maxDetachedBytesPerPrincipal) {
+			this.maxDetachedBytesPerPrincipal = maxDetachedBytesPerPrincipal;
 		}
 
 	}

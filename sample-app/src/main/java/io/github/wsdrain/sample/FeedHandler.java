@@ -4,7 +4,6 @@ import io.github.wsdrain.server.resume.ResumableSession;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +43,7 @@ class FeedHandler extends TextWebSocketHandler {
 	 */
 	private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-	private final Executor senders;
+	private final SampleSenders senders;
 
 	private final ScheduledExecutorService ticker;
 
@@ -57,7 +56,7 @@ class FeedHandler extends TextWebSocketHandler {
 	 * @param ticker paces the feeds that have a rate; its tasks never wait
 	 * @param cuts ends connections without a close frame when a client asks
 	 */
-	FeedHandler(Executor senders, ScheduledExecutorService ticker, TransportCuts cuts) {
+	FeedHandler(SampleSenders senders, ScheduledExecutorService ticker, TransportCuts cuts) {
 		this.senders = senders;
 		this.ticker = ticker;
 		this.cuts = cuts;
@@ -127,9 +126,12 @@ class FeedHandler extends TextWebSocketHandler {
 			this.parameters = parameters;
 		}
 
-		synchronized void start() {
+		synchronized void start() throws IOException {
 			if (!this.parameters.paced()) {
-				tick();
+				if (!tick()) {
+					stop();
+					this.session.close(SampleSenders.BUSY);
+				}
 				return;
 			}
 			long period = Math.max(this.parameters.interval().toNanos(), MIN_TICK_NANOS);
@@ -147,11 +149,20 @@ class FeedHandler extends TextWebSocketHandler {
 			return this.sent;
 		}
 
-		/** Hand the sending to a sender thread, unless one is still at it. */
-		private void tick() {
-			if (this.sending.compareAndSet(false, true)) {
-				FeedHandler.this.senders.execute(this::sendDue);
+		/**
+		 * Hand the sending to a sender thread, unless one is still at it or none is free
+		 * (a paced feed catches up at a later tick).
+		 * @return whether a sender is at work for this feed
+		 */
+		private boolean tick() {
+			if (!this.sending.compareAndSet(false, true)) {
+				return true;
 			}
+			if (FeedHandler.this.senders.tryRun(this::sendDue)) {
+				return true;
+			}
+			this.sending.set(false);
+			return false;
 		}
 
 		private void sendDue() {

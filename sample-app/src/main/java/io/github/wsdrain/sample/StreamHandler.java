@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 import org.apache.commons.logging.Log;
@@ -33,9 +34,13 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 
 	private static final Log logger = LogFactory.getLog(StreamHandler.class);
 
+	private static final int MAX_INTERVAL = 60_000;
+
 	private final UnaryOperator<WebSocketSession> sessionDecorator;
 
 	private final ScheduledExecutorService scheduler;
+
+	private final SampleSenders senders;
 
 	private final Map<String, Stream> streams = new ConcurrentHashMap<>();
 
@@ -48,11 +53,14 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 	/**
 	 * @param sessionDecorator what the handler sends through: the session as given, or
 	 * Spring's {@code ConcurrentWebSocketSessionDecorator} for the plain endpoint
-	 * @param scheduler runs the streams
+	 * @param scheduler paces the streams; its tasks never wait for a client
+	 * @param senders run the sends, which may wait for a client that does not read
 	 */
-	StreamHandler(UnaryOperator<WebSocketSession> sessionDecorator, ScheduledExecutorService scheduler) {
+	StreamHandler(UnaryOperator<WebSocketSession> sessionDecorator, ScheduledExecutorService scheduler,
+			SampleSenders senders) {
 		this.sessionDecorator = sessionDecorator;
 		this.scheduler = scheduler;
+		this.senders = senders;
 	}
 
 	@Override
@@ -63,7 +71,8 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 			var query = UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams();
 			interval = intParameter(query.getFirst("interval"), 10, 1, "interval");
 			size = intParameter(query.getFirst("size"), 64, BurstParameters.MIN_SIZE, "size");
-			BurstParameters.require(size <= BurstParameters.MAX_SIZE, "size must be at most " + BurstParameters.MAX_SIZE);
+			BurstParameters.requireSize(size);
+			BurstParameters.require(interval <= MAX_INTERVAL, "interval must be at most " + MAX_INTERVAL);
 		}
 		catch (IllegalArgumentException ex) {
 			session.close(CloseStatus.POLICY_VIOLATION.withReason(ex.getMessage()));
@@ -72,7 +81,7 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 		this.connections.put(session.getId(), session);
 		Stream stream = new Stream(session.getId(), this.sessionDecorator.apply(session), size);
 		this.streams.put(session.getId(), stream);
-		stream.start(this.scheduler, interval);
+		stream.start(this.scheduler, this.senders, interval);
 	}
 
 	@Override
@@ -152,14 +161,36 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 
 		private ScheduledFuture<?> task;
 
+		/** Held by the one sender at work for this stream: ticks that find it taken are skipped. */
+		private final AtomicBoolean sending = new AtomicBoolean();
+
 		Stream(String id, WebSocketSession session, int size) {
 			this.id = id;
 			this.session = session;
 			this.size = size;
 		}
 
-		synchronized void start(ScheduledExecutorService scheduler, int interval) {
-			this.task = scheduler.scheduleAtFixedRate(this::sendNext, 0, interval, TimeUnit.MILLISECONDS);
+		synchronized void start(ScheduledExecutorService scheduler, SampleSenders senders, int interval) {
+			this.task = scheduler.scheduleAtFixedRate(() -> tick(senders), 0, interval, TimeUnit.MILLISECONDS);
+		}
+
+		/**
+		 * Hand the next message to a sender, unless one is still at it (the client is slow)
+		 * or none is free: a stalled client delays its own stream only.
+		 */
+		private void tick(SampleSenders senders) {
+			if (this.sending.compareAndSet(false, true) && !senders.tryRun(this::sendNextAndRelease)) {
+				this.sending.set(false);
+			}
+		}
+
+		private void sendNextAndRelease() {
+			try {
+				sendNext();
+			}
+			finally {
+				this.sending.set(false);
+			}
 		}
 
 		private synchronized void sendNext() {
