@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -178,7 +177,7 @@ public class WsDrainEndpoint {
 			InetSocketAddress remote = session.getRemoteAddress();
 			URI uri = session.getUri();
 			return new SessionDescriptor(session.getId(), (remote != null) ? remote.toString() : null,
-					(uri != null) ? uri.getPath() : null, session.getState().name().toLowerCase(Locale.ROOT),
+					(uri != null) ? uri.getPath() : null, session.getState().tagValue(),
 					session.getQueuedMessages(), session.getQueuedBytes(), session.getSentMessages(),
 					session.getDroppedMessages(), session.getAge().toSeconds(), resumable);
 		}

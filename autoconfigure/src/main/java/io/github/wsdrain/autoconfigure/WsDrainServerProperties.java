@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -25,7 +25,7 @@ public class WsDrainServerProperties {
 	private Duration sendTimeLimit = Duration.ofSeconds(10);
 
 	/** What happens when a message does not fit in the send buffer. */
-	private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+	private SendOverflowPolicy overflow = SendOverflowPolicy.BLOCK;
 
 	/** Longest time a closing session may spend flushing its queue before the close frame. */
 	private Duration drainTimeout = Duration.ofSeconds(10);
@@ -64,11 +64,11 @@ public class WsDrainServerProperties {
 		this.sendTimeLimit = sendTimeLimit;
 	}
 
-	public OverflowPolicy getOverflow() {
+	public SendOverflowPolicy getOverflow() {
 		return this.overflow;
 	}
 
-	public void setOverflow(OverflowPolicy overflow) {
+	public void setOverflow(SendOverflowPolicy overflow) {
 		this.overflow = overflow;
 	}
 

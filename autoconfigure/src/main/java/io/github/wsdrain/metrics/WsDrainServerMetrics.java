@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -18,6 +17,7 @@ import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.session.DropReason;
+import io.github.wsdrain.session.SessionState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -60,13 +60,11 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 	@Override
 	public void bindTo(MeterRegistry meterRegistry) {
 		DrainingSessionRegistry sessions = this.registry.getObject();
-		for (DrainingWebSocketSession.State state : DrainingWebSocketSession.State.values()) {
-			if (state != DrainingWebSocketSession.State.CLOSED) {
-				Gauge.builder("wsdrain.sessions", sessions, (source) -> count(source, state))
-					.description("WebSocket sessions drained by wsdrain, by state")
-					.tag("state", state.name().toLowerCase(Locale.ROOT))
-					.register(meterRegistry);
-			}
+		for (String state : List.of(SessionState.OPEN.tagValue(), SessionState.DRAINING.tagValue())) {
+			Gauge.builder("wsdrain.sessions", sessions, (source) -> count(source, state))
+				.description("WebSocket sessions drained by wsdrain, by state")
+				.tag("state", state)
+				.register(meterRegistry);
 		}
 		FunctionCounter.builder("wsdrain.messages.sent", sessions, (source) -> source.getSendTotals().messages())
 			.description("Messages written to WebSocket connections")
@@ -143,8 +141,8 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 		return result.complete() ? "complete" : "incomplete";
 	}
 
-	private static double count(DrainingSessionRegistry source, DrainingWebSocketSession.State state) {
-		return sessionsOf(source).stream().filter((session) -> session.getState() == state).count();
+	private static double count(DrainingSessionRegistry source, String state) {
+		return sessionsOf(source).stream().filter((session) -> session.getState().tagValue().equals(state)).count();
 	}
 
 	private static ToDoubleFunction<DrainingSessionRegistry> sum(

@@ -1,6 +1,7 @@
 package io.github.wsdrain.server;
 
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.StompSessionAdapter;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -14,7 +15,8 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 /**
  * The STOMP (sub-protocol) handler without Spring's buffering decorator for sessions
  * that wsdrain already drains: that decorator discards its buffer on close, and our
- * session is already safe for concurrent sends.
+ * session is already safe for concurrent sends. A {@link StompSessionAdapter} gives the
+ * draining session the decorator type STOMP casts to.
  * <p>
  * Before a going-away close (shutdown or drain), it lets the outbound channel deliver
  * what it had already been handed, so that messages published before the drain are
@@ -44,7 +46,8 @@ public class DrainingSubProtocolWebSocketHandler extends SubProtocolWebSocketHan
 
 	@Override
 	protected WebSocketSession decorateSession(WebSocketSession session) {
-		return (session instanceof DrainingWebSocketSession) ? session : super.decorateSession(session);
+		return (session instanceof DrainingWebSocketSession draining) ? new StompSessionAdapter(draining)
+				: super.decorateSession(session);
 	}
 
 	/**

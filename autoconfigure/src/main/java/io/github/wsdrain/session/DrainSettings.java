@@ -9,18 +9,18 @@ import org.springframework.util.unit.DataSize;
  * How a {@link DrainingWebSocketSession} bounds its queue and its drain.
  *
  * @param sendBufferSize the most bytes of payload queued per session
- * @param sendTimeLimit how long a sender waits for room under {@link OverflowPolicy#BLOCK}
+ * @param sendTimeLimit how long a sender waits for room under {@link SendOverflowPolicy#BLOCK}
  * @param overflow what happens when a message does not fit
  * @param drainTimeout how long a closing session may take to flush its queue
  */
-public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, OverflowPolicy overflow,
+public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, SendOverflowPolicy overflow,
 		Duration drainTimeout) {
 
 	/**
 	 * Defaults: 1 MB buffer, 10 s send time limit, {@code block}, 10 s drain timeout.
 	 */
 	public static final DrainSettings DEFAULTS = new DrainSettings(DataSize.ofMegabytes(1), Duration.ofSeconds(10),
-			OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+			SendOverflowPolicy.BLOCK, Duration.ofSeconds(10));
 
 	public DrainSettings {
 		Assert.isTrue(sendBufferSize.toBytes() > 0, "sendBufferSize must be positive");

@@ -2,20 +2,14 @@ package io.github.wsdrain.session;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -24,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 
 /**
  * A {@link WebSocketSession} that is safe to send to from any number of threads and
@@ -32,81 +26,44 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  * written, in order, before the close frame, unless the drain timeout or the end of the
  * connection prevents it, in which case the loss is counted, logged and reported.
  * <p>
- * Sends are queued in a bounded buffer; whichever sending thread finds the session idle
- * writes the queue out, as Spring's {@code ConcurrentWebSocketSessionDecorator} does, so
- * a single sender pays no thread hand-off. {@link #close(CloseStatus)} returns at once:
- * the drain and the close frame run on a separate executor because the caller may be a
- * container thread and the peer may be slow.
+ * Sends are admitted to a bounded {@link SendQueue} and written by a {@link QueueWriter};
+ * this class holds the {@link SessionState} and runs the close: {@link #close(CloseStatus)}
+ * returns at once, the drain and the close frame run on the executor because the caller
+ * may be a container thread and the peer may be slow.
  * <p>
- * It extends {@link ConcurrentWebSocketSessionDecorator} only to be accepted where Spring
- * requires one (STOMP with {@code preservePublishOrder}); none of that class's buffering
- * is used.
+ * What becomes of messages the connection fails to write is fixed at creation
+ * ({@link UnsentMessages}). Where Spring requires a {@code ConcurrentWebSocketSessionDecorator}
+ * (STOMP), a {@link StompSessionAdapter} stands in for the session.
  */
-public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorator {
+public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private static final Log logger = LogFactory.getLog(DrainingWebSocketSession.class);
 
-	private static final int MAX_BATCH_MESSAGES = 32;
-
-	private static final int MAX_BATCH_BYTES = 64 * 1024;
-
 	private final DrainSettings settings;
 
-	private final Executor drainExecutor;
+	private final UnsentMessages unsent;
+
+	private final Executor executor;
 
 	private final ScheduledExecutorService timer;
 
 	private final DrainingSessionListener listener;
 
-	private final SendTotals totals;
+	private final SendQueue queue;
+
+	private final QueueWriter writer;
 
 	private final long createdNanos = System.nanoTime();
 
-	/** Guards the queue, its byte count and the state transitions. */
-	private final ReentrantLock queueLock = new ReentrantLock();
+	/** Guards the state and the close request. */
+	private final Object stateLock = new Object();
 
-	private final Condition roomAvailable = this.queueLock.newCondition();
+	private volatile SessionState state = SessionState.OPEN;
 
-	private final ArrayDeque<WebSocketMessage<?>> queue = new ArrayDeque<>();
-
-	private long queuedBytes;
-
-	private volatile int queuedMessages;
-
-	/** Messages the writer took off the queue and has not started to write. */
-	private final AtomicInteger batchRemaining = new AtomicInteger();
-
-	/** The writer's batch, only touched under the flush lock. */
-	private WebSocketMessage<?> @Nullable [] batch;
-
-	/** Held by the one thread that writes to the container at a time. */
-	private final ReentrantLock flushLock = new ReentrantLock();
-
-	private volatile State state = State.OPEN;
-
-	private volatile long acceptedMessages;
-
-	private volatile long writeStartedNanos;
-
-	private volatile long sentMessages;
-
-	private volatile long sentBytes;
+	/** Set when the session leaves {@link SessionState#OPEN}. */
+	private volatile @Nullable CloseRequest closeRequest;
 
 	private final AtomicLong droppedMessages = new AtomicLong();
-
-	private @Nullable CloseStatus requestedStatus;
-
-	private long closeRequestedNanos;
-
-	private long sentAtCloseRequest;
-
-	private long droppedAtCloseRequest;
-
-	private final AtomicBoolean closeFrameSent = new AtomicBoolean();
-
-	private final AtomicBoolean completed = new AtomicBoolean();
-
-	private volatile boolean drainTimedOut;
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
@@ -114,17 +71,31 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 
 	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
 
-	/** Whether what this connection fails to send is kept elsewhere, for a replay. */
-	private volatile boolean replayable;
-
-	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
-			ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
-		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
+	/**
+	 * Create a draining session.
+	 * @param delegate the container's session
+	 * @param settings the queue bound, overflow policy and drain timeout
+	 * @param unsent what becomes of messages the connection fails to write
+	 * @param executor runs drains and close frames, which may block on the peer
+	 * @param timer fires drain timeouts; nothing that blocks runs on it
+	 * @param listener told of drops and of the close
+	 * @param totals counts what every session writes
+	 */
+	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, UnsentMessages unsent,
+			Executor executor, ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
+		super(delegate);
 		this.settings = settings;
-		this.drainExecutor = drainExecutor;
+		this.unsent = unsent;
+		this.executor = executor;
 		this.timer = timer;
 		this.listener = listener;
-		this.totals = totals;
+		// A dropped frame of a replayed stream would be a gap: senders wait instead.
+		SendOverflowPolicy policy = (unsent == UnsentMessages.REPLAYED
+				&& settings.overflow() == SendOverflowPolicy.DROP_OLDEST) ? SendOverflowPolicy.BLOCK
+						: settings.overflow();
+		this.queue = new SendQueue(settings.sendBufferSize().toBytes(), policy, settings.sendTimeLimit());
+		this.writer = new QueueWriter(this.queue, delegate, totals,
+				(lost) -> recordDropped(DropReason.SEND_FAILED, lost));
 	}
 
 	/**
@@ -134,37 +105,17 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @throws SessionClosingException if the session is closing or closed: the message
 	 * was not accepted
 	 * @throws SendBufferFullException if the message did not fit in the send buffer
-	 * (see {@link OverflowPolicy})
+	 * (see {@link SendOverflowPolicy})
 	 * @throws IOException if the container failed to write a queued message
 	 */
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
-		enqueue(message);
+		admit(message);
 		Consumer<WebSocketMessage<?>> callback = this.acceptedCallback;
 		if (callback != null) {
 			callback.accept(message);
 		}
-		flush();
-	}
-
-	/**
-	 * Set a callback invoked with each message once it is accepted, before it is written:
-	 * STOMP uses it to release the next message when publish order is preserved.
-	 */
-	@Override
-	public void setMessageCallback(Consumer<WebSocketMessage<?>> callback) {
-		this.acceptedCallback = callback;
-	}
-
-	@Override
-	public int getBufferSize() {
-		return saturatedInt(getQueuedBytes());
-	}
-
-	@Override
-	public long getTimeSinceSendStarted() {
-		long started = this.writeStartedNanos;
-		return (started != 0) ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) : 0;
+		this.writer.flush();
 	}
 
 	/**
@@ -193,10 +144,19 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return a future completed once the close frame is sent or the connection has ended
 	 */
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
-		if (beginClosing(status)) {
-			this.drainExecutor.execute(this::drainAndClose);
+		if (transition(SessionState::closeRequested, status) != null) {
+			this.executor.execute(this::drainAndClose);
 		}
 		return this.closeFuture;
+	}
+
+	/**
+	 * End the drain of a closing session now, as if its drain timeout had passed: what is
+	 * still queued is dropped (and counted), and the close frame goes out. Does nothing
+	 * unless the session is draining.
+	 */
+	public void expireDrain() {
+		onDrainTimeout();
 	}
 
 	/**
@@ -223,25 +183,23 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 */
 	@Override
 	public boolean isOpen() {
-		return this.state == State.OPEN && super.isOpen();
-	}
-
-	/**
-	 * Mark this connection as carrying a session that keeps every message until the peer
-	 * acknowledges it ({@code wsdrain.v1}): what the connection fails to send is replayed
-	 * on the next one, so it is not counted or reported as dropped, and a full queue makes
-	 * senders wait even under {@code drop-oldest} (a dropped frame would be a gap).
-	 */
-	public void markReplayable() {
-		this.replayable = true;
+		return this.state.isAccepting() && super.isOpen();
 	}
 
 	/**
 	 * Return where this session is in its life.
 	 * @return the state
 	 */
-	public State getState() {
+	public SessionState getState() {
 		return this.state;
+	}
+
+	/**
+	 * Return what becomes of the messages this session fails to write.
+	 * @return the mode chosen at creation
+	 */
+	public UnsentMessages getUnsentMessages() {
+		return this.unsent;
 	}
 
 	/**
@@ -249,7 +207,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return the queued message count
 	 */
 	public int getQueuedMessages() {
-		return this.queuedMessages + this.batchRemaining.get();
+		return this.queue.size();
 	}
 
 	/**
@@ -257,13 +215,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return the queued byte count
 	 */
 	public long getQueuedBytes() {
-		this.queueLock.lock();
-		try {
-			return this.queuedBytes;
-		}
-		finally {
-			this.queueLock.unlock();
-		}
+		return this.queue.bytes();
 	}
 
 	/**
@@ -271,7 +223,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return the accepted message count
 	 */
 	public long getAcceptedMessages() {
-		return this.acceptedMessages;
+		return this.queue.admitted();
 	}
 
 	/**
@@ -279,7 +231,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return the sent message count
 	 */
 	public long getSentMessages() {
-		return this.sentMessages;
+		return this.writer.getSentMessages();
 	}
 
 	/**
@@ -287,7 +239,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return the sent byte count
 	 */
 	public long getSentBytes() {
-		return this.sentBytes;
+		return this.writer.getSentBytes();
 	}
 
 	/**
@@ -307,385 +259,186 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	}
 
 	/**
-	 * Called by the draining handler when the container reports the end of
-	 * the connection: whatever is still queued can no longer be sent.
+	 * Called by the draining handler when the container reports the end of the
+	 * connection: whatever is still queued can no longer be sent.
 	 * @param status the status the connection ended with
 	 */
 	public void connectionClosed(CloseStatus status) {
 		this.connectionEnd.complete(status);
-		long lost;
-		CloseStatus reported = status;
-		this.queueLock.lock();
+		SessionState from = transition(SessionState::connectionEnded, status);
+		if (from == null) {
+			return;
+		}
+		recordDropped(DropReason.CONNECTION_CLOSED, this.queue.clear());
+		if (!from.isReported()) {
+			report();
+		}
+	}
+
+	/** STOMP releases the next message of a session once this one is accepted. */
+	void setAcceptedCallback(Consumer<WebSocketMessage<?>> callback) {
+		this.acceptedCallback = callback;
+	}
+
+	long getTimeSinceWriteStarted() {
+		return this.writer.getTimeSinceWriteStarted();
+	}
+
+	DrainSettings getSettings() {
+		return this.settings;
+	}
+
+	private void admit(WebSocketMessage<?> message) throws IOException {
+		SendQueue.Offer offer;
 		try {
-			if (this.state == State.CLOSED) {
-				return;
-			}
-			if (this.requestedStatus != null) {
-				reported = this.requestedStatus;
-			}
-			else {
-				this.requestedStatus = status;
-				this.closeRequestedNanos = System.nanoTime();
-				this.sentAtCloseRequest = this.sentMessages;
-				this.droppedAtCloseRequest = this.droppedMessages.get();
-			}
-			this.state = State.CLOSED;
-			lost = clearQueue();
-			this.roomAvailable.signalAll();
-		}
-		finally {
-			this.queueLock.unlock();
-		}
-		recordDropped(DropReason.CONNECTION_CLOSED, lost);
-		this.closeFrameSent.set(true);
-		complete(reported);
-	}
-
-	private void enqueue(WebSocketMessage<?> message) throws IOException {
-		int size = message.getPayloadLength();
-		long overflowDropped = 0;
-		boolean terminate = false;
-		this.queueLock.lock();
-		try {
-			ensureAccepting();
-			if (!hasRoomFor(size)) {
-				switch (this.settings.overflow()) {
-					case BLOCK -> terminate = !awaitRoom(size);
-					case TERMINATE -> terminate = true;
-					case DROP_OLDEST -> {
-						if (this.replayable) {
-							terminate = !awaitRoom(size);
-						}
-						else {
-							overflowDropped = dropOldestUntilRoom(size);
-						}
-					}
-				}
-			}
-			if (!terminate) {
-				this.queue.addLast(message);
-				this.queuedBytes += size;
-				this.queuedMessages++;
-				this.acceptedMessages++;
-			}
-		}
-		finally {
-			this.queueLock.unlock();
-		}
-		if (terminate) {
-			throw terminateOnOverflow(size);
-		}
-		recordDropped(DropReason.OVERFLOW, overflowDropped);
-	}
-
-	private void ensureAccepting() throws SessionClosingException {
-		if (this.state != State.OPEN) {
-			throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
-					+ this.state.name().toLowerCase(Locale.ROOT) + " (close requested with " + this.requestedStatus
-					+ "): message not accepted");
-		}
-	}
-
-	private boolean hasRoomFor(int size) {
-		// A message larger than the whole buffer still goes out alone rather than never.
-		return this.queuedBytes == 0 || this.queuedBytes + size <= this.settings.sendBufferSize().toBytes();
-	}
-
-	private boolean awaitRoom(int size) throws SessionClosingException {
-		long nanos = this.settings.sendTimeLimit().toNanos();
-		try {
-			while (!hasRoomFor(size)) {
-				if (nanos <= 0) {
-					return false;
-				}
-				nanos = this.roomAvailable.awaitNanos(nanos);
-				ensureAccepting();
-			}
-			return true;
+			offer = this.queue.offer(message);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new SessionClosingException(getId(),
 					"Interrupted while waiting for room in the send buffer of WebSocket session " + getId());
 		}
-	}
-
-	private long dropOldestUntilRoom(int size) {
-		long dropped = 0;
-		while (!hasRoomFor(size)) {
-			WebSocketMessage<?> oldest = this.queue.pollFirst();
-			this.queuedBytes -= oldest.getPayloadLength();
-			this.queuedMessages--;
-			dropped++;
+		switch (offer.outcome()) {
+			case ADMITTED -> recordDropped(DropReason.OVERFLOW, offer.droppedOldest());
+			case CLOSED -> throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
+					+ this.state.tagValue() + " (close requested with " + statusOf(this.closeRequest)
+					+ "): message not accepted");
+			case FULL -> throw overflow(message.getPayloadLength());
 		}
-		return dropped;
 	}
 
-	private SendBufferFullException terminateOnOverflow(int size) {
-		String reason = (this.settings.overflow() == OverflowPolicy.BLOCK)
-				? "no room within the send time limit of " + this.settings.sendTimeLimit().toMillis() + " ms"
-				: "send buffer full";
+	private SendBufferFullException overflow(int size) {
+		boolean terminate = this.settings.overflow() == SendOverflowPolicy.TERMINATE;
+		String reason = terminate ? "send buffer full"
+				: "no room within the send time limit of " + this.settings.sendTimeLimit().toMillis() + " ms";
 		String message = "WebSocket session " + getId() + ": message of " + size + " bytes refused, " + reason
 				+ " (send-buffer-size " + this.settings.sendBufferSize().toBytes() + " bytes); closing with 1011";
 		CloseStatus status = CloseStatus.SERVER_ERROR.withReason("Send buffer overflow");
-		if (this.settings.overflow() == OverflowPolicy.TERMINATE) {
-			terminate(status);
-		}
-		else {
-			// BLOCK: everything accepted so far still goes out before the close frame.
+		if (!terminate) {
+			// Everything accepted so far still goes out before the close frame.
 			closeAsync(status);
+		}
+		else if (transition(SessionState::terminated, status) != null) {
+			recordDropped(DropReason.OVERFLOW, this.queue.clear());
+			this.executor.execute(this::sendCloseFrame);
 		}
 		return new SendBufferFullException(getId(), message);
 	}
 
-	private void terminate(CloseStatus status) {
-		long dropped;
-		this.queueLock.lock();
-		try {
-			if (this.state != State.OPEN) {
-				return;
-			}
-			beginClosingLocked(status);
-			dropped = clearQueue();
-		}
-		finally {
-			this.queueLock.unlock();
-		}
-		recordDropped(DropReason.OVERFLOW, dropped);
-		this.drainExecutor.execute(this::sendCloseFrame);
-	}
-
-	private void flush() throws IOException {
-		while (this.queuedMessages > 0 && this.flushLock.tryLock()) {
-			try {
-				writeQueue();
-			}
-			finally {
-				this.flushLock.unlock();
-			}
-		}
-	}
-
-	/** Write queued messages until the queue is empty; the caller holds the flush lock. */
-	private void writeQueue() throws IOException {
-		WebSocketMessage<?>[] batch = this.batch;
-		if (batch == null) {
-			batch = new WebSocketMessage<?>[MAX_BATCH_MESSAGES];
-			this.batch = batch;
-		}
-		int count;
-		while ((count = takeBatch(batch)) > 0) {
-			for (int i = 0; i < count; i++) {
-				WebSocketMessage<?> message = batch[i];
-				batch[i] = null;
-				if (!claimNext()) {
-					// A drain timeout or the end of the connection took (and counted) the rest.
-					Arrays.fill(batch, 0, count, null);
-					return;
-				}
-				write(message, batch);
-			}
-		}
-	}
-
-	private void write(WebSocketMessage<?> message, WebSocketMessage<?>[] batch) throws IOException {
-		this.writeStartedNanos = System.nanoTime();
-		try {
-			getDelegate().sendMessage(message);
-		}
-		catch (IOException | RuntimeException ex) {
-			Arrays.fill(batch, null);
-			recordDropped(DropReason.SEND_FAILED, 1 + this.batchRemaining.getAndSet(0));
-			throw ex;
-		}
-		finally {
-			this.writeStartedNanos = 0;
-		}
-		this.sentMessages++;
-		this.sentBytes += message.getPayloadLength();
-		this.totals.recordSent(message.getPayloadLength());
-	}
-
-	/**
-	 * Move the head of the queue into the writer's batch under one lock acquisition, so
-	 * that a sender preempted while holding the lock stalls the writer once per batch
-	 * rather than once per message. The batch holds at most {@value #MAX_BATCH_MESSAGES}
-	 * messages and {@value #MAX_BATCH_BYTES} bytes (or one larger message).
-	 */
-	private int takeBatch(WebSocketMessage<?>[] batch) {
-		this.queueLock.lock();
-		try {
-			int count = 0;
-			long bytes = 0;
-			WebSocketMessage<?> next;
-			while (count < batch.length && (next = this.queue.peekFirst()) != null
-					&& (count == 0 || bytes + next.getPayloadLength() <= MAX_BATCH_BYTES)) {
-				this.queue.pollFirst();
-				batch[count++] = next;
-				bytes += next.getPayloadLength();
-			}
-			this.queuedBytes -= bytes;
-			this.queuedMessages -= count;
-			this.batchRemaining.set(count);
-			if (this.queueLock.hasWaiters(this.roomAvailable)) {
-				this.roomAvailable.signalAll();
-			}
-			return count;
-		}
-		finally {
-			this.queueLock.unlock();
-		}
-	}
-
-	/** Claim the next message of the batch, unless {@link #clearQueue()} took the rest. */
-	private boolean claimNext() {
-		int remaining;
-		do {
-			remaining = this.batchRemaining.get();
-			if (remaining <= 0) {
-				return false;
-			}
-		}
-		while (!this.batchRemaining.compareAndSet(remaining, remaining - 1));
-		return true;
-	}
-
-	private boolean beginClosing(CloseStatus status) {
-		this.queueLock.lock();
-		try {
-			if (this.state != State.OPEN) {
-				return false;
-			}
-			beginClosingLocked(status);
-			return true;
-		}
-		finally {
-			this.queueLock.unlock();
-		}
-	}
-
-	private void beginClosingLocked(CloseStatus status) {
-		this.state = State.CLOSING;
-		this.requestedStatus = status;
-		this.closeRequestedNanos = System.nanoTime();
-		this.sentAtCloseRequest = this.sentMessages;
-		this.droppedAtCloseRequest = this.droppedMessages.get();
-		// Senders waiting for room must not wait for a session that will not accept them.
-		this.roomAvailable.signalAll();
-	}
-
 	private void drainAndClose() {
-		long deadline = this.closeRequestedNanos + this.settings.drainTimeout().toNanos();
-		// The lock holder may be stuck writing to a peer that does not read: the watchdog
-		// ends the drain on time even then.
+		long deadline = requiredCloseRequest().requestedNanos() + this.settings.drainTimeout().toNanos();
+		// The writer at work may be stuck on a peer that does not read: the watchdog ends
+		// the drain on time even then.
 		ScheduledFuture<?> watchdog = this.timer.schedule(this::onDrainTimeout, deadline - System.nanoTime(),
 				TimeUnit.NANOSECONDS);
-		boolean locked = false;
+		boolean written;
 		try {
-			locked = this.flushLock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-			if (locked) {
-				writeQueue();
-			}
+			written = this.writer.drain(deadline);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			written = false;
 		}
 		catch (IOException | RuntimeException ex) {
+			// The write failure counted the lost messages: the close frame still goes out.
 			logger.debug("WebSocket session " + getId() + ": write failed while draining", ex);
+			written = true;
 		}
 		finally {
-			if (locked) {
-				this.flushLock.unlock();
-			}
 			watchdog.cancel(false);
 		}
-		if (!locked) {
+		if (!written) {
 			onDrainTimeout();
 		}
-		else if (!this.drainTimedOut) {
+		else if (transition(SessionState::drained, null) != null) {
 			sendCloseFrame();
 		}
 	}
 
-	/**
-	 * End the drain of a closing session now, as if its drain timeout had passed: what is
-	 * still queued is dropped (and counted), and the close frame goes out. Does nothing
-	 * unless the session is closing and its close frame is still to be sent.
-	 */
-	public void expireDrain() {
-		onDrainTimeout();
-	}
-
 	private void onDrainTimeout() {
-		long dropped;
-		this.queueLock.lock();
-		try {
-			if (this.state != State.CLOSING || this.drainTimedOut || this.closeFrameSent.get()) {
+		synchronized (this.stateLock) {
+			SessionState next = this.state.drainTimedOut();
+			if (next == null) {
 				return;
 			}
-			this.drainTimedOut = true;
-			dropped = clearQueue();
-			if (CloseStatus.NORMAL.equalsCode(this.requestedStatus)) {
-				// A 1000 would tell the peer that it has everything; it does not. Containers
-				// also write any other code under a short time limit, which a stuck peer needs.
-				this.requestedStatus = CloseStatus.SERVER_ERROR.withReason("Drain timed out");
-			}
+			this.state = next;
+			this.closeRequest = requiredCloseRequest().timedOut();
 		}
-		finally {
-			this.queueLock.unlock();
-		}
-		recordDropped(DropReason.DRAIN_TIMEOUT, dropped);
+		recordDropped(DropReason.DRAIN_TIMEOUT, this.queue.clear());
+		// The container may hold the close behind a write that never finishes: the drain
+		// is over either way, so report it now.
+		report();
 		// The timer thread must not block on the container.
-		this.drainExecutor.execute(this::sendCloseFrame);
+		this.executor.execute(this::sendCloseFrame);
 	}
 
 	private void sendCloseFrame() {
-		if (!this.closeFrameSent.compareAndSet(false, true)) {
+		if (this.state == SessionState.CLOSED) {
+			// The connection ended meanwhile: there is nobody to send it to.
 			return;
 		}
-		CloseStatus status = this.requestedStatus;
-		if (this.drainTimedOut) {
-			// The container may hold the close behind a write that never finishes: the drain
-			// is over either way, so report it now.
-			complete(status);
-		}
+		CloseRequest request = requiredCloseRequest();
 		try {
-			if (this.drainTimedOut) {
-				ContainerConnections.closeStuckConnection(getDelegate(), status);
+			if (request.drainTimedOut()) {
+				ContainerConnections.closeStuckConnection(getDelegate(), request.status());
 			}
 			else {
-				getDelegate().close(status);
+				getDelegate().close(request.status());
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.debug("WebSocket session " + getId() + ": failed to send close frame " + status, ex);
+			logger.debug("WebSocket session " + getId() + ": failed to send close frame " + request.status(), ex);
 		}
-		complete(status);
+		SessionState from = transition(SessionState::closeFrameSent, null);
+		if (from != null && !from.isReported()) {
+			report();
+		}
 	}
 
-	/** Drop what is queued and what the writer has taken but not started; caller holds the queue lock. */
-	private long clearQueue() {
-		long count = this.queue.size() + this.batchRemaining.getAndSet(0);
-		this.queue.clear();
-		this.queuedBytes = 0;
-		this.queuedMessages = 0;
-		return count;
+	/**
+	 * Apply an event to the state; on leaving {@link SessionState#OPEN}, record the close
+	 * request and close the queue, so that nothing is accepted after it.
+	 * @return the state the event left, or {@code null} if it did not apply
+	 */
+	private @Nullable SessionState transition(Function<SessionState, @Nullable SessionState> event,
+			@Nullable CloseStatus status) {
+		synchronized (this.stateLock) {
+			SessionState from = this.state;
+			SessionState to = event.apply(from);
+			if (to == null) {
+				return null;
+			}
+			if (from == SessionState.OPEN) {
+				this.closeRequest = new CloseRequest((status != null) ? status : CloseStatus.NORMAL, System.nanoTime(),
+						getSentMessages(), getDroppedMessages(), false);
+				this.queue.close();
+			}
+			this.state = to;
+			return from;
+		}
+	}
+
+	private CloseRequest requiredCloseRequest() {
+		CloseRequest request = this.closeRequest;
+		if (request == null) {
+			throw new IllegalStateException("WebSocket session " + getId() + " has no close request");
+		}
+		return request;
 	}
 
 	private void recordDropped(DropReason reason, long count) {
-		if (count > 0 && !this.replayable) {
+		if (count > 0 && this.unsent == UnsentMessages.DROPPED) {
 			this.droppedMessages.addAndGet(count);
 			this.listener.messagesDropped(this, reason, count);
 		}
 	}
 
-	private void complete(CloseStatus status) {
-		if (!this.completed.compareAndSet(false, true)) {
-			return;
-		}
-		CloseResult result = new CloseResult(getId(), status, this.sentMessages - this.sentAtCloseRequest,
-				this.droppedMessages.get() - this.droppedAtCloseRequest,
-				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut);
+	/** Report the outcome once: the caller made the one transition that reports it. */
+	private void report() {
+		CloseRequest request = requiredCloseRequest();
+		CloseResult result = new CloseResult(getId(), request.status(), getSentMessages() - request.sentBefore(),
+				getDroppedMessages() - request.droppedBefore(),
+				Duration.ofNanos(System.nanoTime() - request.requestedNanos()), request.drainTimedOut());
 		try {
 			// Listeners first, so that whoever waits on the future also sees the log line and metrics.
 			this.listener.sessionClosed(this, result);
@@ -695,29 +448,35 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		}
 	}
 
-	private static int saturatedInt(long value) {
-		return (int) Math.min(value, Integer.MAX_VALUE);
+	private static @Nullable CloseStatus statusOf(@Nullable CloseRequest request) {
+		return (request != null) ? request.status() : null;
 	}
 
 	@Override
 	public String toString() {
-		return "DrainingWebSocketSession[id=" + getId() + ", state=" + this.state + ", queued=" + this.queuedMessages
-				+ ", sent=" + this.sentMessages + ", dropped=" + this.droppedMessages.get() + "]";
+		return "DrainingWebSocketSession[id=" + getId() + ", state=" + this.state + ", queued=" + getQueuedMessages()
+				+ ", sent=" + getSentMessages() + ", dropped=" + getDroppedMessages() + "]";
 	}
 
 	/**
-	 * Where a draining session is in its life.
+	 * The close this session is carrying out.
+	 *
+	 * @param status the status to send (1011 once the drain timed out on a 1000)
+	 * @param requestedNanos when the close was requested
+	 * @param sentBefore messages sent before the request
+	 * @param droppedBefore messages dropped before the request
+	 * @param drainTimedOut whether the drain gave up
 	 */
-	public enum State {
+	private record CloseRequest(CloseStatus status, long requestedNanos, long sentBefore, long droppedBefore,
+			boolean drainTimedOut) {
 
-		/** Accepting messages. */
-		OPEN,
-
-		/** Refusing new messages, flushing the queue before the close frame. */
-		CLOSING,
-
-		/** The close frame is sent or the connection has ended. */
-		CLOSED
+		CloseRequest timedOut() {
+			// A 1000 would tell the peer that it has everything; it does not. Containers
+			// also write any other code under a short time limit, which a stuck peer needs.
+			CloseStatus sent = CloseStatus.NORMAL.equalsCode(this.status)
+					? CloseStatus.SERVER_ERROR.withReason("Drain timed out") : this.status;
+			return new CloseRequest(sent, this.requestedNanos, this.sentBefore, this.droppedBefore, true);
+		}
 
 	}
 

@@ -350,7 +350,7 @@ public class GracefulWebSocketShutdown implements SmartLifecycle {
 		}
 
 		private void tell(DrainingWebSocketSession session) {
-			if (session.getState() != DrainingWebSocketSession.State.OPEN || this.finished.get()) {
+			if (!session.getState().isAccepting() || this.finished.get()) {
 				return;
 			}
 			GoingAwayHandler handler = goingAwayHandler(registry.getHandler(session));

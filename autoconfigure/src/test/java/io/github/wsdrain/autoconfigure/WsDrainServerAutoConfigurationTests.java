@@ -8,7 +8,7 @@ import io.github.wsdrain.server.resume.ResumeSettings;
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +83,7 @@ class WsDrainServerAutoConfigurationTests {
 			.withPropertyValues("wsdrain.server.drain-timeout=250ms", "wsdrain.server.send-buffer-size=64KB",
 					"wsdrain.server.send-time-limit=2s", "wsdrain.server.overflow=drop-oldest")
 			.run((context) -> assertThat(context.getBean(DrainSettings.class)).isEqualTo(new DrainSettings(
-					DataSize.ofKilobytes(64), Duration.ofSeconds(2), OverflowPolicy.DROP_OLDEST, Duration.ofMillis(250))));
+					DataSize.ofKilobytes(64), Duration.ofSeconds(2), SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(250))));
 	}
 
 	@Test

@@ -2,7 +2,7 @@ package io.github.wsdrain.server;
 
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -89,7 +89,7 @@ class WsDrainServerMetricsTests {
 	@Test
 	void dropsAreCountedByReason() throws Exception {
 		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), Duration.ofMillis(200),
-				OverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
+				SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
 		DrainingSessionRegistry registry = new DrainingSessionRegistry(settings, List.of(this.metrics));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = registry.drainingSession(this.application.sessionCapture().next());
