@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.socket.CloseStatus;
@@ -23,7 +24,7 @@ import org.springframework.web.socket.WebSocketSession;
  * event list; optionally blocks every write until {@link #release()}, like a peer that
  * stops reading.
  */
-final class StubWebSocketSession implements WebSocketSession {
+public final class StubWebSocketSession implements WebSocketSession {
 
 	private final String id;
 
@@ -40,36 +41,44 @@ final class StubWebSocketSession implements WebSocketSession {
 
 	private volatile boolean failWrites;
 
+	private volatile Consumer<CloseStatus> onClose = (status) -> {
+	};
+
 	private StubWebSocketSession(String id, boolean blocking) {
 		this.id = id;
 		this.released = new CountDownLatch(blocking ? 1 : 0);
 	}
 
-	static StubWebSocketSession open(String id) {
+	public static StubWebSocketSession open(String id) {
 		return new StubWebSocketSession(id, false);
 	}
 
 	/** A session whose writes block until {@link #release()}. */
-	static StubWebSocketSession blocking(String id) {
+	public static StubWebSocketSession blocking(String id) {
 		return new StubWebSocketSession(id, true);
 	}
 
-	void release() {
+	/** Do what the container would once the close handshake is over, such as report the end of the connection. */
+	public void onClose(Consumer<CloseStatus> onClose) {
+		this.onClose = onClose;
+	}
+
+	public void release() {
 		this.released.countDown();
 	}
 
-	void failWrites() {
+	public void failWrites() {
 		this.failWrites = true;
 	}
 
 	/** Wait until a write has started (and, for a blocking session, is stuck). */
-	void awaitWriting() throws InterruptedException {
+	public void awaitWriting() throws InterruptedException {
 		if (!this.writing.await(5, TimeUnit.SECONDS)) {
 			throw new IllegalStateException("No write started within 5 s");
 		}
 	}
 
-	List<String> events() {
+	public List<String> events() {
 		return List.copyOf(this.events);
 	}
 
@@ -100,6 +109,7 @@ final class StubWebSocketSession implements WebSocketSession {
 	public void close(CloseStatus status) {
 		this.events.add("close:" + status.getCode());
 		this.open = false;
+		this.onClose.accept(status);
 	}
 
 	@Override
