@@ -95,8 +95,10 @@ public final class WsDrainServerAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ResumableSessions resumableSessions(ResumeSettings settings, ObjectProvider<ResumeListener> listeners) {
-			return new ResumableSessions(settings, listeners.orderedStream().toList());
+		ResumableSessions resumableSessions(ResumeSettings settings, ObjectProvider<ResumeListener> listeners,
+				ServerThreads threads) {
+			return new ResumableSessions(settings, listeners.orderedStream().toList(), threads.timer(),
+					threads.executor());
 		}
 
 	}

@@ -9,7 +9,9 @@ import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.SendOverflowPolicy;
+import io.github.wsdrain.server.ServerThreads;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,6 +25,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.WebSocketHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link WsDrainServerAutoConfiguration}.
@@ -40,6 +43,20 @@ class WsDrainServerAutoConfigurationTests {
 				.hasSingleBean(StompDrainingPostProcessor.class);
 			assertThat(context.getBean(DrainSettings.class)).isEqualTo(DrainSettings.DEFAULTS);
 		});
+	}
+
+	@Test
+	void registryUsesTheServersThreadsWhichStopWithTheContext() {
+		ServerThreads[] threads = new ServerThreads[1];
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ServerThreads.class);
+			threads[0] = context.getBean(ServerThreads.class);
+			assertThat(context.getBean(DrainingSessionRegistry.class).getThreads()).isSameAs(threads[0]);
+		});
+		assertThatExceptionOfType(RejectedExecutionException.class)
+			.isThrownBy(() -> threads[0].executor().execute(() -> {
+			}));
+		assertThat(threads[0].timer().isShutdown()).isTrue();
 	}
 
 	@Test
