@@ -1,12 +1,10 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
-import io.github.wsdrain.session.CloseResult;
-import io.github.wsdrain.session.DrainSettings;
-import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.session.SendOverflowPolicy;
-import io.github.wsdrain.session.SendBufferFullException;
-import io.github.wsdrain.session.SessionClosingException;
-import io.github.wsdrain.session.SessionState;
+import io.github.wsdrain.server.DrainTestApplication;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.NonReadingClient;
+import io.github.wsdrain.server.StuckWriter;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

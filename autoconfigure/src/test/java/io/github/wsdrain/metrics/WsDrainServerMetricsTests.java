@@ -1,4 +1,10 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.metrics;
+
+import io.github.wsdrain.server.DrainTestApplication;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.NonReadingClient;
+import io.github.wsdrain.server.StuckWriter;
+import io.github.wsdrain.server.ServerSelection;
 
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
@@ -12,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
