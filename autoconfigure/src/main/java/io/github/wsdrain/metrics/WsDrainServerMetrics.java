@@ -17,7 +17,6 @@ import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.session.DropReason;
-import io.github.wsdrain.session.SessionState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -60,7 +59,8 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 	@Override
 	public void bindTo(MeterRegistry meterRegistry) {
 		DrainingSessionRegistry sessions = this.registry.getObject();
-		for (String state : List.of(SessionState.OPEN.tagValue(), SessionState.DRAINING.tagValue())) {
+		// The coarse states of SessionState#tagValue(): a closed session leaves the registry.
+		for (String state : List.of("open", "closing")) {
 			Gauge.builder("wsdrain.sessions", sessions, (source) -> count(source, state))
 				.description("WebSocket sessions drained by wsdrain, by state")
 				.tag("state", state)
