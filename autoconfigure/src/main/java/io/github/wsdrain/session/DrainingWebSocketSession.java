@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -71,6 +72,11 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
 
+	private final CloseBarrier closeBarrier;
+
+	/** What the first close request waits for while the session still accepts messages. */
+	private volatile @Nullable Supplier<CompletableFuture<?>> closeDelay;
+
 	/**
 	 * Create a draining session.
 	 * @param delegate the container's session
@@ -96,6 +102,12 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		this.queue = new SendQueue(settings.sendBufferSize().toBytes(), policy, settings.sendTimeLimit());
 		this.writer = new QueueWriter(this.queue, delegate, totals,
 				(lost) -> recordDropped(DropReason.SEND_FAILED, lost));
+		this.closeBarrier = new CloseBarrier(settings.closeBarrierTimeout(), timer, executor);
+		if (unsent == UnsentMessages.REPLAYED) {
+			// The session above waits for the client's acknowledgement of every message,
+			// which proves more than a Pong.
+			this.closeBarrier.skip();
+		}
 	}
 
 	/**
@@ -144,10 +156,36 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return a future completed once the close frame is sent or the connection has ended
 	 */
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
+		Supplier<CompletableFuture<?>> delay = this.closeDelay;
+		if (delay != null && transition(SessionState::closeDelayed, status) != null) {
+			delay.get()
+				.orTimeout(this.settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)
+				.whenCompleteAsync((done, ex) -> closeAsync(status), this.executor);
+			return this.closeFuture;
+		}
 		if (transition(SessionState::closeRequested, status) != null) {
 			this.executor.execute(this::drainAndClose);
 		}
 		return this.closeFuture;
+	}
+
+	/**
+	 * Make the first close request wait, at most the drain timeout, until the given
+	 * future completes, while the session still accepts messages: STOMP waits so for the
+	 * messages Spring's outbound channel holds for the session. A later close request
+	 * does not wait.
+	 * @param delay supplies, at the close request, the future to wait for
+	 */
+	public void setCloseDelay(Supplier<CompletableFuture<?>> delay) {
+		this.closeDelay = delay;
+	}
+
+	/**
+	 * Return the close barrier: the Ping between the last message and the close frame.
+	 * @return the close barrier
+	 */
+	public CloseBarrier getCloseBarrier() {
+		return this.closeBarrier;
 	}
 
 	/**
@@ -265,6 +303,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	public void connectionClosed(CloseStatus status) {
 		this.connectionEnd.complete(status);
+		this.closeBarrier.connectionEnded();
 		SessionState from = transition(SessionState::connectionEnded, status);
 		if (from == null) {
 			return;
@@ -351,7 +390,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			onDrainTimeout();
 		}
 		else if (transition(SessionState::drained, null) != null) {
-			sendCloseFrame();
+			this.closeBarrier.pass(getDelegate(), deadline, this::sendCloseFrame);
 		}
 	}
 
@@ -396,8 +435,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	}
 
 	/**
-	 * Apply an event to the state; on leaving {@link SessionState#OPEN}, record the close
-	 * request and close the queue, so that nothing is accepted after it.
+	 * Apply an event to the state; when the session stops accepting messages, record the
+	 * close request and close the queue, so that nothing is accepted after it.
 	 * @return the state the event left, or {@code null} if it did not apply
 	 */
 	private @Nullable SessionState transition(Function<SessionState, @Nullable SessionState> event,
@@ -408,7 +447,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			if (to == null) {
 				return null;
 			}
-			if (from == SessionState.OPEN) {
+			if (from.isAccepting() && !to.isAccepting()) {
 				this.closeRequest = new CloseRequest((status != null) ? status : CloseStatus.NORMAL, System.nanoTime(),
 						getSentMessages(), getDroppedMessages(), false);
 				this.queue.close();
@@ -438,7 +477,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		CloseRequest request = requiredCloseRequest();
 		CloseResult result = new CloseResult(getId(), request.status(), getSentMessages() - request.sentBefore(),
 				getDroppedMessages() - request.droppedBefore(),
-				Duration.ofNanos(System.nanoTime() - request.requestedNanos()), request.drainTimedOut());
+				Duration.ofNanos(System.nanoTime() - request.requestedNanos()), request.drainTimedOut(), 0,
+				this.closeBarrier.getOutcome());
 		try {
 			// Listeners first, so that whoever waits on the future also sees the log line and metrics.
 			this.listener.sessionClosed(this, result);

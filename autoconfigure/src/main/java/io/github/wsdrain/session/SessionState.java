@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * state (it came too late, or twice); the session applies it under its lock.
  * <pre>
  * OPEN ──close──▶ DRAINING ──drained──▶ CLOSING ──close frame sent──▶ CLOSED
- *   │                 └──drain timed out──▶ DRAIN_TIMED_OUT ──close frame sent──▶ CLOSED
- *   └──overflow (terminate)──▶ CLOSING
+ * OPEN ──close, with a close delay──▶ CLOSE_PENDING ──close──▶ DRAINING
+ * DRAINING ──drain timed out──▶ DRAIN_TIMED_OUT ──close frame sent──▶ CLOSED
+ * OPEN, CLOSE_PENDING ──overflow (terminate)──▶ CLOSING
  * any state but CLOSED ──connection ended──▶ CLOSED
  * </pre>
  */
@@ -20,10 +21,19 @@ public enum SessionState {
 	/** Accepting messages. */
 	OPEN,
 
+	/**
+	 * A close was requested and waits, bounded, for messages still on their way to the
+	 * session (STOMP's outbound channel): still accepting messages.
+	 */
+	CLOSE_PENDING,
+
 	/** Refusing new messages, writing the queue before the close frame. */
 	DRAINING,
 
-	/** The queue is written (or was dropped on overflow): the close frame is going out. */
+	/**
+	 * The queue is written (or was dropped on overflow): the close barrier, then the close
+	 * frame.
+	 */
 	CLOSING,
 
 	/**
@@ -37,20 +47,30 @@ public enum SessionState {
 
 	/**
 	 * A close was requested.
-	 * @return {@link #DRAINING} from {@link #OPEN}, else {@code null}: only the first
-	 * request counts
+	 * @return {@link #DRAINING} from {@link #OPEN} or {@link #CLOSE_PENDING}, else
+	 * {@code null}: only the first request counts
 	 */
 	@Nullable SessionState closeRequested() {
-		return (this == OPEN) ? DRAINING : null;
+		return isAccepting() ? DRAINING : null;
+	}
+
+	/**
+	 * A close was requested on a session with a close delay.
+	 * @return {@link #CLOSE_PENDING} from {@link #OPEN}, else {@code null}: only the first
+	 * request waits
+	 */
+	@Nullable SessionState closeDelayed() {
+		return (this == OPEN) ? CLOSE_PENDING : null;
 	}
 
 	/**
 	 * A message did not fit under {@link SendOverflowPolicy#TERMINATE}: the queue is
 	 * dropped and the close frame goes out at once.
-	 * @return {@link #CLOSING} from {@link #OPEN}, else {@code null}
+	 * @return {@link #CLOSING} from {@link #OPEN} or {@link #CLOSE_PENDING}, else
+	 * {@code null}
 	 */
 	@Nullable SessionState terminated() {
-		return (this == OPEN) ? CLOSING : null;
+		return isAccepting() ? CLOSING : null;
 	}
 
 	/**
@@ -90,10 +110,10 @@ public enum SessionState {
 
 	/**
 	 * Return whether the session accepts messages in this state.
-	 * @return {@code true} only for {@link #OPEN}
+	 * @return {@code true} for {@link #OPEN} and {@link #CLOSE_PENDING}
 	 */
 	public boolean isAccepting() {
-		return this == OPEN;
+		return this == OPEN || this == CLOSE_PENDING;
 	}
 
 	/**
@@ -106,13 +126,14 @@ public enum SessionState {
 
 	/**
 	 * Return the coarse state shown in metric tags and the actuator endpoint: {@code open},
-	 * {@code closing} (draining, closing, drain timed out) or {@code closed}.
+	 * {@code closing} (close pending, draining, closing, drain timed out) or
+	 * {@code closed}.
 	 * @return the tag value
 	 */
 	public String tagValue() {
 		return switch (this) {
 			case OPEN, CLOSED -> name().toLowerCase(Locale.ROOT);
-			case DRAINING, CLOSING, DRAIN_TIMED_OUT -> "closing";
+			case CLOSE_PENDING, DRAINING, CLOSING, DRAIN_TIMED_OUT -> "closing";
 		};
 	}
 

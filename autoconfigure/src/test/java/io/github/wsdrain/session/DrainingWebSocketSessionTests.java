@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 class DrainingWebSocketSessionTests {
 
 	private static final DrainSettings SETTINGS = new DrainSettings(DataSize.ofKilobytes(64), Duration.ofSeconds(5),
-			SendOverflowPolicy.BLOCK, Duration.ofSeconds(5));
+			SendOverflowPolicy.BLOCK, Duration.ofSeconds(5), Duration.ZERO);
 
 	private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -272,6 +273,60 @@ class DrainingWebSocketSessionTests {
 		assertThat(this.listener.dropped).isEmpty();
 	}
 
+	@Test
+	void whenTheCloseBarrierIsOnThenTheCloseFrameFollowsThePongToItsPing() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		session.sendMessage(new TextMessage("last"));
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
+		await().atMost(Duration.ofSeconds(5)).until(() -> stub.lastPing() != null);
+		assertThat(closed).isNotDone();
+		assertThat(session.getCloseBarrier().consume(new PongMessage(stub.lastPing()))).isTrue();
+		CloseResult result = closed.get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("last", "ping", "close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
+	}
+
+	@Test
+	void whenNoPongComesThenTheCloseFrameGoesOutAtTheBarrierTimeout() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofMillis(50));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.TIMED_OUT);
+		assertThat(result.drainTimedOut()).isFalse();
+	}
+
+	@Test
+	void aReplayedSessionSendsNoPing() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.REPLAYED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.SKIPPED);
+	}
+
+	@Test
+	void withACloseDelayTheSessionStillAcceptsUntilTheDelayEnds() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		CompletableFuture<Void> outbound = new CompletableFuture<>();
+		session.setCloseDelay(() -> outbound);
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.GOING_AWAY);
+		assertThat(session.getState()).isEqualTo(SessionState.CLOSE_PENDING);
+		assertThat(session.isOpen()).isTrue();
+		session.sendMessage(new TextMessage("still on its way"));
+		outbound.complete(null);
+		assertThat(closed.get(5, TimeUnit.SECONDS).status()).isEqualTo(CloseStatus.GOING_AWAY);
+		assertThat(stub.events()).containsExactly("still on its way", "close:1001");
+	}
+
 	private StubWebSocketSession stub(StubWebSocketSession stub) {
 		this.stubs.add(stub);
 		return stub;
@@ -279,8 +334,10 @@ class DrainingWebSocketSessionTests {
 
 	private DrainingWebSocketSession session(StubWebSocketSession stub, DrainSettings settings,
 			UnsentMessages unsent) {
-		return new DrainingWebSocketSession(stub, settings, unsent, this.executor, this.timer, this.listener,
-				new SendTotals());
+		return new DrainingWebSocketSession(stub,
+				(settings.closeBarrierTimeout().equals(DrainSettings.DEFAULT_CLOSE_BARRIER_TIMEOUT))
+						? settings.withCloseBarrierTimeout(Duration.ZERO) : settings,
+				unsent, this.executor, this.timer, this.listener, new SendTotals());
 	}
 
 	private static Void send(DrainingWebSocketSession session, String payload) throws IOException {

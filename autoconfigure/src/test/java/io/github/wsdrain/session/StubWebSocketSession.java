@@ -3,6 +3,7 @@ package io.github.wsdrain.session;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.function.Consumer;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketExtension;
 import org.springframework.web.socket.WebSocketMessage;
@@ -40,6 +42,8 @@ public final class StubWebSocketSession implements WebSocketSession {
 	private volatile boolean open = true;
 
 	private volatile boolean failWrites;
+
+	private volatile ByteBuffer lastPing;
 
 	private volatile Consumer<CloseStatus> onClose = (status) -> {
 	};
@@ -78,6 +82,11 @@ public final class StubWebSocketSession implements WebSocketSession {
 		}
 	}
 
+	/** The payload of the last Ping written, or {@code null}. */
+	public ByteBuffer lastPing() {
+		return this.lastPing;
+	}
+
 	public List<String> events() {
 		return List.copyOf(this.events);
 	}
@@ -96,6 +105,11 @@ public final class StubWebSocketSession implements WebSocketSession {
 		}
 		if (this.failWrites) {
 			throw new IOException("Broken pipe");
+		}
+		if (message instanceof PingMessage ping) {
+			this.lastPing = ping.getPayload();
+			this.events.add("ping");
+			return;
 		}
 		this.events.add((message instanceof TextMessage text) ? text.getPayload() : "binary");
 	}

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GracefulWebSocketShutdownTests {
 
 	private static final DrainSettings SETTINGS = new DrainSettings(DataSize.ofKilobytes(64), Duration.ofSeconds(5),
-			SendOverflowPolicy.BLOCK, Duration.ofSeconds(5));
+			SendOverflowPolicy.BLOCK, Duration.ofSeconds(5), Duration.ZERO);
 
 	private final DrainingSessionRegistry registry = new DrainingSessionRegistry(SETTINGS, List.of());
 
