@@ -5,15 +5,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.socket.CloseStatus;
@@ -28,9 +23,9 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * connection prevents it, in which case the loss is counted, logged and reported.
  * <p>
  * Sends are admitted to a bounded {@link SendQueue} and written by a {@link QueueWriter};
- * this class holds the {@link SessionState} and runs the close: {@link #close(CloseStatus)}
- * returns at once, the drain and the close frame run on the executor because the caller
- * may be a container thread and the peer may be slow.
+ * the {@link SessionState} and the close live in a {@link CloseSequence}:
+ * {@link #close(CloseStatus)} returns at once, the drain and the close frame run on the
+ * executor because the caller may be a container thread and the peer may be slow.
  * <p>
  * What becomes of messages the connection fails to write is fixed at creation
  * ({@link UnsentMessages}). Where Spring requires a {@code ConcurrentWebSocketSessionDecorator}
@@ -38,15 +33,9 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  */
 public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
-	private static final Log logger = LogFactory.getLog(DrainingWebSocketSession.class);
-
 	private final DrainSettings settings;
 
 	private final UnsentMessages unsent;
-
-	private final Executor executor;
-
-	private final ScheduledExecutorService timer;
 
 	private final DrainingSessionListener listener;
 
@@ -54,28 +43,15 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private final QueueWriter writer;
 
+	private final CloseBarrier closeBarrier;
+
+	private final CloseSequence close;
+
 	private final long createdNanos = System.nanoTime();
-
-	/** Guards the state and the close request. */
-	private final Object stateLock = new Object();
-
-	private volatile SessionState state = SessionState.OPEN;
-
-	/** Set when the session leaves {@link SessionState#OPEN}. */
-	private volatile @Nullable CloseRequest closeRequest;
 
 	private final AtomicLong droppedMessages = new AtomicLong();
 
-	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
-
-	private final CompletableFuture<CloseStatus> connectionEnd = new CompletableFuture<>();
-
 	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
-
-	private final CloseBarrier closeBarrier;
-
-	/** What the first close request waits for while the session still accepts messages. */
-	private volatile @Nullable Supplier<CompletableFuture<?>> closeDelay;
 
 	/**
 	 * Create a draining session.
@@ -92,8 +68,6 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		super(delegate);
 		this.settings = settings;
 		this.unsent = unsent;
-		this.executor = executor;
-		this.timer = timer;
 		this.listener = listener;
 		// A dropped frame of a replayed stream would be a gap: senders wait instead.
 		SendOverflowPolicy policy = (unsent == UnsentMessages.REPLAYED
@@ -108,6 +82,8 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			// which proves more than a Pong.
 			this.closeBarrier.skip();
 		}
+		this.close = new CloseSequence(this, settings, executor, timer, listener, this.queue, this.writer,
+				this.closeBarrier);
 	}
 
 	/**
@@ -156,17 +132,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return a future completed once the close frame is sent or the connection has ended
 	 */
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
-		Supplier<CompletableFuture<?>> delay = this.closeDelay;
-		if (delay != null && transition(SessionState::closeDelayed, status) != null) {
-			delay.get()
-				.orTimeout(this.settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)
-				.whenCompleteAsync((done, ex) -> closeAsync(status), this.executor);
-			return this.closeFuture;
-		}
-		if (transition(SessionState::closeRequested, status) != null) {
-			this.executor.execute(this::drainAndClose);
-		}
-		return this.closeFuture;
+		return this.close.closeAsync(status);
 	}
 
 	/**
@@ -177,7 +143,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @param delay supplies, at the close request, the future to wait for
 	 */
 	public void setCloseDelay(Supplier<CompletableFuture<?>> delay) {
-		this.closeDelay = delay;
+		this.close.setCloseDelay(delay);
 	}
 
 	/**
@@ -194,7 +160,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * unless the session is draining.
 	 */
 	public void expireDrain() {
-		onDrainTimeout();
+		this.close.expireDrain();
 	}
 
 	/**
@@ -202,7 +168,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return the close future
 	 */
 	public CompletableFuture<CloseResult> getCloseFuture() {
-		return this.closeFuture;
+		return this.close.closeFuture();
 	}
 
 	/**
@@ -212,7 +178,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return the connection end future, completed with the status the container reported
 	 */
 	public CompletableFuture<CloseStatus> getConnectionEndFuture() {
-		return this.connectionEnd;
+		return this.close.connectionEnd();
 	}
 
 	/**
@@ -221,7 +187,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	@Override
 	public boolean isOpen() {
-		return this.state.isAccepting() && super.isOpen();
+		return this.close.state().isAccepting() && super.isOpen();
 	}
 
 	/**
@@ -229,7 +195,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return the state
 	 */
 	public SessionState getState() {
-		return this.state;
+		return this.close.state();
 	}
 
 	/**
@@ -302,16 +268,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @param status the status the connection ended with
 	 */
 	public void connectionClosed(CloseStatus status) {
-		this.connectionEnd.complete(status);
-		this.closeBarrier.connectionEnded();
-		SessionState from = transition(SessionState::connectionEnded, status);
-		if (from == null) {
-			return;
-		}
-		recordDropped(DropReason.CONNECTION_CLOSED, this.queue.clear());
-		if (!from.isReported()) {
-			report();
-		}
+		this.close.connectionClosed(status);
 	}
 
 	/** STOMP releases the next message of a session once this one is accepted. */
@@ -340,7 +297,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		switch (offer.outcome()) {
 			case ADMITTED -> recordDropped(DropReason.OVERFLOW, offer.droppedOldest());
 			case CLOSED -> throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
-					+ this.state.tagValue() + " (close requested with " + statusOf(this.closeRequest)
+					+ getState().tagValue() + " (close requested with " + this.close.requestedStatus()
 					+ "): message not accepted");
 			case FULL -> throw overflow(message.getPayloadLength());
 		}
@@ -357,144 +314,22 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			// Everything accepted so far still goes out before the close frame.
 			closeAsync(status);
 		}
-		else if (transition(SessionState::terminated, status) != null) {
-			recordDropped(DropReason.OVERFLOW, this.queue.clear());
-			this.executor.execute(this::sendCloseFrame);
+		else {
+			this.close.terminate(status);
 		}
 		return new SendBufferFullException(getId(), message);
 	}
 
-	private void drainAndClose() {
-		long deadline = requiredCloseRequest().requestedNanos() + this.settings.drainTimeout().toNanos();
-		// The writer at work may be stuck on a peer that does not read: the watchdog ends
-		// the drain on time even then.
-		ScheduledFuture<?> watchdog = this.timer.schedule(this::onDrainTimeout, deadline - System.nanoTime(),
-				TimeUnit.NANOSECONDS);
-		boolean written;
-		try {
-			written = this.writer.drain(deadline);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			written = false;
-		}
-		catch (IOException | RuntimeException ex) {
-			// The write failure counted the lost messages: the close frame still goes out.
-			logger.debug("WebSocket session " + getId() + ": write failed while draining", ex);
-			written = true;
-		}
-		finally {
-			watchdog.cancel(false);
-		}
-		if (!written) {
-			onDrainTimeout();
-		}
-		else if (transition(SessionState::drained, null) != null) {
-			this.closeBarrier.pass(getDelegate(), deadline, this::sendCloseFrame);
-		}
-	}
-
-	private void onDrainTimeout() {
-		synchronized (this.stateLock) {
-			SessionState next = this.state.drainTimedOut();
-			if (next == null) {
-				return;
-			}
-			this.state = next;
-			this.closeRequest = requiredCloseRequest().timedOut();
-		}
-		recordDropped(DropReason.DRAIN_TIMEOUT, this.queue.clear());
-		// The container may hold the close behind a write that never finishes: the drain
-		// is over either way, so report it now.
-		report();
-		// The timer thread must not block on the container.
-		this.executor.execute(this::sendCloseFrame);
-	}
-
-	private void sendCloseFrame() {
-		if (this.state == SessionState.CLOSED) {
-			// The connection ended meanwhile: there is nobody to send it to.
-			return;
-		}
-		CloseRequest request = requiredCloseRequest();
-		try {
-			if (request.drainTimedOut()) {
-				ContainerConnections.closeStuckConnection(getDelegate(), request.status());
-			}
-			else {
-				getDelegate().close(request.status());
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.debug("WebSocket session " + getId() + ": failed to send close frame " + request.status(), ex);
-		}
-		SessionState from = transition(SessionState::closeFrameSent, null);
-		if (from != null && !from.isReported()) {
-			report();
-		}
-	}
-
-	/**
-	 * Apply an event to the state; when the session stops accepting messages, record the
-	 * close request and close the queue, so that nothing is accepted after it.
-	 * @return the state the event left, or {@code null} if it did not apply
-	 */
-	private @Nullable SessionState transition(Function<SessionState, @Nullable SessionState> event,
-			@Nullable CloseStatus status) {
-		synchronized (this.stateLock) {
-			SessionState from = this.state;
-			SessionState to = event.apply(from);
-			if (to == null) {
-				return null;
-			}
-			if (from.isAccepting() && !to.isAccepting()) {
-				this.closeRequest = new CloseRequest((status != null) ? status : CloseStatus.NORMAL, System.nanoTime(),
-						getSentMessages(), getDroppedMessages(), false);
-				this.queue.close();
-			}
-			this.state = to;
-			return from;
-		}
-	}
-
-	private CloseRequest requiredCloseRequest() {
-		CloseRequest request = this.closeRequest;
-		if (request == null) {
-			throw new IllegalStateException("WebSocket session " + getId() + " has no close request");
-		}
-		return request;
-	}
-
-	private void recordDropped(DropReason reason, long count) {
+	void recordDropped(DropReason reason, long count) {
 		if (count > 0 && this.unsent == UnsentMessages.DROPPED) {
 			this.droppedMessages.addAndGet(count);
 			this.listener.messagesDropped(this, reason, count);
 		}
 	}
 
-	/** Report the outcome once: the caller made the one transition that reports it. */
-	private void report() {
-		CloseRequest request = requiredCloseRequest();
-		CloseResult result = new CloseResult(getId(), request.status(), getSentMessages() - request.sentBefore(),
-				getDroppedMessages() - request.droppedBefore(),
-				Duration.ofNanos(System.nanoTime() - request.requestedNanos()), request.drainTimedOut(), 0,
-				this.closeBarrier.getOutcome());
-		try {
-			// Listeners first, so that whoever waits on the future also sees the log line and metrics.
-			this.listener.sessionClosed(this, result);
-		}
-		finally {
-			this.closeFuture.complete(result);
-		}
-	}
-
-	private static @Nullable CloseStatus statusOf(@Nullable CloseRequest request) {
-		return (request != null) ? request.status() : null;
-	}
-
 	@Override
 	public String toString() {
-		return "DrainingWebSocketSession[id=" + getId() + ", state=" + this.state + ", queued=" + getQueuedMessages()
+		return "DrainingWebSocketSession[id=" + getId() + ", state=" + getState() + ", queued=" + getQueuedMessages()
 				+ ", sent=" + getSentMessages() + ", dropped=" + getDroppedMessages() + "]";
 	}
 

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where a {@link DrainingWebSocketSession} is in its life. Each transition method returns
  * the state an event leads to, or {@code null} when the event does not apply in this
- * state (it came too late, or twice); the session applies it under its lock.
+ * state (it came too late, or twice); the session's {@link CloseSequence} applies it under
+ * its lock.
  * <pre>
  * OPEN ──close──▶ DRAINING ──drained──▶ CLOSING ──close frame sent──▶ CLOSED
  * OPEN ──close, with a close delay──▶ CLOSE_PENDING ──close──▶ DRAINING
