@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -191,7 +190,7 @@ public class WsDrainEndpoint {
 			InetSocketAddress remote = session.getRemoteAddress();
 			URI uri = session.getUri();
 			return new SessionDescriptor(session.getId(), (remote != null) ? remote.toString() : null,
-					(uri != null) ? uri.getPath() : null, session.getState().name().toLowerCase(Locale.ROOT),
+					(uri != null) ? uri.getPath() : null, session.getState().tagValue(),
 					session.getQueuedMessages(), session.getQueuedBytes(), session.getSentMessages(),
 					session.getDroppedMessages(), session.getAge().toSeconds(), resumable);
 		}

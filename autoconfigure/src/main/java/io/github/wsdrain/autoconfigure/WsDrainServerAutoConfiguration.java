@@ -13,6 +13,7 @@ import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
+import io.github.wsdrain.server.ServerThreads;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,6 +26,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -62,9 +64,15 @@ public final class WsDrainServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	ServerThreads wsDrainServerThreads(Environment environment) {
+		return new ServerThreads(Threading.VIRTUAL.isActive(environment));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	DrainingSessionRegistry drainingSessionRegistry(DrainSettings settings,
-			ObjectProvider<DrainingSessionListener> listeners) {
-		return new DrainingSessionRegistry(settings, listeners.orderedStream().toList());
+			ObjectProvider<DrainingSessionListener> listeners, ServerThreads threads) {
+		return new DrainingSessionRegistry(settings, listeners.orderedStream().toList(), threads);
 	}
 
 	@Bean
@@ -122,8 +130,9 @@ public final class WsDrainServerAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ResumableSessions resumableSessions(ResumeSettings settings, DetachedSessionLimits limits,
-				ObjectProvider<ResumeListener> listeners) {
-			return new ResumableSessions(settings, limits, listeners.orderedStream().toList());
+				ObjectProvider<ResumeListener> listeners, ServerThreads threads) {
+			return new ResumableSessions(settings, limits, listeners.orderedStream().toList(), threads.timer(),
+					threads.executor());
 		}
 
 	}

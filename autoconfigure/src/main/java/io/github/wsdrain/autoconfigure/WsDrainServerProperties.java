@@ -1,11 +1,10 @@
 package io.github.wsdrain.autoconfigure;
 
-import io.github.wsdrain.session.CloseBarrier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
 
 import org.jspecify.annotations.Nullable;
 
@@ -28,7 +27,7 @@ public class WsDrainServerProperties {
 	private Duration sendTimeLimit = Duration.ofSeconds(10);
 
 	/** What happens when a message does not fit in the send buffer. */
-	private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+	private SendOverflowPolicy overflow = SendOverflowPolicy.BLOCK;
 
 	/** Longest time a closing session may spend flushing its queue before the close frame. */
 	private Duration drainTimeout = Duration.ofSeconds(10);
@@ -71,11 +70,11 @@ public class WsDrainServerProperties {
 		this.sendTimeLimit = sendTimeLimit;
 	}
 
-	public OverflowPolicy getOverflow() {
+	public SendOverflowPolicy getOverflow() {
 		return this.overflow;
 	}
 
-	public void setOverflow(OverflowPolicy overflow) {
+	public void setOverflow(SendOverflowPolicy overflow) {
 		this.overflow = overflow;
 	}
 

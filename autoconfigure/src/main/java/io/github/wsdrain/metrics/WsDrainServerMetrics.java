@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -63,13 +62,12 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 	@Override
 	public void bindTo(MeterRegistry meterRegistry) {
 		DrainingSessionRegistry sessions = this.registry.getObject();
-		for (DrainingWebSocketSession.State state : DrainingWebSocketSession.State.values()) {
-			if (state != DrainingWebSocketSession.State.CLOSED) {
-				Gauge.builder("wsdrain.sessions", sessions, (source) -> count(source, state))
-					.description("WebSocket sessions drained by wsdrain, by state")
-					.tag("state", state.name().toLowerCase(Locale.ROOT))
-					.register(meterRegistry);
-			}
+		// The coarse states of SessionState#tagValue(): a closed session leaves the registry.
+		for (String state : List.of("open", "closing")) {
+			Gauge.builder("wsdrain.sessions", sessions, (source) -> count(source, state))
+				.description("WebSocket sessions drained by wsdrain, by state")
+				.tag("state", state)
+				.register(meterRegistry);
 		}
 		FunctionCounter.builder("wsdrain.messages.sent", sessions, (source) -> source.getSendTotals().messages())
 			.description("Messages written to WebSocket connections")
@@ -193,8 +191,8 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 		return result.complete() ? "complete" : "incomplete";
 	}
 
-	private static double count(DrainingSessionRegistry source, DrainingWebSocketSession.State state) {
-		return sessionsOf(source).stream().filter((session) -> session.getState() == state).count();
+	private static double count(DrainingSessionRegistry source, String state) {
+		return sessionsOf(source).stream().filter((session) -> session.getState().tagValue().equals(state)).count();
 	}
 
 	private static ToDoubleFunction<DrainingSessionRegistry> sum(

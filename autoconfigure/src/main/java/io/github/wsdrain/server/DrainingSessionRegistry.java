@@ -6,6 +6,7 @@ import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.session.DropReason;
 import io.github.wsdrain.session.SendTotals;
+import io.github.wsdrain.session.UnsentMessages;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -14,12 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -29,7 +24,6 @@ import org.jspecify.annotations.Nullable;
 import io.github.wsdrain.support.RateLimitedLog;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 
@@ -53,9 +47,10 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	private final Set<DrainingWebSocketSession> sessions = ConcurrentHashMap.newKeySet();
 
-	private final ExecutorService drainExecutor;
+	private final ServerThreads threads;
 
-	private final ScheduledExecutorService timer;
+	/** Whether {@link #threads} were created here, and so are stopped here. */
+	private final boolean ownsThreads;
 
 	private final DrainingSessionListener events = new Events();
 
@@ -71,14 +66,32 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	private final Map<DropReason, LongAdder> undelivered = new ConcurrentHashMap<>();
 
+	/**
+	 * Create a registry with threads of its own, stopped when it is destroyed.
+	 * @param settings the settings of every session
+	 * @param listeners told of drops and closes
+	 */
 	public DrainingSessionRegistry(DrainSettings settings, List<DrainingSessionListener> listeners) {
+		this(settings, listeners, new ServerThreads(), true);
+	}
+
+	/**
+	 * Create a registry whose sessions run their drains on the given threads.
+	 * @param settings the settings of every session
+	 * @param listeners told of drops and closes
+	 * @param threads the server's threads, stopped by their owner
+	 */
+	public DrainingSessionRegistry(DrainSettings settings, List<DrainingSessionListener> listeners,
+			ServerThreads threads) {
+		this(settings, listeners, threads, false);
+	}
+
+	private DrainingSessionRegistry(DrainSettings settings, List<DrainingSessionListener> listeners,
+			ServerThreads threads, boolean ownsThreads) {
 		this.settings = settings;
 		this.listeners = List.copyOf(listeners);
-		// A drain blocks on the peer, so each closing session needs its own thread; idle
-		// threads go away, and an open session costs none.
-		this.drainExecutor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-				new SynchronousQueue<>(), daemonThreads("wsdrain-drain-"));
-		this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-timer-"));
+		this.threads = threads;
+		this.ownsThreads = ownsThreads;
 	}
 
 	/**
@@ -91,11 +104,23 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	/**
 	 * Return the draining session for a container session, creating and registering it on
-	 * first use.
+	 * first use as a session whose unsent messages are {@linkplain UnsentMessages#DROPPED
+	 * dropped}.
 	 * @param session the session the container created
 	 * @return its draining session
 	 */
 	public DrainingWebSocketSession drainingSession(WebSocketSession session) {
+		return drainingSession(session, UnsentMessages.DROPPED);
+	}
+
+	/**
+	 * Return the draining session for a container session, creating and registering it on
+	 * first use.
+	 * @param session the session the container created
+	 * @param unsent what becomes of the messages a new session fails to write
+	 * @return its draining session
+	 */
+	public DrainingWebSocketSession drainingSession(WebSocketSession session, UnsentMessages unsent) {
 		if (session instanceof DrainingWebSocketSession draining) {
 			return draining;
 		}
@@ -103,8 +128,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 		if (existing instanceof DrainingWebSocketSession draining) {
 			return draining;
 		}
-		DrainingWebSocketSession draining = new DrainingWebSocketSession(session, this.settings, this.drainExecutor,
-				this.timer, this.events, this.totals);
+		DrainingWebSocketSession draining = new DrainingWebSocketSession(session, this.settings, unsent,
+				this.threads.executor(), this.threads.timer(), this.events, this.totals);
 		session.getAttributes().put(SESSION_ATTRIBUTE, draining);
 		this.sessions.add(draining);
 		return draining;
@@ -112,14 +137,16 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	/**
 	 * Return the draining session for a container session, as
-	 * {@link #drainingSession(WebSocketSession)} does, and remember the handler that
-	 * serves it.
+	 * {@link #drainingSession(WebSocketSession, UnsentMessages)} does, and remember the
+	 * handler that serves it.
 	 * @param session the session the container created
+	 * @param unsent what becomes of the messages a new session fails to write
 	 * @param handler the handler of the endpoint the session belongs to
 	 * @return its draining session
 	 */
-	public DrainingWebSocketSession drainingSession(WebSocketSession session, WebSocketHandler handler) {
-		DrainingWebSocketSession draining = drainingSession(session);
+	public DrainingWebSocketSession drainingSession(WebSocketSession session, UnsentMessages unsent,
+			WebSocketHandler handler) {
+		DrainingWebSocketSession draining = drainingSession(session, unsent);
 		draining.getAttributes().putIfAbsent(HANDLER_ATTRIBUTE, handler);
 		return draining;
 	}
@@ -127,7 +154,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 	/**
 	 * Return the handler of the endpoint a session belongs to.
 	 * @param session a draining session
-	 * @return the handler given to {@link #drainingSession(WebSocketSession, WebSocketHandler)},
+	 * @return the handler given to {@link #drainingSession(WebSocketSession, UnsentMessages, WebSocketHandler)},
 	 * or {@code null} if none was
 	 */
 	public @Nullable WebSocketHandler getHandler(DrainingWebSocketSession session) {
@@ -159,6 +186,14 @@ public class DrainingSessionRegistry implements DisposableBean {
 	}
 
 	/**
+	 * Return the threads the sessions of this registry drain on.
+	 * @return the server's threads
+	 */
+	public ServerThreads getThreads() {
+		return this.threads;
+	}
+
+	/**
 	 * Count and report a message that Spring's STOMP outbound channel delivered when no
 	 * session would take it: WARN, at most one line per interval.
 	 * @param sessionId the id of the session the message was for
@@ -185,14 +220,9 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.timer.shutdownNow();
-		this.drainExecutor.shutdown();
-	}
-
-	private static CustomizableThreadFactory daemonThreads(String prefix) {
-		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(prefix);
-		threadFactory.setDaemon(true);
-		return threadFactory;
+		if (this.ownsThreads) {
+			this.threads.close();
+		}
 	}
 
 	private final class Events implements DrainingSessionListener {

@@ -1,6 +1,7 @@
 package io.github.wsdrain.server;
 
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.StompSessionAdapter;
 import io.github.wsdrain.session.DropReason;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +25,8 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 /**
  * The STOMP (sub-protocol) handler without Spring's buffering decorator for sessions
  * that wsdrain already drains: that decorator discards its buffer on close, and our
- * session is already safe for concurrent sends.
+ * session is already safe for concurrent sends. A {@link StompSessionAdapter} gives the
+ * draining session the decorator type STOMP casts to.
  * <p>
  * Before a going-away close (shutdown or drain), it lets the outbound channel deliver
  * what it had already been handed, so that messages published before the drain are
@@ -72,6 +74,7 @@ public class DrainingSubProtocolWebSocketHandler extends SubProtocolWebSocketHan
 			if (inFlight != null) {
 				draining.setCloseDelay(() -> inFlight.delivered(draining.getId()));
 			}
+			decorated = new StompSessionAdapter(draining);
 		}
 		else {
 			decorated = super.decorateSession(session);
@@ -98,8 +101,8 @@ public class DrainingSubProtocolWebSocketHandler extends SubProtocolWebSocketHan
 				&& SimpMessageHeaderAccessor.getMessageType(message.getHeaders()) == SimpMessageType.MESSAGE) {
 			WebSocketSession session = this.sessions.get(sessionId);
 			DropReason undelivered = (session == null) ? DropReason.NO_SESSION
-					: ((session instanceof DrainingWebSocketSession draining
-							&& draining.getState() != DrainingWebSocketSession.State.OPEN) ? DropReason.SESSION_CLOSING
+					: ((session instanceof StompSessionAdapter adapter
+							&& !adapter.getDrainingSession().getState().isAccepting()) ? DropReason.SESSION_CLOSING
 									: null);
 			if (undelivered != null) {
 				DrainingSessionRegistry sessionRegistry = this.registry.getIfAvailable();

@@ -1,6 +1,9 @@
 package io.github.wsdrain.server;
 
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.UnsentMessages;
+import java.util.function.Predicate;
+
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.WebSocketHandler;
@@ -16,14 +19,30 @@ public class DrainingWebSocketHandler extends WebSocketHandlerDecorator {
 
 	private final DrainingSessionRegistry registry;
 
+	private final Predicate<WebSocketSession> replayed;
+
 	public DrainingWebSocketHandler(WebSocketHandler delegate, DrainingSessionRegistry registry) {
+		this(delegate, registry, (session) -> false);
+	}
+
+	/**
+	 * Create a handler whose sessions are created in their final mode.
+	 * @param delegate the endpoint's handler
+	 * @param registry creates and keeps the draining sessions
+	 * @param replayed whether the messages a new connection fails to write are replayed
+	 * by a session above it (known once the handshake has chosen the sub-protocol)
+	 */
+	public DrainingWebSocketHandler(WebSocketHandler delegate, DrainingSessionRegistry registry,
+			Predicate<WebSocketSession> replayed) {
 		super(delegate);
 		this.registry = registry;
+		this.replayed = replayed;
 	}
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-		super.afterConnectionEstablished(this.registry.drainingSession(session, this));
+		UnsentMessages unsent = this.replayed.test(session) ? UnsentMessages.REPLAYED : UnsentMessages.DROPPED;
+		super.afterConnectionEstablished(this.registry.drainingSession(session, unsent, this));
 	}
 
 	/**

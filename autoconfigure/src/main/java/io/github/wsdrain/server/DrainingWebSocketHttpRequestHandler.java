@@ -28,7 +28,7 @@ class DrainingWebSocketHttpRequestHandler extends WebSocketHttpRequestHandler {
 
 	DrainingWebSocketHttpRequestHandler(WebSocketHttpRequestHandler original, DrainingSessionRegistry registry,
 			@Nullable ResumableSessions resumable) {
-		super(new DrainingWebSocketHandler(resuming(original, resumable), registry), original.getHandshakeHandler());
+		super(draining(resuming(original, resumable), registry), original.getHandshakeHandler());
 		setHandshakeInterceptors(original.getHandshakeInterceptors());
 		this.handshakeGate = registry.getHandshakeGate();
 	}
@@ -42,6 +42,13 @@ class DrainingWebSocketHttpRequestHandler extends WebSocketHttpRequestHandler {
 		}
 		ResumingWebSocketHandler.advertise(original.getHandshakeHandler());
 		return new ResumingWebSocketHandler(handler, resumable);
+	}
+
+	/** Sessions of a connection that negotiated {@code wsdrain.v1} are created replayed. */
+	private static DrainingWebSocketHandler draining(WebSocketHandler handler, DrainingSessionRegistry registry) {
+		return (handler instanceof ResumingWebSocketHandler)
+				? new DrainingWebSocketHandler(handler, registry, ResumingWebSocketHandler::negotiated)
+				: new DrainingWebSocketHandler(handler, registry);
 	}
 
 	/**

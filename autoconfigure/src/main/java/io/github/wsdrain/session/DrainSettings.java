@@ -9,14 +9,14 @@ import org.springframework.util.unit.DataSize;
  * How a {@link DrainingWebSocketSession} bounds its queue and its drain.
  *
  * @param sendBufferSize the most bytes of payload queued per session
- * @param sendTimeLimit how long a sender waits for room under {@link OverflowPolicy#BLOCK}
+ * @param sendTimeLimit how long a sender waits for room under {@link SendOverflowPolicy#BLOCK}
  * @param overflow what happens when a message does not fit
  * @param drainTimeout how long a closing session may take to flush its queue
  * @param closeBarrierTimeout how long a closing session waits for the Pong of its
  * {@link CloseBarrier} (within what remains of the drain timeout); zero turns the
  * barrier off
  */
-public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, OverflowPolicy overflow,
+public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, SendOverflowPolicy overflow,
 		Duration drainTimeout, Duration closeBarrierTimeout) {
 
 	/** The close barrier's timeout unless one is given. */
@@ -27,7 +27,7 @@ public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, Ove
 	 * close barrier timeout.
 	 */
 	public static final DrainSettings DEFAULTS = new DrainSettings(DataSize.ofMegabytes(1), Duration.ofSeconds(10),
-			OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+			SendOverflowPolicy.BLOCK, Duration.ofSeconds(10));
 
 	public DrainSettings {
 		Assert.isTrue(sendBufferSize.toBytes() > 0, "sendBufferSize must be positive");
@@ -40,7 +40,7 @@ public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, Ove
 	/**
 	 * Settings with the close barrier on, at its default timeout.
 	 */
-	public DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, OverflowPolicy overflow,
+	public DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, SendOverflowPolicy overflow,
 			Duration drainTimeout) {
 		this(sendBufferSize, sendTimeLimit, overflow, drainTimeout, DEFAULT_CLOSE_BARRIER_TIMEOUT);
 	}

@@ -2,8 +2,8 @@ package io.github.wsdrain.session;
 
 /**
  * Thrown by {@link DrainingWebSocketSession#sendMessage} when a message did not fit in
- * the send buffer under {@link OverflowPolicy#BLOCK} (within the send time limit) or
- * {@link OverflowPolicy#TERMINATE}: the message was not accepted and the session is
+ * the send buffer under {@link SendOverflowPolicy#BLOCK} (within the send time limit) or
+ * {@link SendOverflowPolicy#TERMINATE}: the message was not accepted and the session is
  * being closed with 1011.
  */
 public class SendBufferFullException extends SessionClosingException {

@@ -8,8 +8,10 @@ import io.github.wsdrain.server.resume.ResumeSettings;
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.server.DrainingSessionRegistry;
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
+import io.github.wsdrain.server.ServerThreads;
 import io.github.wsdrain.server.StompDrainingPostProcessor;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,6 +25,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.WebSocketHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link WsDrainServerAutoConfiguration}.
@@ -40,6 +43,20 @@ class WsDrainServerAutoConfigurationTests {
 				.hasSingleBean(StompDrainingPostProcessor.class);
 			assertThat(context.getBean(DrainSettings.class)).isEqualTo(DrainSettings.DEFAULTS);
 		});
+	}
+
+	@Test
+	void registryUsesTheServersThreadsWhichStopWithTheContext() {
+		ServerThreads[] threads = new ServerThreads[1];
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ServerThreads.class);
+			threads[0] = context.getBean(ServerThreads.class);
+			assertThat(context.getBean(DrainingSessionRegistry.class).getThreads()).isSameAs(threads[0]);
+		});
+		assertThatExceptionOfType(RejectedExecutionException.class)
+			.isThrownBy(() -> threads[0].executor().execute(() -> {
+			}));
+		assertThat(threads[0].timer().isShutdown()).isTrue();
 	}
 
 	@Test
@@ -83,7 +100,7 @@ class WsDrainServerAutoConfigurationTests {
 			.withPropertyValues("wsdrain.server.drain-timeout=250ms", "wsdrain.server.send-buffer-size=64KB",
 					"wsdrain.server.send-time-limit=2s", "wsdrain.server.overflow=drop-oldest")
 			.run((context) -> assertThat(context.getBean(DrainSettings.class)).isEqualTo(new DrainSettings(
-					DataSize.ofKilobytes(64), Duration.ofSeconds(2), OverflowPolicy.DROP_OLDEST, Duration.ofMillis(250))));
+					DataSize.ofKilobytes(64), Duration.ofSeconds(2), SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(250))));
 	}
 
 	@Test

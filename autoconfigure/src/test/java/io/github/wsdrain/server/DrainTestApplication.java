@@ -21,12 +21,12 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableWebSocket
-class DrainTestApplication implements WebSocketConfigurer {
+public class DrainTestApplication implements WebSocketConfigurer {
 
 	private final SessionCapture notABean = new SessionCapture();
 
 	@Bean
-	SessionCapture sessionCapture() {
+	public SessionCapture sessionCapture() {
 		return new SessionCapture();
 	}
 
@@ -36,14 +36,14 @@ class DrainTestApplication implements WebSocketConfigurer {
 		registry.addHandler(this.notABean, "/drained/plain-object");
 	}
 
-	SessionCapture notABean() {
+	public SessionCapture notABean() {
 		return this.notABean;
 	}
 
 	/**
 	 * Hands every session it is given to the test.
 	 */
-	static class SessionCapture extends AbstractWebSocketHandler {
+	public static class SessionCapture extends AbstractWebSocketHandler {
 
 		private final BlockingQueue<WebSocketSession> sessions = new LinkedBlockingQueue<>();
 
@@ -52,7 +52,7 @@ class DrainTestApplication implements WebSocketConfigurer {
 			this.sessions.add(session);
 		}
 
-		WebSocketSession next() throws InterruptedException {
+		public WebSocketSession next() throws InterruptedException {
 			WebSocketSession session = this.sessions.poll(10, TimeUnit.SECONDS);
 			if (session == null) {
 				throw new IllegalStateException("No WebSocket session established within 10 s");

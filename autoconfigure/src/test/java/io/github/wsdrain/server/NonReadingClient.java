@@ -14,14 +14,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * A WebSocket client that completes the handshake and then reads nothing, with a tiny
  * receive buffer: the peer that makes a server's writes block.
  */
-final class NonReadingClient implements AutoCloseable {
+public final class NonReadingClient implements AutoCloseable {
 
 	private final Socket socket = new Socket();
 
 	private NonReadingClient() {
 	}
 
-	static NonReadingClient connect(int port, String path) throws IOException {
+	public static NonReadingClient connect(int port, String path) throws IOException {
 		NonReadingClient client = new NonReadingClient();
 		client.socket.setReceiveBufferSize(1024);
 		client.socket.connect(new InetSocketAddress("localhost", port), 5000);

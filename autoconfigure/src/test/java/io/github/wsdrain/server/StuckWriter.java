@@ -12,7 +12,7 @@ import static org.awaitility.Awaitility.await;
  * Makes a draining session's writer block on a peer that does not read: one message far
  * larger than the kernel's socket buffers on loopback, sent from another thread.
  */
-final class StuckWriter {
+public final class StuckWriter {
 
 	private static final int MESSAGE_BYTES = 48 * 1024 * 1024;
 
@@ -25,7 +25,7 @@ final class StuckWriter {
 	 * @param session the session whose peer does not read
 	 * @return the write, done once the connection ends
 	 */
-	static Future<?> start(ExecutorService senders, DrainingWebSocketSession session) {
+	public static Future<?> start(ExecutorService senders, DrainingWebSocketSession session) {
 		long accepted = session.getAcceptedMessages();
 		Future<?> write = senders.submit(() -> {
 			session.sendMessage(new BinaryMessage(new byte[MESSAGE_BYTES]));

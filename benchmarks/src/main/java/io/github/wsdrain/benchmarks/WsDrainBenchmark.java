@@ -36,7 +36,7 @@ import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
 import io.github.wsdrain.session.SessionClosingException;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -327,7 +327,7 @@ public final class WsDrainBenchmark {
 		List<Cell> cells = List.of(new Cell(Variant.PLAIN, 1), new Cell(Variant.SPRING, 1), new Cell(Variant.WSDRAIN, 1),
 				new Cell(Variant.SPRING, 4), new Cell(Variant.WSDRAIN, 4));
 		DrainSettings unbounded = new DrainSettings(DataSize.ofGigabytes(8), Duration.ofSeconds(10),
-				OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+				SendOverflowPolicy.BLOCK, Duration.ofSeconds(10));
 		DrainingSessionRegistry sinks = new DrainingSessionRegistry(unbounded, List.of());
 		log("Overhead per message, 1 KB, %,d messages per run, no network", count);
 		try {

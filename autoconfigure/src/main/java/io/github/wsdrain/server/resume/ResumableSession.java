@@ -358,7 +358,6 @@ public class ResumableSession implements WebSocketSession {
 
 	private boolean attach(DrainingWebSocketSession next, boolean resumed) {
 		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
-		next.markReplayable();
 		// Read outside the send lock: a delivering thread holds the inbound lock and may be
 		// sending. Stale is harmless, the client then replays a little more and we dedupe.
 		long received = this.lastReceived;

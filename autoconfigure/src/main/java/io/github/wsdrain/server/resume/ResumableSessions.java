@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -76,7 +77,10 @@ public class ResumableSessions implements DisposableBean {
 	private final ScheduledExecutorService timer;
 
 	/** Acknowledgements and closes write to a peer that may be slow: never on the timer. */
-	private final ExecutorService writers;
+	private final Executor writers;
+
+	/** Threads created here, and so stopped here; {@code null} when the server's are used. */
+	private final @Nullable ExecutorService ownWriters;
 
 	private final Heartbeat heartbeat;
 
@@ -84,16 +88,48 @@ public class ResumableSessions implements DisposableBean {
 		this(settings, List.of());
 	}
 
+	/**
+	 * Create the sessions with threads of their own, stopped when destroyed.
+	 * @param settings the resume settings
+	 * @param listeners told of resume attempts
+	 */
 	public ResumableSessions(ResumeSettings settings, List<ResumeListener> listeners) {
 		this(settings, DetachedSessionLimits.defaults(), listeners);
 	}
 
+	/**
+	 * Create the sessions with threads of their own, stopped when destroyed.
+	 * @param settings the resume settings
+	 * @param limits how many sessions and bytes may wait for a resume
+	 * @param listeners told of resume attempts
+	 */
 	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners) {
+		this(settings, limits, listeners,
+				Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-")),
+				Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-")), true);
+	}
+
+	/**
+	 * Create the sessions on the server's threads, stopped by their owner.
+	 * @param settings the resume settings
+	 * @param limits how many sessions and bytes may wait for a resume
+	 * @param listeners told of resume attempts
+	 * @param timer fires resume windows, heartbeats and ack timeouts; nothing that blocks runs on it
+	 * @param writers runs acknowledgements and closes, which may block on the peer
+	 */
+	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
+			ScheduledExecutorService timer, Executor writers) {
+		this(settings, limits, listeners, timer, writers, false);
+	}
+
+	private ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
+			ScheduledExecutorService timer, Executor writers, boolean ownsThreads) {
 		this.settings = settings;
 		this.detached = new DetachedSessions(limits);
 		this.listeners = List.copyOf(listeners);
-		this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-"));
-		this.writers = Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-"));
+		this.timer = timer;
+		this.writers = writers;
+		this.ownWriters = (ownsThreads && writers instanceof ExecutorService service) ? service : null;
 		this.heartbeat = Heartbeat.start(settings.heartbeat(), this::getSessions, this.timer, this.writers);
 	}
 
@@ -303,7 +339,7 @@ public class ResumableSessions implements DisposableBean {
 		return this.timer;
 	}
 
-	ExecutorService writers() {
+	Executor writers() {
 		return this.writers;
 	}
 
@@ -315,8 +351,10 @@ public class ResumableSessions implements DisposableBean {
 	public void destroy() {
 		this.heartbeat.stop();
 		getSessions().forEach(ResumableSession::shutDown);
-		this.timer.shutdownNow();
-		this.writers.shutdown();
+		if (this.ownWriters != null) {
+			this.timer.shutdownNow();
+			this.ownWriters.shutdown();
+		}
 	}
 
 	private static CustomizableThreadFactory daemonThreads(String prefix) {

@@ -106,7 +106,13 @@ public class ResumingWebSocketHandler extends WebSocketHandlerDecorator {
 		}
 	}
 
-	private static boolean negotiated(WebSocketSession session) {
+	/**
+	 * Return whether a connection negotiated {@code wsdrain.v1}, and so carries a
+	 * {@link ResumableSession} that replays what the connection fails to send.
+	 * @param session a connection
+	 * @return whether its accepted sub-protocol is {@code wsdrain.v1}
+	 */
+	public static boolean negotiated(WebSocketSession session) {
 		return Frames.PROTOCOL.equals(session.getAcceptedProtocol());
 	}
 

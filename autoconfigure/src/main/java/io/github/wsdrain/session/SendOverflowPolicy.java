@@ -5,7 +5,7 @@ package io.github.wsdrain.session;
  *
  * @see DrainSettings#sendBufferSize()
  */
-public enum OverflowPolicy {
+public enum SendOverflowPolicy {
 
 	/**
 	 * The sender waits for room up to the send time limit; past it the message is

@@ -1,4 +1,6 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.shutdown;
+
+import io.github.wsdrain.server.ServerSelection;
 
 /**
  * {@link StompShutdownTests} on Jetty.

@@ -1,4 +1,4 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.shutdown;
 
 import java.net.URI;
 import java.net.http.HttpClient;

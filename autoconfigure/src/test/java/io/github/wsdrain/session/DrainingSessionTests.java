@@ -1,11 +1,10 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
 
-import io.github.wsdrain.session.CloseResult;
-import io.github.wsdrain.session.DrainSettings;
-import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.session.OverflowPolicy;
-import io.github.wsdrain.session.SendBufferFullException;
-import io.github.wsdrain.session.SessionClosingException;
+import io.github.wsdrain.server.DrainTestApplication;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.NonReadingClient;
+import io.github.wsdrain.server.StuckWriter;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,7 +109,7 @@ abstract class DrainingSessionTests {
 	void whenPeerStopsReadingThenCloseReturnsAtOnceAndTheDrainGivesUpAtTheTimeout(CapturedOutput output)
 			throws Exception {
 		DrainSettings settings = new DrainSettings(DataSize.ofMegabytes(64), Duration.ofSeconds(10),
-				OverflowPolicy.BLOCK, Duration.ofMillis(500));
+				SendOverflowPolicy.BLOCK, Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);
 			Future<?> stuck = StuckWriter.start(this.senders, session);
@@ -134,20 +133,20 @@ abstract class DrainingSessionTests {
 
 	@Test
 	void blockPolicyWaitsForRoomThenRefusesAndClosesWith1011() throws Exception {
-		DrainingWebSocketSession session = fillUntilOverflow(OverflowPolicy.BLOCK, (refusal) -> {
+		DrainingWebSocketSession session = fillUntilOverflow(SendOverflowPolicy.BLOCK, (refusal) -> {
 			assertThat(refusal).isInstanceOf(SendBufferFullException.class)
 				.hasMessageContaining("no room within the send time limit of 200 ms");
 		});
-		assertThat(session.getState()).isNotEqualTo(DrainingWebSocketSession.State.OPEN);
+		assertThat(session.getState()).isNotEqualTo(SessionState.OPEN);
 		assertThat(session.getCloseFuture().get(10, TimeUnit.SECONDS).status().getCode()).isEqualTo(1011);
 	}
 
 	@Test
 	void terminatePolicyRefusesAtOnceAndDropsWhatWasQueued() throws Exception {
-		DrainingWebSocketSession session = fillUntilOverflow(OverflowPolicy.TERMINATE, (refusal) -> {
+		DrainingWebSocketSession session = fillUntilOverflow(SendOverflowPolicy.TERMINATE, (refusal) -> {
 			assertThat(refusal).isInstanceOf(SendBufferFullException.class).hasMessageContaining("send buffer full");
 		});
-		assertThat(session.getState()).isNotEqualTo(DrainingWebSocketSession.State.OPEN);
+		assertThat(session.getState()).isNotEqualTo(SessionState.OPEN);
 		assertThat(session.getDroppedMessages()).as("the four queued, and the 48 MB message cut off mid-write if the close ended it")
 			.isBetween(4L, 5L);
 		assertThat(session.getCloseFuture().get(10, TimeUnit.SECONDS).status().getCode()).isEqualTo(1011);
@@ -156,7 +155,7 @@ abstract class DrainingSessionTests {
 	@Test
 	void dropOldestPolicyNeverRefusesAndCountsEveryDrop(CapturedOutput output) throws Exception {
 		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), Duration.ofMillis(200),
-				OverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
+				SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);
 			StuckWriter.start(this.senders, session);
@@ -170,7 +169,7 @@ abstract class DrainingSessionTests {
 		}
 	}
 
-	private DrainingWebSocketSession fillUntilOverflow(OverflowPolicy policy,
+	private DrainingWebSocketSession fillUntilOverflow(SendOverflowPolicy policy,
 			java.util.function.Consumer<IOException> refusalCheck) throws Exception {
 		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), Duration.ofMillis(200), policy,
 				Duration.ofMillis(500));

@@ -1,4 +1,6 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.session;
+
+import io.github.wsdrain.server.ServerSelection;
 
 import org.springframework.test.context.TestPropertySource;
 

@@ -1,8 +1,14 @@
-package io.github.wsdrain.server;
+package io.github.wsdrain.metrics;
+
+import io.github.wsdrain.server.DrainTestApplication;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.NonReadingClient;
+import io.github.wsdrain.server.StuckWriter;
+import io.github.wsdrain.server.ServerSelection;
 
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.session.OverflowPolicy;
+import io.github.wsdrain.session.SendOverflowPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -12,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +94,7 @@ class WsDrainServerMetricsTests {
 	@Test
 	void dropsAreCountedByReason() throws Exception {
 		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), Duration.ofMillis(200),
-				OverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
+				SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
 		DrainingSessionRegistry registry = new DrainingSessionRegistry(settings, List.of(this.metrics));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = registry.drainingSession(this.application.sessionCapture().next());

@@ -1,0 +1,298 @@
+package io.github.wsdrain.session;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
+import org.springframework.web.socket.WebSocketMessage;
+
+/**
+ * The bounded queue of one draining session: admits messages under an overflow policy and
+ * hands them to the writer in batches, in order. It does no I/O.
+ * <p>
+ * Once {@linkplain #close() closed} it admits nothing more, but still hands out what it
+ * holds: the drain writes every message admitted before the close.
+ */
+final class SendQueue {
+
+	/** The most messages the writer takes at once. */
+	static final int MAX_BATCH_MESSAGES = 32;
+
+	/** The most payload bytes the writer takes at once (or one larger message). */
+	static final int MAX_BATCH_BYTES = 64 * 1024;
+
+	private final long capacityBytes;
+
+	private final SendOverflowPolicy policy;
+
+	private final long maxWaitNanos;
+
+	/** Guards the deque, its byte count and {@link #closed}. */
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition roomAvailable = this.lock.newCondition();
+
+	private final ArrayDeque<WebSocketMessage<?>> messages = new ArrayDeque<>();
+
+	private long queuedBytes;
+
+	private volatile int queuedMessages;
+
+	/** Messages of the last batch the writer has not claimed yet. */
+	private final AtomicInteger batchRemaining = new AtomicInteger();
+
+	private boolean closed;
+
+	private volatile long admitted;
+
+	/**
+	 * Create a queue.
+	 * @param capacityBytes the most payload bytes held at once (a larger message is still
+	 * admitted into an empty queue, rather than never)
+	 * @param policy what {@link #offer} does when a message does not fit
+	 * @param maxWait how long {@link SendOverflowPolicy#BLOCK} waits for room
+	 */
+	SendQueue(long capacityBytes, SendOverflowPolicy policy, Duration maxWait) {
+		Assert.isTrue(capacityBytes > 0, "capacityBytes must be positive");
+		this.capacityBytes = capacityBytes;
+		this.policy = policy;
+		this.maxWaitNanos = maxWait.toNanos();
+	}
+
+	/**
+	 * Admit a message at the tail, applying the overflow policy if it does not fit.
+	 * @param message the message
+	 * @return whether it was admitted, and how many of the oldest messages were dropped to
+	 * make room
+	 * @throws InterruptedException if interrupted while waiting for room
+	 */
+	Offer offer(WebSocketMessage<?> message) throws InterruptedException {
+		int size = message.getPayloadLength();
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				return Offer.CLOSED;
+			}
+			long dropped = 0;
+			if (!hasRoomFor(size)) {
+				switch (this.policy) {
+					case BLOCK -> {
+						Offer refused = awaitRoom(size);
+						if (refused != null) {
+							return refused;
+						}
+					}
+					case TERMINATE -> {
+						return Offer.FULL;
+					}
+					case DROP_OLDEST -> dropped = dropOldestUntilRoom(size);
+				}
+			}
+			this.messages.addLast(message);
+			this.queuedBytes += size;
+			this.queuedMessages++;
+			this.admitted++;
+			return (dropped == 0) ? Offer.ADMITTED : new Offer(Outcome.ADMITTED, dropped);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Wait for room; return {@code null} once there is some, else why the message is refused. */
+	private @Nullable Offer awaitRoom(int size) throws InterruptedException {
+		long nanos = this.maxWaitNanos;
+		while (!hasRoomFor(size)) {
+			if (nanos <= 0) {
+				return Offer.FULL;
+			}
+			nanos = this.roomAvailable.awaitNanos(nanos);
+			if (this.closed) {
+				return Offer.CLOSED;
+			}
+		}
+		return null;
+	}
+
+	private boolean hasRoomFor(int size) {
+		return this.queuedBytes == 0 || this.queuedBytes + size <= this.capacityBytes;
+	}
+
+	private long dropOldestUntilRoom(int size) {
+		long dropped = 0;
+		while (!hasRoomFor(size)) {
+			WebSocketMessage<?> oldest = this.messages.pollFirst();
+			this.queuedBytes -= oldest.getPayloadLength();
+			this.queuedMessages--;
+			dropped++;
+		}
+		return dropped;
+	}
+
+	/**
+	 * Move the head of the queue into the writer's batch under one lock acquisition, so
+	 * that a sender preempted while holding the lock stalls the writer once per batch
+	 * rather than once per message. The messages count as queued until the writer
+	 * {@linkplain #claimNext() claims} them.
+	 * @param batch where to put them, at least {@value #MAX_BATCH_MESSAGES} long
+	 * @return how many were taken: at most {@value #MAX_BATCH_MESSAGES} and
+	 * {@value #MAX_BATCH_BYTES} bytes, or one larger message; 0 when the queue is empty
+	 */
+	int takeBatch(WebSocketMessage<?>[] batch) {
+		this.lock.lock();
+		try {
+			int count = 0;
+			long bytes = 0;
+			WebSocketMessage<?> next;
+			while (count < MAX_BATCH_MESSAGES && (next = this.messages.peekFirst()) != null
+					&& (count == 0 || bytes + next.getPayloadLength() <= MAX_BATCH_BYTES)) {
+				this.messages.pollFirst();
+				batch[count++] = next;
+				bytes += next.getPayloadLength();
+			}
+			this.queuedBytes -= bytes;
+			this.queuedMessages -= count;
+			this.batchRemaining.set(count);
+			if (count > 0 && this.lock.hasWaiters(this.roomAvailable)) {
+				this.roomAvailable.signalAll();
+			}
+			return count;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Claim the next message of the batch for writing.
+	 * @return {@code false} if {@link #clear()} or {@link #abandonBatch()} took the rest
+	 */
+	boolean claimNext() {
+		int remaining;
+		do {
+			remaining = this.batchRemaining.get();
+			if (remaining <= 0) {
+				return false;
+			}
+		}
+		while (!this.batchRemaining.compareAndSet(remaining, remaining - 1));
+		return true;
+	}
+
+	/**
+	 * Give up the rest of the writer's batch, after a failed write.
+	 * @return how many messages of the batch were left unclaimed
+	 */
+	int abandonBatch() {
+		return this.batchRemaining.getAndSet(0);
+	}
+
+	/**
+	 * Admit nothing more; senders waiting for room are refused at once.
+	 */
+	void close() {
+		this.lock.lock();
+		try {
+			this.closed = true;
+			this.roomAvailable.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Drop every message held, and those of the writer's batch not claimed yet.
+	 * @return how many were dropped
+	 */
+	long clear() {
+		this.lock.lock();
+		try {
+			long count = this.messages.size() + this.batchRemaining.getAndSet(0);
+			this.messages.clear();
+			this.queuedBytes = 0;
+			this.queuedMessages = 0;
+			this.roomAvailable.signalAll();
+			return count;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return whether no message waits for the writer to take it.
+	 * @return {@code true} when the writer has nothing to take
+	 */
+	boolean isEmpty() {
+		return this.queuedMessages == 0;
+	}
+
+	/**
+	 * Return how many messages wait to be written, the writer's unclaimed batch included.
+	 * @return the message count
+	 */
+	int size() {
+		return this.queuedMessages + this.batchRemaining.get();
+	}
+
+	/**
+	 * Return how many messages {@link #offer} has admitted so far.
+	 * @return the admitted message count
+	 */
+	long admitted() {
+		return this.admitted;
+	}
+
+	/**
+	 * Return the payload bytes waiting for the writer to take them.
+	 * @return the byte count
+	 */
+	long bytes() {
+		this.lock.lock();
+		try {
+			return this.queuedBytes;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * What became of an offered message.
+	 *
+	 * @param outcome whether it was admitted
+	 * @param droppedOldest how many of the oldest messages were dropped to make room
+	 */
+	record Offer(Outcome outcome, long droppedOldest) {
+
+		static final Offer ADMITTED = new Offer(Outcome.ADMITTED, 0);
+
+		static final Offer FULL = new Offer(Outcome.FULL, 0);
+
+		static final Offer CLOSED = new Offer(Outcome.CLOSED, 0);
+
+	}
+
+	/**
+	 * Whether a message was admitted.
+	 */
+	enum Outcome {
+
+		/** Admitted: it will be written unless the drain or the connection ends first. */
+		ADMITTED,
+
+		/** Refused: no room under the policy (at once, or within the wait). */
+		FULL,
+
+		/** Refused: the queue is closed. */
+		CLOSED
+
+	}
+
+}

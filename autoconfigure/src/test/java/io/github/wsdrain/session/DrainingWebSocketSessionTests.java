@@ -1,0 +1,366 @@
+package io.github.wsdrain.session;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.TextMessage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The state machine of {@link DrainingWebSocketSession} against a stub container session
+ * (no socket): close while a write is in progress, close twice, sends during the drain,
+ * the drain timeout, the end of the connection, overflow, and the replayed mode.
+ */
+class DrainingWebSocketSessionTests {
+
+	private static final DrainSettings SETTINGS = new DrainSettings(DataSize.ofKilobytes(64), Duration.ofSeconds(5),
+			SendOverflowPolicy.BLOCK, Duration.ofSeconds(5), Duration.ZERO);
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+	private final RecordingListener listener = new RecordingListener();
+
+	private final List<StubWebSocketSession> stubs = new CopyOnWriteArrayList<>();
+
+	@AfterEach
+	void releaseAndStop() {
+		this.stubs.forEach(StubWebSocketSession::release);
+		this.executor.shutdownNow();
+		this.timer.shutdownNow();
+	}
+
+	@Test
+	void whenIdleThenSendWritesAtOnceOnTheCallersThread() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		session.sendMessage(new TextMessage("one"));
+		assertThat(stub.events()).containsExactly("one");
+		assertThat(session.getSentMessages()).isEqualTo(1);
+		assertThat(session.getQueuedMessages()).isZero();
+		assertThat(session.getState()).isEqualTo(SessionState.OPEN);
+	}
+
+	@Test
+	void whenClosedWhileAWriteIsStuckThenEveryQueuedMessageGoesOutBeforeTheCloseFrame() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		Future<?> first = this.executor.submit(() -> send(session, "0"));
+		stub.awaitWriting();
+		for (int i = 1; i < 5; i++) {
+			session.sendMessage(new TextMessage(Integer.toString(i)));
+		}
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.GOING_AWAY);
+		assertThat(session.isOpen()).isFalse();
+		assertThat(session.getState()).isEqualTo(SessionState.DRAINING);
+		assertThat(closed).isNotDone();
+
+		stub.release();
+		CloseResult result = closed.get(5, TimeUnit.SECONDS);
+		first.get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("0", "1", "2", "3", "4", "close:1001");
+		assertThat(result.status()).isEqualTo(CloseStatus.GOING_AWAY);
+		assertThat(result.flushed()).isEqualTo(5);
+		assertThat(result.dropped()).isZero();
+		assertThat(result.drainTimedOut()).isFalse();
+		assertThat(session.getState()).isEqualTo(SessionState.CLOSED);
+	}
+
+	@Test
+	void whenClosedTwiceThenTheFirstStatusWinsAndTheResultIsReportedOnce() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		CompletableFuture<CloseResult> first = session.closeAsync(CloseStatus.NORMAL);
+		CompletableFuture<CloseResult> second = session.closeAsync(CloseStatus.GOING_AWAY);
+		assertThat(second).isSameAs(first);
+		assertThat(first.get(5, TimeUnit.SECONDS).status()).isEqualTo(CloseStatus.NORMAL);
+		session.connectionClosed(CloseStatus.NORMAL);
+		assertThat(stub.events()).containsExactly("close:1000");
+		assertThat(this.listener.closed).hasSize(1);
+		assertThat(session.getConnectionEndFuture()).isCompletedWithValue(CloseStatus.NORMAL);
+	}
+
+	@Test
+	void whenDrainingThenSendIsRefusedNamingTheSession() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		session.closeAsync(CloseStatus.NORMAL);
+		assertThatExceptionOfType(SessionClosingException.class)
+			.isThrownBy(() -> session.sendMessage(new TextMessage("late")))
+			.withMessageContaining("s1")
+			.withMessageContaining("closing")
+			.satisfies((ex) -> assertThat(ex.getSessionId()).isEqualTo("s1"));
+		assertThat(session.getAcceptedMessages()).isEqualTo(1);
+	}
+
+	@Test
+	void whenTheDrainTimesOutThenTheQueueIsDroppedCountedAndTheCloseCodeIs1011() throws Exception {
+		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(64), Duration.ofSeconds(5),
+				SendOverflowPolicy.BLOCK, Duration.ofMillis(100));
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		for (int i = 0; i < 3; i++) {
+			session.sendMessage(new TextMessage("queued"));
+		}
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
+		assertThat(result.drainTimedOut()).isTrue();
+		assertThat(result.dropped()).isEqualTo(3);
+		assertThat(result.status().getCode()).as("a 1000 would claim nothing was missed").isEqualTo(1011);
+		assertThat(this.listener.dropped).containsExactly(DropReason.DRAIN_TIMEOUT + ":3");
+		await().atMost(Duration.ofSeconds(5)).until(() -> stub.events().contains("close:1011"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> session.getState() == SessionState.CLOSED);
+	}
+
+	@Test
+	void whenTheDrainIsExpiredThenItEndsAtOnce() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		session.sendMessage(new TextMessage("queued"));
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.GOING_AWAY);
+		session.expireDrain();
+		CloseResult result = closed.get(1, TimeUnit.SECONDS);
+		assertThat(result.drainTimedOut()).isTrue();
+		assertThat(result.status()).as("only a 1000 becomes 1011").isEqualTo(CloseStatus.GOING_AWAY);
+		assertThat(result.dropped()).isEqualTo(1);
+	}
+
+	@Test
+	void whenTheConnectionEndsWithMessagesQueuedThenTheyAreCountedAsConnectionClosed() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		session.sendMessage(new TextMessage("a"));
+		session.sendMessage(new TextMessage("b"));
+		session.connectionClosed(CloseStatus.NO_CLOSE_FRAME);
+		CloseResult result = session.getCloseFuture().get(1, TimeUnit.SECONDS);
+		assertThat(result.status()).isEqualTo(CloseStatus.NO_CLOSE_FRAME);
+		assertThat(result.dropped()).isEqualTo(2);
+		assertThat(session.getState()).isEqualTo(SessionState.CLOSED);
+		assertThat(this.listener.dropped).containsExactly(DropReason.CONNECTION_CLOSED + ":2");
+		assertThatExceptionOfType(SessionClosingException.class)
+			.isThrownBy(() -> session.sendMessage(new TextMessage("late")))
+			.withMessageContaining("closed");
+	}
+
+	@Test
+	void whenTheConnectionEndsDuringTheDrainThenNoCloseFrameIsSent() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
+		session.connectionClosed(CloseStatus.GOING_AWAY);
+		assertThat(closed.get(1, TimeUnit.SECONDS).status()).as("the status the close asked for")
+			.isEqualTo(CloseStatus.NORMAL);
+		stub.release();
+		await().atMost(Duration.ofSeconds(5)).until(() -> stub.events().contains("stuck"));
+		assertThat(stub.events()).doesNotContain("close:1000");
+		assertThat(this.listener.closed).hasSize(1);
+	}
+
+	@Test
+	void whenWritesFailThenEachLostMessageIsCountedAsSendFailedAndTheCloseFrameStillGoesOut() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		Future<?> first = this.executor.submit(() -> send(session, "0"));
+		stub.awaitWriting();
+		session.sendMessage(new TextMessage("1"));
+		stub.failWrites();
+		stub.release();
+		assertThat(first).failsWithin(Duration.ofSeconds(5));
+		assertThat(session.getDroppedMessages()).as("the message being written").isEqualTo(1);
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
+		assertThat(result.dropped()).as("the drain's write of the queued one fails too").isEqualTo(1);
+		assertThat(this.listener.dropped).containsExactly(DropReason.SEND_FAILED + ":1", DropReason.SEND_FAILED + ":1");
+		assertThat(result.status()).as("the close frame still goes out").isEqualTo(CloseStatus.NORMAL);
+		assertThat(stub.events()).containsExactly("close:1000");
+	}
+
+	@Test
+	void terminateRefusesDropsTheQueueAndClosesWith1011WithoutWaitingForTheWriter() throws Exception {
+		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofSeconds(5),
+				SendOverflowPolicy.TERMINATE, Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		session.sendMessage(new TextMessage("0123456789"));
+		assertThatExceptionOfType(SendBufferFullException.class)
+			.isThrownBy(() -> session.sendMessage(new TextMessage("x")))
+			.withMessageContaining("send buffer full");
+		CloseResult result = session.getCloseFuture().get(5, TimeUnit.SECONDS);
+		assertThat(result.status().getCode()).isEqualTo(1011);
+		assertThat(result.dropped()).isEqualTo(1);
+		assertThat(this.listener.dropped).containsExactly(DropReason.OVERFLOW + ":1");
+	}
+
+	@Test
+	void blockRefusesAfterTheSendTimeLimitThenDrainsWhatItAccepted() throws Exception {
+		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofMillis(20),
+				SendOverflowPolicy.BLOCK, Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		session.sendMessage(new TextMessage("0123456789"));
+		assertThatExceptionOfType(SendBufferFullException.class)
+			.isThrownBy(() -> session.sendMessage(new TextMessage("x")))
+			.withMessageContaining("no room within the send time limit of 20 ms");
+		assertThat(session.getState()).isEqualTo(SessionState.DRAINING);
+		stub.release();
+		CloseResult result = session.getCloseFuture().get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("stuck", "0123456789", "close:1011");
+		assertThat(result.dropped()).isZero();
+	}
+
+	@Test
+	void dropOldestCountsEachDropUnlessTheSessionIsReplayed() throws Exception {
+		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofMillis(20),
+				SendOverflowPolicy.DROP_OLDEST, Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		for (int i = 0; i < 5; i++) {
+			session.sendMessage(new TextMessage("012345678" + i));
+		}
+		assertThat(session.getDroppedMessages()).isEqualTo(4);
+		assertThat(session.getQueuedMessages()).isEqualTo(1);
+	}
+
+	@Test
+	void aReplayedSessionWaitsInsteadOfDroppingAndCountsNoDrops() throws Exception {
+		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofMillis(20),
+				SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.REPLAYED);
+		assertThat(session.getUnsentMessages()).isEqualTo(UnsentMessages.REPLAYED);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		session.sendMessage(new TextMessage("0123456789"));
+		assertThatExceptionOfType(SendBufferFullException.class)
+			.as("a dropped frame would be a gap: the sender waits, then is refused")
+			.isThrownBy(() -> session.sendMessage(new TextMessage("x")));
+		CloseResult result = session.getCloseFuture().get(5, TimeUnit.SECONDS);
+		assertThat(result.drainTimedOut()).isTrue();
+		assertThat(result.dropped()).as("the session above replays them").isZero();
+		assertThat(session.getDroppedMessages()).isZero();
+		assertThat(this.listener.dropped).isEmpty();
+	}
+
+	@Test
+	void whenTheCloseBarrierIsOnThenTheCloseFrameFollowsThePongToItsPing() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		session.sendMessage(new TextMessage("last"));
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
+		await().atMost(Duration.ofSeconds(5)).until(() -> stub.lastPing() != null);
+		assertThat(closed).isNotDone();
+		assertThat(session.getCloseBarrier().consume(new PongMessage(stub.lastPing()))).isTrue();
+		CloseResult result = closed.get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("last", "ping", "close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
+	}
+
+	@Test
+	void whenNoPongComesThenTheCloseFrameGoesOutAtTheBarrierTimeout() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofMillis(50));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.TIMED_OUT);
+		assertThat(result.drainTimedOut()).isFalse();
+	}
+
+	@Test
+	void aReplayedSessionSendsNoPing() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.REPLAYED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.SKIPPED);
+	}
+
+	@Test
+	void withACloseDelayTheSessionStillAcceptsUntilTheDelayEnds() throws Exception {
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
+		CompletableFuture<Void> outbound = new CompletableFuture<>();
+		session.setCloseDelay(() -> outbound);
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.GOING_AWAY);
+		assertThat(session.getState()).isEqualTo(SessionState.CLOSE_PENDING);
+		assertThat(session.isOpen()).isTrue();
+		session.sendMessage(new TextMessage("still on its way"));
+		outbound.complete(null);
+		assertThat(closed.get(5, TimeUnit.SECONDS).status()).isEqualTo(CloseStatus.GOING_AWAY);
+		assertThat(stub.events()).containsExactly("still on its way", "close:1001");
+	}
+
+	private StubWebSocketSession stub(StubWebSocketSession stub) {
+		this.stubs.add(stub);
+		return stub;
+	}
+
+	private DrainingWebSocketSession session(StubWebSocketSession stub, DrainSettings settings,
+			UnsentMessages unsent) {
+		return new DrainingWebSocketSession(stub,
+				(settings.closeBarrierTimeout().equals(DrainSettings.DEFAULT_CLOSE_BARRIER_TIMEOUT))
+						? settings.withCloseBarrierTimeout(Duration.ZERO) : settings,
+				unsent, this.executor, this.timer, this.listener, new SendTotals());
+	}
+
+	private static Void send(DrainingWebSocketSession session, String payload) throws IOException {
+		session.sendMessage(new TextMessage(payload));
+		return null;
+	}
+
+	private static final class RecordingListener implements DrainingSessionListener {
+
+		private final List<String> dropped = new CopyOnWriteArrayList<>();
+
+		private final List<CloseResult> closed = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void messagesDropped(DrainingWebSocketSession session, DropReason reason, long count) {
+			this.dropped.add(reason + ":" + count);
+		}
+
+		@Override
+		public void sessionClosed(DrainingWebSocketSession session, CloseResult result) {
+			this.closed.add(result);
+		}
+
+	}
+
+}
