@@ -6,6 +6,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
+
 /**
  * Daemon threads shared by every reliable connection: one timer for acknowledgements and
  * back-off, and a pool for what may block (opening a connection, writing a replay), so
@@ -14,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ClientThreads {
 
 	static final ScheduledExecutorService TIMER = timer();
+
+	static final TaskScheduler SCHEDULER = new ConcurrentTaskScheduler(TIMER);
 
 	static final ExecutorService WORKERS = Executors.newCachedThreadPool(daemon("wsdrain-client-"));
 

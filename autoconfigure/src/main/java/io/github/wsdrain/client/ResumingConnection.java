@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.github.wsdrain.protocol.Frames;
-import io.github.wsdrain.protocol.Frames.Frame;
-import io.github.wsdrain.protocol.Frames.SessionFrame;
+import io.github.wsdrain.protocol.AckScheduler;
+import io.github.wsdrain.protocol.Frame;
+import io.github.wsdrain.protocol.FrameCodec;
+import io.github.wsdrain.protocol.FrameSink;
+import io.github.wsdrain.protocol.InboundSequence;
+import io.github.wsdrain.protocol.OutboundStream;
 import io.github.wsdrain.protocol.ProtocolViolationException;
-import io.github.wsdrain.protocol.ReplayBuffer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -37,23 +39,13 @@ import org.springframework.web.util.UriComponentsBuilder;
  * <p>
  * Each transport connection keeps its own bounded receive buffer; the consumer drains
  * them oldest first, so a lost connection's last messages come before the next
- * connection's. Duplicates are dropped twice over: on arrival (a resumed connection
- * replays what an older buffer still holds) and when taken (the one arrival that can
- * race a connection's end). Outbound messages stay in a replay buffer until the server
- * acknowledges them.
+ * connection's. Duplicates (a resumed connection replays what an older buffer still
+ * holds) are dropped on arrival, by the one {@link InboundSequence} of the session.
+ * Outbound messages stay in the {@link OutboundStream} until the server acknowledges them.
  */
 final class ResumingConnection implements ReliableWebSocketConnection {
 
 	private static final Log logger = LogFactory.getLog(ResumingConnection.class);
-
-	/** An acknowledgement goes out at most this long after the consumer took a message. */
-	private static final long ACK_DELAY_MILLIS = 100;
-
-	/** Acknowledge sooner after this much, so that a fast stream never waits on the delay... */
-	private static final long EAGER_ACK_BYTES = 32 * 1024;
-
-	/** ...but not more often than this: the server refuses acknowledgement floods. */
-	private static final long MIN_ACK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
 	private final BufferedWebSocketClient client;
 
@@ -111,43 +103,24 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	private final CountDownLatch closeDone = new CountDownLatch(1);
 
-	private @Nullable ScheduledFuture<?> ackTicker;
+	// ---- inbound: delivered into the transports' buffers once and in order, acknowledged when taken
 
-	// ---- inbound
-
-	/** The newest sequence number in any transport connection's buffer. */
-	private final AtomicLong highestBuffered = new AtomicLong();
+	private final InboundSequence in = new InboundSequence();
 
 	private final ReentrantLock receiveLock = new ReentrantLock();
 
-	/** The newest sequence number the consumer has taken; written under the receive lock. */
-	private volatile long consumed;
-
-	private final AtomicLong consumedBytesSinceAck = new AtomicLong();
-
-	private final AtomicBoolean ackQueued = new AtomicBoolean();
-
-	/** Guards sending acknowledgements. */
-	private final Object ackLock = new Object();
-
-	private long acknowledged;
-
-	private volatile long lastAckNanos = System.nanoTime();
-
-	private final AtomicLong duplicates = new AtomicLong();
+	private final AckScheduler acks;
 
 	// ---- outbound
 
-	/** Held from numbering a message until it is written: keeps numbers in wire order. */
-	private final ReentrantLock sendLock = new ReentrantLock(true);
-
-	private final ReplayBuffer replay;
+	private final OutboundStream out;
 
 	ResumingConnection(BufferedWebSocketClient client, URI uri, @Nullable WebSocketHttpHeaders headers,
 			@Nullable ReliableConnectionListener listener) {
 		this.client = client;
 		this.uri = uri;
-		this.replay = new ReplayBuffer(client.getReplayBufferSize().toBytes());
+		this.out = new OutboundStream(client.getReplayBufferSize().toBytes(), true);
+		this.acks = new AckScheduler(this.out, ClientThreads.SCHEDULER, ClientThreads.WORKERS);
 		this.headers = headers;
 		this.listener = (listener != null) ? listener : new ReliableConnectionListener() {
 		};
@@ -163,13 +136,13 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		TransportConnection transport = this.client.openTransport(this.uri, linkHeaders(), link);
 		try {
 			String accepted = transport.getSession().getAcceptedProtocol();
-			if (!Frames.PROTOCOL.equals(accepted)) {
+			if (!FrameCodec.PROTOCOL.equals(accepted)) {
 				throw new WebSocketConnectException("Could not open a reliable connection to " + this.uri
-						+ ": the server did not accept the " + Frames.PROTOCOL + " sub-protocol (it selected "
+						+ ": the server did not accept the " + FrameCodec.PROTOCOL + " sub-protocol (it selected "
 						+ ((accepted == null || accepted.isEmpty()) ? "none" : accepted)
 						+ "); is wsdrain.server.resume.enabled true there?", null);
 			}
-			SessionFrame session = awaitSessionFrame(link);
+			Frame.Session session = awaitSessionFrame(link);
 			if (!startSession(transport, session)) {
 				throw new WebSocketConnectException("Could not open a reliable connection to " + this.uri
 						+ ": the connection ended right after it opened", null);
@@ -179,11 +152,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			transport.close(CloseStatus.GOING_AWAY);
 			throw ex;
 		}
-		this.ackTicker = ClientThreads.TIMER.scheduleAtFixedRate(this::ackIfDue, ACK_DELAY_MILLIS, ACK_DELAY_MILLIS,
-				TimeUnit.MILLISECONDS);
 	}
 
-	private SessionFrame awaitSessionFrame(Link link) {
+	private Frame.Session awaitSessionFrame(Link link) {
 		Duration timeout = this.client.getConnectTimeout();
 		try {
 			return link.session.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -207,27 +178,23 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	 * sends through. Holding the send lock keeps live messages behind the replay.
 	 * @return whether the connection is still the current one
 	 */
-	private boolean startSession(TransportConnection transport, SessionFrame session) {
-		this.sendLock.lock();
-		try {
-			boolean written;
-			synchronized (this.ackLock) {
-				// The confirmation: the server retires older tokens once it has any frame from us.
-				long taken = this.consumed;
-				written = write(transport, Frames.ack(taken));
-				this.acknowledged = taken;
-				this.lastAckNanos = System.nanoTime();
-			}
-			// What the server has delivered counts as acknowledged; the rest goes again.
-			this.replay.acknowledge(session.received());
-			List<WebSocketMessage<?>> missed = this.replay.unacknowledged();
-			for (int i = 0; written && i < missed.size(); i++) {
-				written = write(transport, missed.get(i));
-			}
-			if (!written) {
+	private boolean startSession(TransportConnection transport, Frame.Session session) {
+		FrameSink sink = (frame) -> write(transport, frame);
+		return this.out.attach(sink, () -> {
+			// The confirmation: the server retires older tokens once it has any frame from us.
+			if (!write(transport, FrameCodec.ack(this.acks.acknowledgeAll()))) {
 				// Lost again: its end starts the next attempt, which replays from what the server has then.
 				return false;
 			}
+			// What the server has delivered counts as acknowledged; the rest goes again.
+			try {
+				this.out.acknowledge(session.received());
+			}
+			catch (ProtocolViolationException ex) {
+				// More than was ever sent: the replay shows the server everything it lacks.
+			}
+			return true;
+		}, () -> {
 			this.stateLock.lock();
 			try {
 				if (this.current != transport || this.state == State.CLOSED) {
@@ -240,10 +207,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			finally {
 				this.stateLock.unlock();
 			}
-		}
-		finally {
-			this.sendLock.unlock();
-		}
+		});
 	}
 
 	// ---------------------------------------------------------------- receiving
@@ -261,9 +225,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		try {
 			while (true) {
 				TransportConnection source = awaitReadable(timeout, deadline);
-				WebSocketMessage<?> raw;
+				TransportConnection.Buffered next;
 				try {
-					raw = source.receive(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+					next = source.take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 				}
 				catch (ConnectionClosedException ex) {
 					retire(source, ex);
@@ -273,10 +237,8 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 					// Report the caller's timeout, not what was left of it for this connection.
 					throw new ReceiveTimeoutException(timeout);
 				}
-				WebSocketMessage<?> message = take(raw);
-				if (message != null) {
-					return message;
-				}
+				this.acks.taken(next.seq(), next.bytes());
+				return next.message();
 			}
 		}
 		finally {
@@ -327,61 +289,6 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		}
 	}
 
-	/** Unwrap a data frame for the consumer, or drop it as a duplicate. */
-	private @Nullable WebSocketMessage<?> take(WebSocketMessage<?> raw) {
-		Frame frame;
-		try {
-			frame = Frames.parse(raw);
-		}
-		catch (ProtocolViolationException ex) {
-			throw new IllegalStateException("Buffered a frame that is not data: " + ex.getMessage(), ex);
-		}
-		long seq = frame.seq();
-		if (seq <= this.consumed) {
-			this.duplicates.incrementAndGet();
-			return null;
-		}
-		Assert.state(seq == this.consumed + 1, () -> "Message " + seq + " after " + this.consumed + " from " + this.uri);
-		this.consumed = seq;
-		WebSocketMessage<?> payload = frame.payload();
-		if (this.consumedBytesSinceAck.addAndGet(payload.getPayloadLength()) >= EAGER_ACK_BYTES
-				&& System.nanoTime() - this.lastAckNanos >= MIN_ACK_INTERVAL_NANOS) {
-			queueAck();
-		}
-		return payload;
-	}
-
-	private void ackIfDue() {
-		if (this.consumed > this.acknowledged) {
-			queueAck();
-		}
-	}
-
-	private void queueAck() {
-		if (this.ackQueued.compareAndSet(false, true)) {
-			ClientThreads.WORKERS.execute(() -> {
-				this.ackQueued.set(false);
-				sendAck();
-			});
-		}
-	}
-
-	private void sendAck() {
-		TransportConnection transport = this.live;
-		if (transport == null) {
-			return;
-		}
-		synchronized (this.ackLock) {
-			long taken = this.consumed;
-			if (taken > this.acknowledged) {
-				this.acknowledged = taken;
-				this.lastAckNanos = System.nanoTime();
-				this.consumedBytesSinceAck.set(0);
-				write(transport, Frames.ack(taken));
-			}
-		}
-	}
-
 	// ---------------------------------------------------------------- sending
 
 	/**
@@ -395,26 +302,20 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	@Override
 	public void send(WebSocketMessage<?> message) {
 		Assert.notNull(message, "Message must not be null");
-		long deadline = 0;
-		while (true) {
-			this.sendLock.lock();
-			try {
-				WebSocketMessage<?> frame = this.replay.add(message, this::ensureSending);
-				if (frame != null) {
-					TransportConnection transport = this.live;
-					if (transport != null) {
-						write(transport, frame);
-					}
-					return;
-				}
-			}
-			finally {
-				this.sendLock.unlock();
-			}
-			// Full: wait without the send lock, which the replay after a reconnect needs.
-			Duration timeout = this.client.getReplaySendTimeout();
-			deadline = (deadline != 0) ? deadline : System.nanoTime() + timeout.toNanos();
-			awaitRoom(message.getPayloadLength(), deadline, timeout);
+		Duration timeout = this.client.getReplaySendTimeout();
+		boolean sent;
+		try {
+			sent = this.out.send(message, timeout, this::ensureSending);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for room in the replay buffer to " + this.uri,
+					ex);
+		}
+		if (!sent) {
+			throw new SendTimeoutException("Message of " + message.getPayloadLength()
+					+ " bytes not accepted: the replay buffer of " + this.client.getReplayBufferSize().toBytes()
+					+ " bytes to " + this.uri + " stayed full for " + timeout.toMillis() + " ms", timeout);
 		}
 	}
 
@@ -427,24 +328,6 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			ConnectionClosedException end = this.terminal;
 			throw (end != null) ? end
 					: new IllegalStateException("Reliable WebSocket connection to " + this.uri + " is closed");
-		}
-	}
-
-	/** Back-pressure: wait for the server's acknowledgements, never drop. */
-	private void awaitRoom(int payloadLength, long deadline, Duration timeout) {
-		boolean room;
-		try {
-			room = this.replay.awaitRoom(payloadLength, deadline, this::ensureSending);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while waiting for room in the replay buffer to " + this.uri,
-					ex);
-		}
-		if (!room) {
-			throw new SendTimeoutException("Message of " + payloadLength + " bytes not accepted: the replay buffer of "
-					+ this.client.getReplayBufferSize().toBytes() + " bytes to " + this.uri + " stayed full for "
-					+ timeout.toMillis() + " ms", timeout);
 		}
 	}
 
@@ -507,10 +390,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	}
 
 	private void awaitAllAcknowledged() {
-		long deadline = System.nanoTime() + this.client.getCloseTimeout().toNanos();
 		try {
-			if (!this.replay.awaitEmpty(deadline, this::isClosed)) {
-				logger.debug("Closing " + this.uri + " with " + this.replay.size()
+			if (!this.out.awaitAllAcknowledged(this.client.getCloseTimeout(), this::isClosed)) {
+				logger.debug("Closing " + this.uri + " with " + this.out.unacknowledged()
 						+ " message(s) the server has not acknowledged");
 			}
 		}
@@ -532,11 +414,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	private void endSession() {
 		this.state = State.CLOSED;
 		this.live = null;
-		if (this.ackTicker != null) {
-			this.ackTicker.cancel(false);
-		}
+		this.out.detach();
 		this.readableChanged.signalAll();
-		this.replay.wake();
+		this.out.wake();
 	}
 
 	/** End the session for a reason that is not a transport connection's own end. */
@@ -570,6 +450,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			}
 			this.current = null;
 			this.live = null;
+			this.out.detach();
 			if (this.state == State.CONNECTING) {
 				return;
 			}
@@ -653,7 +534,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 				return;
 			}
 			resumeToken = this.token;
-			taken = this.consumed;
+			taken = this.acks.taken();
 		}
 		finally {
 			this.stateLock.unlock();
@@ -663,7 +544,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		TransportConnection transport = null;
 		try {
 			transport = this.client.openTransport(resumeUri(resumeToken, taken), linkHeaders(), link);
-			SessionFrame session = link.session.get(this.client.getConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+			Frame.Session session = link.session.get(this.client.getConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
 			if (!session.resumed()) {
 				notRecovered(transport);
 				return;
@@ -721,7 +602,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		if (this.headers != null) {
 			linkHeaders.putAll(this.headers);
 		}
-		linkHeaders.setSecWebSocketProtocol(Frames.PROTOCOL);
+		linkHeaders.setSecWebSocketProtocol(FrameCodec.PROTOCOL);
 		return linkHeaders;
 	}
 
@@ -778,12 +659,12 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	@Override
 	public long getDuplicates() {
-		return this.duplicates.get();
+		return this.in.duplicates();
 	}
 
 	@Override
 	public int getUnacknowledgedMessages() {
-		return this.replay.size();
+		return this.out.unacknowledged();
 	}
 
 	@Override
@@ -871,7 +752,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	 */
 	private final class Link implements TransportConnection.Listener {
 
-		final CompletableFuture<SessionFrame> session = new CompletableFuture<>();
+		final CompletableFuture<Frame.Session> session = new CompletableFuture<>();
 
 		/** Whether this connection was opened to resume: a new session then is not recovered. */
 		volatile boolean resuming;
@@ -879,45 +760,39 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		/** Whether this connection carries the session: its data goes to the consumer. */
 		private boolean accepted;
 
-		private long pending;
-
-		/** Set on another thread when the connection ends, while its reader may still deliver. */
+		/**
+		 * Set when the connection ends, before a resume can start: what its reading thread
+		 * still delivers is late, and dropped under the inbound sequence's lock, so that it
+		 * cannot land behind what the next connection delivers.
+		 */
 		private volatile boolean over;
 
 		@Override
-		public boolean admit(TransportConnection from, WebSocketMessage<?> message) {
+		public void received(TransportConnection from, WebSocketMessage<?> message, long bytes) {
 			try {
 				if (!this.session.isDone()) {
-					sessionFrame(from, Frames.parseSession(message));
-					return false;
+					sessionFrame(from, FrameCodec.parseSession(message));
+					return;
 				}
 				if (!this.accepted || this.over) {
-					// Not the session's, or ended: what its reading thread still delivers is late.
-					return false;
+					return;
 				}
-				Frame frame = Frames.parse(message);
-				if (frame.type() == 'a') {
-					acknowledgedByServer(frame.seq());
-					return false;
+				Frame frame = FrameCodec.parse(message);
+				if (frame instanceof Frame.Ack ack) {
+					ResumingConnection.this.out.acknowledge(ack.seq());
 				}
-				long last = ResumingConnection.this.highestBuffered.get();
-				if (frame.seq() <= last) {
-					ResumingConnection.this.duplicates.incrementAndGet();
-					return false;
+				else if (frame instanceof Frame.Data data) {
+					// The header is ASCII: its length in bytes is its offset.
+					ResumingConnection.this.in.deliver(data, (next) -> !this.over
+							&& from.offer(next.payload(), bytes - next.payloadOffset(), next.seq()));
 				}
-				if (frame.seq() > last + 1) {
-					throw ProtocolViolationException.malformed("Gap in server sequence: " + frame.seq() + " after " + last);
-				}
-				this.pending = frame.seq();
-				return true;
 			}
 			catch (ProtocolViolationException ex) {
 				violation(from, ex.getStatus());
-				return false;
 			}
 		}
 
-		private void sessionFrame(TransportConnection from, SessionFrame frame) {
+		private void sessionFrame(TransportConnection from, Frame.Session frame) {
 			boolean carriesSession = frame.resumed() || !this.resuming;
 			ResumingConnection.this.stateLock.lock();
 			try {
@@ -943,24 +818,13 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 			this.session.complete(frame);
 		}
 
-		private void acknowledgedByServer(long seq) throws ProtocolViolationException {
-			if (!ResumingConnection.this.replay.acknowledge(seq)) {
-				throw ProtocolViolationException.malformed("Acknowledged a message never sent");
-			}
-		}
-
 		private void violation(TransportConnection from, CloseStatus status) {
-			logger.debug("Server " + ResumingConnection.this.uri + " broke " + Frames.PROTOCOL + ": " + status);
+			logger.debug("Server " + ResumingConnection.this.uri + " broke " + FrameCodec.PROTOCOL + ": " + status);
 			this.session.completeExceptionally(new ConnectionClosedException(status.getCode(),
 					String.valueOf(status.getReason()), false));
-			endSession(new ConnectionClosedException(status.getCode(), "Server broke " + Frames.PROTOCOL + ": "
+			endSession(new ConnectionClosedException(status.getCode(), "Server broke " + FrameCodec.PROTOCOL + ": "
 					+ status.getReason(), false));
 			ClientThreads.WORKERS.execute(() -> from.close(status));
-		}
-
-		@Override
-		public void buffered() {
-			ResumingConnection.this.highestBuffered.accumulateAndGet(this.pending, Math::max);
 		}
 
 		@Override

@@ -156,6 +156,15 @@ final class TransportConnection implements BufferedWebSocketConnection {
 
 	@Override
 	public WebSocketMessage<?> receive(Duration timeout) throws InterruptedException {
+		return take(timeout).message();
+	}
+
+	/**
+	 * Take the oldest buffered message, waiting up to the timeout.
+	 * @throws ConnectionClosedException when drained and ended
+	 * @throws ReceiveTimeoutException when nothing arrived in time
+	 */
+	Buffered take(Duration timeout) throws InterruptedException {
 		Assert.notNull(timeout, "Timeout must not be null");
 		long nanos = timeout.toNanos();
 		this.lock.lockInterruptibly();
@@ -172,7 +181,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 			Buffered next = this.buffer.pollFirst();
 			this.bufferedBytes -= next.bytes();
 			this.notFull.signal();
-			return next.message();
+			return next;
 		}
 		finally {
 			this.lock.unlock();
@@ -484,10 +493,24 @@ final class TransportConnection implements BufferedWebSocketConnection {
 
 	// ---------------------------------------------------------------- transport side
 
-	private void offer(WebSocketMessage<?> message, long bytes) {
-		if (this.listener != null && !this.listener.admit(this, message)) {
-			return;
+	/** A whole message arrived: the listener's if there is one, else this connection's. */
+	private void received(WebSocketMessage<?> message, long bytes) {
+		if (this.listener != null) {
+			this.listener.received(this, message, bytes);
 		}
+		else {
+			offer(message, bytes, 0);
+		}
+	}
+
+	/**
+	 * Buffer a received message, on the container's reading thread.
+	 * @param message the message
+	 * @param bytes its size
+	 * @param seq its sequence number on a reliable connection, else 0
+	 * @return whether it was buffered; {@code false} if dropped
+	 */
+	boolean offer(WebSocketMessage<?> message, long bytes, long seq) {
 		boolean overflowFailure = false;
 		boolean overBound = false;
 		this.lock.lock();
@@ -495,14 +518,14 @@ final class TransportConnection implements BufferedWebSocketConnection {
 			this.receivedMessages++;
 			if (this.ended != null) {
 				this.droppedMessages++;
-				return;
+				return false;
 			}
 			while (this.buffer.size() >= this.maxMessages || this.bufferedBytes + bytes > this.maxBytes) {
 				switch (this.overflowPolicy) {
 					case BLOCK -> {
 						if (this.closing || this.ended != null) {
 							this.droppedMessages++;
-							return;
+							return false;
 						}
 						if (!this.handedOver) {
 							// The container may be delivering on the thread that completes the
@@ -517,7 +540,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 						catch (InterruptedException ex) {
 							Thread.currentThread().interrupt();
 							this.droppedMessages++;
-							return;
+							return false;
 						}
 					}
 					case DROP_OLDEST -> {
@@ -527,7 +550,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 					}
 					case DROP_NEWEST -> {
 						this.droppedMessages++;
-						return;
+						return false;
 					}
 					case FAIL -> {
 						this.droppedMessages++;
@@ -541,14 +564,10 @@ final class TransportConnection implements BufferedWebSocketConnection {
 			if (this.ended != null) {
 				// Ended while this thread waited for room: the message is too late to be received.
 				this.droppedMessages++;
-				return;
+				return false;
 			}
 			if (!overflowFailure) {
-				if (this.listener != null) {
-					// Before a reader can take it: what the reader acknowledges must count as buffered.
-					this.listener.buffered();
-				}
-				this.buffer.addLast(new Buffered(message, bytes));
+				this.buffer.addLast(new Buffered(message, bytes, seq));
 				this.bufferedBytes += bytes;
 				this.peakBufferedMessages = Math.max(this.peakBufferedMessages, this.buffer.size());
 				this.peakBufferedBytes = Math.max(this.peakBufferedBytes, this.bufferedBytes);
@@ -561,7 +580,9 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		if (overflowFailure) {
 			fail(CloseStatus.TOO_BIG_TO_PROCESS.getCode(), "Receive buffer full (" + this.maxMessages
 					+ " messages, " + this.maxBytes + " bytes)");
+			return false;
 		}
+		return true;
 	}
 
 	private void transportClosed(CloseStatus status) {
@@ -604,7 +625,13 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		return length;
 	}
 
-	private record Buffered(WebSocketMessage<?> message, long bytes) {
+	/**
+	 * A buffered message.
+	 * @param message the message
+	 * @param bytes its size
+	 * @param seq its sequence number on a reliable connection, else 0
+	 */
+	record Buffered(WebSocketMessage<?> message, long bytes, long seq) {
 	}
 
 	/**
@@ -614,16 +641,10 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	interface Listener {
 
 		/**
-		 * Return whether to buffer a received message: {@code false} for protocol frames
-		 * and duplicates.
+		 * A whole message arrived; the listener {@link #offer offers} what the consumer
+		 * should see.
 		 */
-		boolean admit(TransportConnection from, WebSocketMessage<?> message);
-
-		/**
-		 * The message last admitted goes into the buffer (it may instead be dropped, late);
-		 * called with the buffer's lock held, before any reader can take it.
-		 */
-		void buffered();
+		void received(TransportConnection from, WebSocketMessage<?> message, long bytes);
 
 		/** The transport connection ended; called before {@code receive()} can see it. */
 		void ended(TransportConnection transport, CloseStatus status);
@@ -672,7 +693,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 			long bytes = utf8Length(payload);
 			if (this.text.length() == 0 && message.isLast()) {
 				if (fits(bytes)) {
-					offer(new TextMessage(payload), bytes);
+					received(new TextMessage(payload), bytes);
 				}
 				return;
 			}
@@ -686,7 +707,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 				String whole = this.text.toString();
 				long wholeBytes = this.textBytes;
 				resetText();
-				offer(new TextMessage(whole), wholeBytes);
+				received(new TextMessage(whole), wholeBytes);
 			}
 		}
 
@@ -707,7 +728,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 			if (message.isLast()) {
 				byte[] whole = Arrays.copyOf(this.binary, this.binaryLength);
 				resetBinary();
-				offer(new BinaryMessage(whole), whole.length);
+				received(new BinaryMessage(whole), whole.length);
 			}
 		}
 

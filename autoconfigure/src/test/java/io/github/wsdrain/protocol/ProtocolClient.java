@@ -358,7 +358,7 @@ final class ProtocolClient implements WebSocket.Listener {
 			ProtocolClient client = new ProtocolClient(this.inbox, this.acknowledge, this.confirm, this.abortAfter);
 			WebSocket.Builder builder = HTTP.newWebSocketBuilder();
 			if (this.offer) {
-				builder.subprotocols(Frames.PROTOCOL);
+				builder.subprotocols(FrameCodec.PROTOCOL);
 			}
 			if (this.user != null) {
 				builder.header(ResumeTestApplication.USER_HEADER, this.user);

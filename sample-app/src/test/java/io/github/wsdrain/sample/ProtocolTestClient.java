@@ -1,6 +1,6 @@
 package io.github.wsdrain.sample;
 
-import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.protocol.FrameCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

@@ -1,8 +1,12 @@
 package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.protocol.AckScheduler;
+import io.github.wsdrain.protocol.Frame;
+import io.github.wsdrain.protocol.FrameCodec;
+import io.github.wsdrain.protocol.FrameSink;
+import io.github.wsdrain.protocol.InboundSequence;
+import io.github.wsdrain.protocol.OutboundStream;
 import io.github.wsdrain.protocol.ProtocolViolationException;
-import io.github.wsdrain.protocol.ReplayBuffer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,8 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
@@ -50,9 +53,6 @@ public class ResumableSession implements WebSocketSession {
 
 	private static final Log logger = LogFactory.getLog(ResumableSession.class);
 
-	/** Acknowledgements are batched: at most one per this delay and direction. */
-	static final Duration ACK_DELAY = Duration.ofMillis(100);
-
 	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
 	public static final int MAX_ACKS_PER_SECOND = 1000;
 
@@ -76,10 +76,13 @@ public class ResumableSession implements WebSocketSession {
 
 	private final long createdNanos = System.nanoTime();
 
-	/** Held from numbering a message until it is handed to the connection: keeps numbers in wire order. */
-	private final ReentrantLock sendLock = new ReentrantLock();
+	/** What the app sends: numbered, kept until acknowledged, replayed on a resume. */
+	private final OutboundStream out;
 
-	private final ReplayBuffer replay;
+	/** What the client sends: delivered to the app once and in order. */
+	private final InboundSequence in = new InboundSequence();
+
+	private final AckScheduler acks;
 
 	/** Guards the connection, the state and the expiry. */
 	private final Object stateLock = new Object();
@@ -112,15 +115,8 @@ public class ResumableSession implements WebSocketSession {
 
 	private volatile boolean confirmed;
 
-	/** Guards inbound delivery: a replaced connection and its successor may both deliver. */
-	private final Object inboundLock = new Object();
-
-	/** Written under the inbound lock; read without it where a stale value is harmless. */
-	private volatile long lastReceived;
-
-	private volatile long lastReceivedAcknowledged;
-
-	private final AtomicBoolean ackScheduled = new AtomicBoolean();
+	/** Guards the acknowledgement count. */
+	private final Object floodLock = new Object();
 
 	private long ackWindowStart;
 
@@ -140,7 +136,8 @@ public class ResumableSession implements WebSocketSession {
 		this.handshakeHeaders = first.getHandshakeHeaders();
 		this.attributes = new ConcurrentHashMap<>(first.getAttributes());
 		this.acceptedProtocol = first.getAcceptedProtocol();
-		this.replay = new ReplayBuffer(this.settings.bufferSize().toBytes());
+		this.out = new OutboundStream(this.settings.bufferSize().toBytes(), false);
+		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
 	}
 
 	// ---- the app's side
@@ -154,26 +151,21 @@ public class ResumableSession implements WebSocketSession {
 	 */
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
-		long deadline = 0;
-		while (true) {
-			this.sendLock.lock();
-			try {
-				WebSocketMessage<?> framed = this.replay.add(message, this::ensureOpen);
-				if (framed != null) {
-					DrainingWebSocketSession current = this.connection;
-					if (current != null) {
-						write(current, framed);
-					}
-					return;
-				}
-			}
-			finally {
-				this.sendLock.unlock();
-			}
-			// Full: wait without the send lock, which a resume needs for the replay that, with
-			// the acknowledgements after it, makes room. The clock starts at the first wait.
-			deadline = (deadline != 0) ? deadline : System.nanoTime() + this.settings.sendTimeLimit().toNanos();
-			awaitRoom(message.getPayloadLength(), deadline);
+		boolean sent;
+		try {
+			sent = this.out.send(message, this.settings.sendTimeLimit(), this::ensureOpen);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SessionClosingException(this.id,
+					"Interrupted while waiting for room in the replay buffer of WebSocket session " + this.id);
+		}
+		if (!sent) {
+			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
+			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of "
+					+ message.getPayloadLength() + " bytes refused, replay buffer of "
+					+ this.settings.bufferSize().toBytes() + " bytes still full after "
+					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
 		}
 	}
 
@@ -197,7 +189,7 @@ public class ResumableSession implements WebSocketSession {
 		}
 		signalBuffer();
 		if (current != null) {
-			sendAck(current);
+			this.acks.flush();
 		}
 		// Connected or not: a client that is away may come back within the ack timeout.
 		this.allAcknowledged.completeOnTimeout(null, this.settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -254,7 +246,7 @@ public class ResumableSession implements WebSocketSession {
 	 * @return the size of the replay buffer in messages
 	 */
 	public int getUnacknowledgedMessages() {
-		return this.replay.size();
+		return this.out.unacknowledged();
 	}
 
 	/**
@@ -262,7 +254,7 @@ public class ResumableSession implements WebSocketSession {
 	 * @return the highest outbound sequence number, 0 before the first message
 	 */
 	public long getLastSent() {
-		return this.replay.lastSent();
+		return this.out.lastSent();
 	}
 
 	// ---- the connections' side
@@ -286,7 +278,7 @@ public class ResumableSession implements WebSocketSession {
 	 */
 	boolean resume(DrainingWebSocketSession next, long last) throws ProtocolViolationException {
 		try {
-			if (last < this.replay.lastAcknowledged()) {
+			if (last < this.out.lastAcknowledged()) {
 				throw ProtocolViolationException.policy("Resume before acknowledged sequence");
 			}
 			acknowledge(last);
@@ -301,53 +293,67 @@ public class ResumableSession implements WebSocketSession {
 	private boolean attach(DrainingWebSocketSession next, boolean resumed) {
 		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
 		next.markReplayable();
-		// Read outside the send lock: a delivering thread holds the inbound lock and may be
-		// sending. Stale is harmless, the client then replays a little more and we dedupe.
-		long received = this.lastReceived;
 		DrainingWebSocketSession stale = this.connection;
 		if (stale != null && stale != next) {
 			// A half-open connection the server had not noticed yet: closing it first releases
 			// a sender waiting on its queue, which holds the send lock the replay needs.
 			stale.close(new CloseStatus(4000, "Replaced by a resumed connection"));
 		}
-		DrainingWebSocketSession previous;
-		this.sendLock.lock();
-		try {
-			synchronized (this.stateLock) {
-				if (this.state == State.CLOSED) {
-					// Only a session that ended complete keeps its tokens: repeat how it ended.
-					next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
-					return false;
-				}
-				previous = this.connection;
-				this.connection = next;
-				if (this.expiry != null) {
-					this.expiry.cancel(false);
-					this.expiry = null;
-				}
-				this.token = this.sessions.issueToken(this);
-				this.tokens.add(this.token);
-				this.confirmed = false;
-			}
-			List<WebSocketMessage<?>> missed = this.replay.unacknowledged();
-			this.lastReceivedAcknowledged = received;
-			write(next, Frames.session(resumed, Objects.requireNonNull(this.token), received,
-					this.settings.window().toMillis()));
-			for (WebSocketMessage<?> frame : missed) {
-				write(next, frame);
-			}
+		AtomicReference<@Nullable DrainingWebSocketSession> previous = new AtomicReference<>();
+		AtomicReference<Boolean> opened = new AtomicReference<>(false);
+		this.out.attach(sinkOf(next), () -> {
+			opened.set(open(next, resumed, previous));
+			return opened.get();
+		}, () -> true);
+		if (!opened.get()) {
+			return false;
 		}
-		finally {
-			this.sendLock.unlock();
-		}
-		if (previous != null && previous != next && previous != stale) {
-			previous.close(new CloseStatus(4000, "Replaced by a resumed connection"));
+		DrainingWebSocketSession replaced = previous.get();
+		if (replaced != null && replaced != next && replaced != stale) {
+			replaced.close(new CloseStatus(4000, "Replaced by a resumed connection"));
 		}
 		if (resumed && logger.isDebugEnabled()) {
 			logger.debug("WebSocket session " + this.id + " resumed on connection " + next.getId() + ", replaying "
 					+ getUnacknowledgedMessages() + " message(s)");
 		}
 		return true;
+	}
+
+	/**
+	 * Make the connection the session's and write its session frame, under the stream's
+	 * send lock: the replay follows it.
+	 * @return {@code false} if the session has ended
+	 */
+	private boolean open(DrainingWebSocketSession next, boolean resumed,
+			AtomicReference<@Nullable DrainingWebSocketSession> previous) {
+		String nextToken;
+		synchronized (this.stateLock) {
+			if (this.state == State.CLOSED) {
+				// Only a session that ended complete keeps its tokens: repeat how it ended.
+				next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
+				return false;
+			}
+			previous.set(this.connection);
+			this.connection = next;
+			this.out.detach();
+			if (this.expiry != null) {
+				this.expiry.cancel(false);
+				this.expiry = null;
+			}
+			nextToken = this.sessions.issueToken(this);
+			this.token = nextToken;
+			this.tokens.add(nextToken);
+			this.confirmed = false;
+		}
+		// Possibly a little stale (a delivering thread may be ahead): the client then replays
+		// a little more, and the inbound sequence drops it.
+		long received = this.acks.acknowledgeAll();
+		write(next, FrameCodec.session(resumed, nextToken, received, this.settings.window().toMillis()));
+		return true;
+	}
+
+	private FrameSink sinkOf(DrainingWebSocketSession to) {
+		return (frame) -> write(to, frame);
 	}
 
 	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {
@@ -358,32 +364,23 @@ public class ResumableSession implements WebSocketSession {
 			confirm();
 		}
 		try {
-			Frames.Frame frame = Frames.parse(message);
-			if (frame.type() == 'a') {
+			Frame frame = FrameCodec.parse(message);
+			if (frame instanceof Frame.Ack ack) {
 				countAck();
-				acknowledge(frame.seq());
+				acknowledge(ack.seq());
 			}
-			else {
-				deliver(frame.seq(), Objects.requireNonNull(frame.payload()));
+			else if (frame instanceof Frame.Data data) {
+				this.in.deliver(data, (next) -> {
+					this.handler.handleMessage(this, next.payload());
+					return true;
+				});
+				// A replay of a message already delivered is acknowledged again, delivered never.
+				this.acks.taken(this.in.last(), data.payloadLength());
 			}
 		}
 		catch (ProtocolViolationException ex) {
 			violation(from, ex);
 		}
-	}
-
-	private void deliver(long seq, WebSocketMessage<?> payload) throws Exception {
-		synchronized (this.inboundLock) {
-			if (seq > this.lastReceived + 1) {
-				throw ProtocolViolationException.malformed("Gap in client sequence");
-			}
-			if (seq == this.lastReceived + 1) {
-				this.lastReceived = seq;
-				this.handler.handleMessage(this, payload);
-			}
-			// else a replay of a message already delivered: acknowledge it again, deliver it never
-		}
-		scheduleAck();
 	}
 
 	/** The client's first frame proves it has the session frame: older tokens are now used up. */
@@ -403,7 +400,7 @@ public class ResumableSession implements WebSocketSession {
 	/** Count acknowledgements per second on the current connection. */
 	private void countAck() throws ProtocolViolationException {
 		long now = System.nanoTime();
-		synchronized (this.inboundLock) {
+		synchronized (this.floodLock) {
 			if (now - this.ackWindowStart > TimeUnit.SECONDS.toNanos(1)) {
 				this.ackWindowStart = now;
 				this.acksInWindow = 0;
@@ -415,11 +412,9 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	private void acknowledge(long seq) throws ProtocolViolationException {
-		if (!this.replay.acknowledge(seq)) {
-			throw ProtocolViolationException.policy("Acknowledged a message never sent");
-		}
+		this.out.acknowledge(seq);
 		// Once closing nothing more is added: an empty buffer stays empty.
-		if (this.state != State.OPEN && this.replay.isEmpty()) {
+		if (this.state != State.OPEN && this.out.unacknowledged() == 0) {
 			this.allAcknowledged.complete(null);
 		}
 	}
@@ -435,6 +430,7 @@ public class ResumableSession implements WebSocketSession {
 				return;
 			}
 			this.connection = null;
+			this.out.detach();
 			if (isResumableAfter(status)) {
 				long window = this.settings.window().toMillis();
 				this.expiry = this.sessions.timer()
@@ -527,6 +523,7 @@ public class ResumableSession implements WebSocketSession {
 			}
 			last = this.connection;
 			this.connection = null;
+			this.out.detach();
 		}
 		signalBuffer();
 		if (last != null) {
@@ -555,42 +552,17 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
-	private void scheduleAck() {
-		if (this.ackScheduled.compareAndSet(false, true)) {
-			this.sessions.timer().schedule(() -> this.sessions.writers().execute(() -> {
-				this.ackScheduled.set(false);
-				DrainingWebSocketSession current = this.connection;
-				if (current != null) {
-					sendAck(current);
-				}
-			}), ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-		}
-	}
-
-	private void sendAck(DrainingWebSocketSession to) {
-		// Under the send lock, so that on a new connection the session frame goes first.
-		this.sendLock.lock();
-		try {
-			long received = this.lastReceived;
-			if (received > this.lastReceivedAcknowledged) {
-				this.lastReceivedAcknowledged = received;
-				write(to, Frames.ack(received));
-			}
-		}
-		finally {
-			this.sendLock.unlock();
-		}
-	}
-
-	private void write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
+	private boolean write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
 		try {
 			to.sendMessage(frame);
+			return true;
 		}
 		catch (IOException | RuntimeException ex) {
 			// The frame is still in the replay buffer; the container reports the lost connection.
 			if (logger.isTraceEnabled()) {
 				logger.trace("WebSocket session " + this.id + ": write to connection " + to.getId() + " failed", ex);
 			}
+			return false;
 		}
 	}
 
@@ -601,30 +573,10 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
-	/** Back-pressure: wait for the client's acknowledgements until the deadline; never drop. */
-	private void awaitRoom(int payloadLength, long deadline) throws IOException {
-		boolean room;
-		try {
-			room = this.replay.awaitRoom(payloadLength, deadline, this::ensureOpen);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new SessionClosingException(this.id,
-					"Interrupted while waiting for room in the replay buffer of WebSocket session " + this.id);
-		}
-		if (!room) {
-			long limit = this.settings.bufferSize().toBytes();
-			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
-			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of "
-					+ payloadLength + " bytes refused, replay buffer of " + limit + " bytes still full after "
-					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
-		}
-	}
-
 	/** The state changed: waiting senders check it again; a closing session may be all acknowledged. */
 	private void signalBuffer() {
-		this.replay.wake();
-		if (this.state != State.OPEN && this.replay.isEmpty()) {
+		this.out.wake();
+		if (this.state != State.OPEN && this.out.unacknowledged() == 0) {
 			this.allAcknowledged.complete(null);
 		}
 	}

@@ -1,6 +1,6 @@
 package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.protocol.FrameCodec;
 import io.github.wsdrain.protocol.ProtocolViolationException;
 import java.security.Principal;
 import java.security.SecureRandom;
@@ -22,6 +22,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.socket.CloseStatus;
@@ -63,6 +65,9 @@ public class ResumableSessions implements DisposableBean {
 
 	private final ScheduledExecutorService timer;
 
+	/** The timer as the acknowledgement scheduler sees it. */
+	private final TaskScheduler ackTimer;
+
 	/** Acknowledgements and closes write to a peer that may be slow: never on the timer. */
 	private final ExecutorService writers;
 
@@ -75,6 +80,7 @@ public class ResumableSessions implements DisposableBean {
 		this.listeners = List.copyOf(listeners);
 		this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-"));
 		this.writers = Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-"));
+		this.ackTimer = new ConcurrentTaskScheduler(this.timer);
 	}
 
 	public ResumeSettings getSettings() {
@@ -122,7 +128,7 @@ public class ResumableSessions implements DisposableBean {
 			String lastParameter = String.valueOf(query.getFirst(LAST_PARAMETER));
 			long last;
 			try {
-				last = Frames.parseSeq(lastParameter, 0, lastParameter.length());
+				last = FrameCodec.parseSeq(lastParameter, 0, lastParameter.length());
 			}
 			catch (ProtocolViolationException ex) {
 				connection.close(ex.getStatus());
@@ -202,6 +208,10 @@ public class ResumableSessions implements DisposableBean {
 
 	ScheduledExecutorService timer() {
 		return this.timer;
+	}
+
+	TaskScheduler ackTimer() {
+		return this.ackTimer;
 	}
 
 	ExecutorService writers() {
