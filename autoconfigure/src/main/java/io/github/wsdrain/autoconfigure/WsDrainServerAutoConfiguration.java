@@ -77,8 +77,12 @@ public final class WsDrainServerAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ResumeSettings wsDrainResumeSettings(WsDrainServerProperties properties) {
-			return new ResumeSettings(PropertyChecks.positive("wsdrain.server.ack-timeout", properties.getAckTimeout()),
+		ResumeSettings wsDrainResumeSettings(WsDrainServerProperties properties, Environment environment) {
+			// A bad value is reported under the key that set it, the deprecated one included.
+			String ackTimeoutName = (environment.containsProperty("wsdrain.server.ack-timeout")
+					&& !environment.containsProperty("wsdrain.server.resume.ack-timeout"))
+							? "wsdrain.server.ack-timeout" : "wsdrain.server.resume.ack-timeout";
+			return new ResumeSettings(PropertyChecks.positive(ackTimeoutName, properties.getResume().getAckTimeout()),
 					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
 					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
 							properties.getResume().getBufferSize()),

@@ -7,6 +7,7 @@ import java.util.List;
 import io.github.wsdrain.session.OverflowPolicy;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -34,9 +35,6 @@ public class WsDrainServerProperties {
 	private List<String> excludedPaths = new ArrayList<>();
 
 	private final Shutdown shutdown = new Shutdown();
-
-	/** Longest time a closing wsdrain.v1 session waits for the client to acknowledge everything sent. */
-	private Duration ackTimeout = Duration.ofSeconds(5);
 
 	private final Resume resume = new Resume();
 
@@ -154,12 +152,26 @@ public class WsDrainServerProperties {
 
 	}
 
+	/**
+	 * Return the resume ack timeout, under its former name.
+	 * @return the ack timeout
+	 * @deprecated in favour of {@code wsdrain.server.resume.ack-timeout}
+	 */
+	@Deprecated(since = "0.1.0")
+	@DeprecatedConfigurationProperty(replacement = "wsdrain.server.resume.ack-timeout", since = "0.1.0",
+			reason = "It applies to wsdrain.v1 sessions only")
 	public Duration getAckTimeout() {
-		return this.ackTimeout;
+		return this.resume.getAckTimeout();
 	}
 
+	/**
+	 * Set the resume ack timeout, under its former name.
+	 * @param ackTimeout the ack timeout
+	 * @deprecated in favour of {@code wsdrain.server.resume.ack-timeout}
+	 */
+	@Deprecated(since = "0.1.0")
 	public void setAckTimeout(Duration ackTimeout) {
-		this.ackTimeout = ackTimeout;
+		this.resume.setAckTimeout(ackTimeout);
 	}
 
 	public Resume getResume() {
@@ -179,6 +191,9 @@ public class WsDrainServerProperties {
 
 		/** Most bytes of sent but unacknowledged messages kept per session for replay. */
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
+
+		/** Longest time a closing session waits for the client to acknowledge everything sent. */
+		private Duration ackTimeout = Duration.ofSeconds(5);
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -202,6 +217,14 @@ public class WsDrainServerProperties {
 
 		public void setBufferSize(DataSize bufferSize) {
 			this.bufferSize = bufferSize;
+		}
+
+		public Duration getAckTimeout() {
+			return this.ackTimeout;
+		}
+
+		public void setAckTimeout(Duration ackTimeout) {
+			this.ackTimeout = ackTimeout;
 		}
 
 	}

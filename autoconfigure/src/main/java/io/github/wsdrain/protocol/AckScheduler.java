@@ -37,8 +37,8 @@ public final class AckScheduler {
 
 	private final LongSupplier nanoClock;
 
-	/** The highest sequence number taken; one thread takes at a time. */
-	private volatile long taken;
+	/** The highest sequence number taken: on the server, a replaced connection and its successor may both take. */
+	private final AtomicLong taken = new AtomicLong();
 
 	/** Written under the stream's send lock. */
 	private volatile long acknowledged;
@@ -76,9 +76,7 @@ public final class AckScheduler {
 	 * @param bytes its payload size
 	 */
 	public void taken(long seq, long bytes) {
-		if (seq > this.taken) {
-			this.taken = seq;
-		}
+		this.taken.accumulateAndGet(seq, Math::max);
 		if (this.bytesSinceAck.addAndGet(bytes) >= EAGER_BYTES
 				&& this.nanoClock.getAsLong() - this.lastAckNanos >= MIN_INTERVAL.toNanos()) {
 			if (this.eagerPending.compareAndSet(false, true)) {
@@ -104,7 +102,7 @@ public final class AckScheduler {
 	/** Acknowledge everything taken now, if it is more than the peer already knows. */
 	public void flush() {
 		this.out.writeUnnumbered(() -> {
-			long seq = this.taken;
+			long seq = this.taken.get();
 			if (seq <= this.acknowledged) {
 				return null;
 			}
@@ -119,7 +117,7 @@ public final class AckScheduler {
 	 * @return the highest sequence number taken
 	 */
 	public long acknowledgeAll() {
-		long seq = this.taken;
+		long seq = this.taken.get();
 		markAcknowledged(seq);
 		return seq;
 	}
@@ -129,7 +127,7 @@ public final class AckScheduler {
 	 * @return the sequence number, 0 before the first frame
 	 */
 	public long taken() {
-		return this.taken;
+		return this.taken.get();
 	}
 
 	private void markAcknowledged(long seq) {

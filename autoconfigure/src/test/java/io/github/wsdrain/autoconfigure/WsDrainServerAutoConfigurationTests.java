@@ -144,6 +144,11 @@ class WsDrainServerAutoConfigurationTests {
 	}
 
 	@Test
+	void zeroResumeAckTimeoutFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.resume.ack-timeout=0s", "wsdrain.server.resume.ack-timeout");
+	}
+
+	@Test
 	void negativeResumeWindowFailsStartUpNamingTheProperty() {
 		assertStartUpFailsNaming("wsdrain.server.resume.window=-1s", "wsdrain.server.resume.window");
 	}

@@ -127,9 +127,11 @@ class OutboundStreamTests {
 	void anAdmissionThatRefusesStopsAWaitingSenderWhenWoken() throws Exception {
 		send("x".repeat(1000));
 		AtomicBoolean closed = new AtomicBoolean();
+		AtomicReference<Thread> sender = new AtomicReference<>();
 		CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+			sender.set(Thread.currentThread());
 			try {
-				return this.stream.send(new TextMessage("y"), LONG, () -> {
+				return this.stream.send(new TextMessage("y".repeat(100)), LONG, () -> {
 					if (closed.get()) {
 						throw new IllegalStateException("closed");
 					}
@@ -139,9 +141,13 @@ class OutboundStreamTests {
 				throw new IllegalStateException(ex);
 			}
 		});
+		await().atMost(LONG).until(() -> sender.get() != null && sender.get().getState() == Thread.State.TIMED_WAITING);
+
 		closed.set(true);
 		this.stream.wake();
+
 		assertThat(waiting).failsWithin(LONG).withThrowableThat().withMessageContaining("closed");
+		assertThat(this.stream.lastSent()).isEqualTo(1);
 	}
 
 	@Test

@@ -24,7 +24,7 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * <p>
  * A client that offers {@code wsdrain.v1} gets a resumable session: the handler is given
  * a {@code ResumableSession}, its sends are numbered and kept until acknowledged, and the
- * close waits for the client's acknowledgements (up to {@code wsdrain.server.ack-timeout}).
+ * close waits for the client's acknowledgements (up to {@code wsdrain.server.resume.ack-timeout}).
  * If the connection drops while the feed runs, the handler notices nothing: it keeps
  * sending into the replay buffer (waiting when it is full) and the client that resumes
  * gets every message it missed. A client that does not offer {@code wsdrain.v1} gets the

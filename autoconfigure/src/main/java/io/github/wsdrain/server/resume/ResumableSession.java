@@ -1,5 +1,14 @@
 package io.github.wsdrain.server.resume;
 
+import java.io.IOException;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
 import io.github.wsdrain.protocol.AckScheduler;
 import io.github.wsdrain.protocol.Frame;
 import io.github.wsdrain.protocol.FrameCodec;
@@ -7,22 +16,6 @@ import io.github.wsdrain.protocol.FrameSink;
 import io.github.wsdrain.protocol.InboundSequence;
 import io.github.wsdrain.protocol.OutboundStream;
 import io.github.wsdrain.protocol.ProtocolViolationException;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.security.Principal;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.session.SendBufferFullException;
@@ -31,10 +24,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PongMessage;
-import org.springframework.web.socket.WebSocketExtension;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -49,30 +40,18 @@ import org.springframework.web.socket.WebSocketSession;
  * {@code afterConnectionClosed}; a lost connection is not a close unless the client
  * does not come back within the resume window.
  */
-public class ResumableSession implements WebSocketSession {
+public class ResumableSession extends OutlivingSession {
 
 	private static final Log logger = LogFactory.getLog(ResumableSession.class);
 
 	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
 	public static final int MAX_ACKS_PER_SECOND = 1000;
 
-	private final String id;
-
 	private final WebSocketHandler handler;
 
 	private final ResumableSessions sessions;
 
 	private final ResumeSettings settings;
-
-	private final @Nullable Principal principal;
-
-	private final @Nullable URI uri;
-
-	private final HttpHeaders handshakeHeaders;
-
-	private final Map<String, Object> attributes;
-
-	private final @Nullable String acceptedProtocol;
 
 	private final long createdNanos = System.nanoTime();
 
@@ -97,45 +76,20 @@ public class ResumableSession implements WebSocketSession {
 
 	private @Nullable ScheduledFuture<?> expiry;
 
-	/** Whether the close frame is on its way: a connection that ends now ends the session. */
-	private boolean closeFrameSent;
+	private final ResumeTokens tokens;
 
-	/** Whether the app closed the session, rather than a protocol violation or the window. */
-	private boolean closedByApp;
-
-	/**
-	 * Tokens that resume this session: the current one, and until the client confirms
-	 * the current connection, the ones before it. A client whose connection drops before
-	 * the session frame arrives never learned the new token and must be able to use the
-	 * old one again.
-	 */
-	private final Set<String> tokens = new HashSet<>();
-
-	private @Nullable String token;
-
-	private volatile boolean confirmed;
-
-	/** Guards the acknowledgement count. */
-	private final Object floodLock = new Object();
-
-	private long ackWindowStart;
-
-	private int acksInWindow;
+	private final AckFloodLimit ackFlood = new AckFloodLimit(MAX_ACKS_PER_SECOND);
 
 	private final CompletableFuture<Void> allAcknowledged = new CompletableFuture<>();
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions) {
-		this.id = first.getId();
+		super(first);
 		this.handler = handler;
 		this.sessions = sessions;
 		this.settings = sessions.getSettings();
-		this.principal = first.getPrincipal();
-		this.uri = first.getUri();
-		this.handshakeHeaders = first.getHandshakeHeaders();
-		this.attributes = new ConcurrentHashMap<>(first.getAttributes());
-		this.acceptedProtocol = first.getAcceptedProtocol();
+		this.tokens = new ResumeTokens(sessions, this);
 		this.out = new OutboundStream(this.settings.bufferSize().toBytes(), false);
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
 	}
@@ -157,12 +111,12 @@ public class ResumableSession implements WebSocketSession {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new SessionClosingException(this.id,
-					"Interrupted while waiting for room in the replay buffer of WebSocket session " + this.id);
+			throw new SessionClosingException(getId(),
+					"Interrupted while waiting for room in the replay buffer of WebSocket session " + getId());
 		}
 		if (!sent) {
 			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
-			throw new SendBufferFullException(this.id, "WebSocket session " + this.id + ": message of "
+			throw new SendBufferFullException(getId(), "WebSocket session " + getId() + ": message of "
 					+ message.getPayloadLength() + " bytes refused, replay buffer of "
 					+ this.settings.bufferSize().toBytes() + " bytes still full after "
 					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
@@ -184,7 +138,6 @@ public class ResumableSession implements WebSocketSession {
 			this.state = State.CLOSING;
 			this.requestedStatus = status;
 			this.closeRequestedNanos = System.nanoTime();
-			this.closedByApp = true;
 			current = this.connection;
 		}
 		signalBuffer();
@@ -260,9 +213,10 @@ public class ResumableSession implements WebSocketSession {
 	// ---- the connections' side
 
 	boolean belongsTo(@Nullable Principal claimant) {
-		String owner = (this.principal != null) ? this.principal.getName() : null;
+		Principal owner = getPrincipal();
+		String ownerName = (owner != null) ? owner.getName() : null;
 		String name = (claimant != null) ? claimant.getName() : null;
-		return Objects.equals(owner, name);
+		return Objects.equals(ownerName, name);
 	}
 
 	void start(DrainingWebSocketSession first) {
@@ -313,7 +267,7 @@ public class ResumableSession implements WebSocketSession {
 			replaced.close(new CloseStatus(4000, "Replaced by a resumed connection"));
 		}
 		if (resumed && logger.isDebugEnabled()) {
-			logger.debug("WebSocket session " + this.id + " resumed on connection " + next.getId() + ", replaying "
+			logger.debug("WebSocket session " + getId() + " resumed on connection " + next.getId() + ", replaying "
 					+ getUnacknowledgedMessages() + " message(s)");
 		}
 		return true;
@@ -340,10 +294,7 @@ public class ResumableSession implements WebSocketSession {
 				this.expiry.cancel(false);
 				this.expiry = null;
 			}
-			nextToken = this.sessions.issueToken(this);
-			this.token = nextToken;
-			this.tokens.add(nextToken);
-			this.confirmed = false;
+			nextToken = this.tokens.next();
 		}
 		// Possibly a little stale (a delivering thread may be ahead): the client then replays
 		// a little more, and the inbound sequence drops it.
@@ -360,13 +311,15 @@ public class ResumableSession implements WebSocketSession {
 		if (message instanceof PongMessage) {
 			return;
 		}
-		if (!this.confirmed && from == this.connection) {
-			confirm();
+		if (!this.tokens.isConfirmed() && from == this.connection) {
+			synchronized (this.stateLock) {
+				this.tokens.confirm();
+			}
 		}
 		try {
 			Frame frame = FrameCodec.parse(message);
 			if (frame instanceof Frame.Ack ack) {
-				countAck();
+				this.ackFlood.count();
 				acknowledge(ack.seq());
 			}
 			else if (frame instanceof Frame.Data data) {
@@ -380,34 +333,6 @@ public class ResumableSession implements WebSocketSession {
 		}
 		catch (ProtocolViolationException ex) {
 			violation(from, ex);
-		}
-	}
-
-	/** The client's first frame proves it has the session frame: older tokens are now used up. */
-	private void confirm() {
-		synchronized (this.stateLock) {
-			this.confirmed = true;
-			this.tokens.removeIf((old) -> {
-				boolean retire = !old.equals(this.token);
-				if (retire) {
-					this.sessions.forget(old);
-				}
-				return retire;
-			});
-		}
-	}
-
-	/** Count acknowledgements per second on the current connection. */
-	private void countAck() throws ProtocolViolationException {
-		long now = System.nanoTime();
-		synchronized (this.floodLock) {
-			if (now - this.ackWindowStart > TimeUnit.SECONDS.toNanos(1)) {
-				this.ackWindowStart = now;
-				this.acksInWindow = 0;
-			}
-			if (++this.acksInWindow > MAX_ACKS_PER_SECOND) {
-				throw ProtocolViolationException.policy("Acknowledgement flood");
-			}
 		}
 	}
 
@@ -435,7 +360,7 @@ public class ResumableSession implements WebSocketSession {
 				long window = this.settings.window().toMillis();
 				this.expiry = this.sessions.timer()
 					.schedule(() -> this.sessions.writers().execute(() -> end(status, null)), window, TimeUnit.MILLISECONDS);
-				logger.debug("WebSocket session " + this.id + ": connection lost with " + status + ", resumable for "
+				logger.debug("WebSocket session " + getId() + ": connection lost with " + status + ", resumable for "
 						+ window + " ms");
 				return;
 			}
@@ -454,19 +379,21 @@ public class ResumableSession implements WebSocketSession {
 			// 1009: a message too big for one side; a resume would replay it into the same wall.
 			return !CloseStatus.NORMAL.equalsCode(status) && !CloseStatus.TOO_BIG_TO_PROCESS.equalsCode(status);
 		}
-		return this.state == State.CLOSING && !this.closeFrameSent && !this.allAcknowledged.isDone();
+		return this.state == State.CLOSING && !this.allAcknowledged.isDone();
 	}
 
 	private void violation(DrainingWebSocketSession from, ProtocolViolationException ex) {
-		logger.debug("WebSocket session " + this.id + ": " + ex.getMessage() + ", closing connection " + from.getId()
+		logger.debug("WebSocket session " + getId() + ": " + ex.getMessage() + ", closing connection " + from.getId()
 				+ " with " + ex.getStatus());
 		synchronized (this.stateLock) {
 			if (this.state == State.OPEN) {
-				this.state = State.CLOSING;
+				this.state = State.REFUSED;
 				this.requestedStatus = ex.getStatus();
 				this.closeRequestedNanos = System.nanoTime();
 			}
-			this.closeFrameSent = true;
+			else if (this.state == State.CLOSING) {
+				this.state = State.CLOSE_SENT;
+			}
 		}
 		from.close(ex.getStatus());
 		if (from != this.connection) {
@@ -479,7 +406,9 @@ public class ResumableSession implements WebSocketSession {
 		DrainingWebSocketSession current;
 		synchronized (this.stateLock) {
 			current = this.connection;
-			this.closeFrameSent = true;
+			if (this.state == State.CLOSING) {
+				this.state = State.CLOSE_SENT;
+			}
 		}
 		if (current != null) {
 			current.closeAsync(status);
@@ -505,19 +434,12 @@ public class ResumableSession implements WebSocketSession {
 				this.requestedStatus = status;
 				this.closeRequestedNanos = System.nanoTime();
 			}
+			// Closed by the app with everything acknowledged: a client whose connection dropped
+			// with the close frame comes back to be told so (PROTOCOL.md §4.7).
+			boolean complete = (this.state == State.CLOSING || this.state == State.CLOSE_SENT)
+					&& getUnacknowledgedMessages() == 0;
 			this.state = State.CLOSED;
-			if (this.closedByApp && getUnacknowledgedMessages() == 0) {
-				// Complete: a client whose connection dropped with the close frame comes back to
-				// be told so, not that its session was lost (PROTOCOL.md §4.7).
-				Set<String> retired = Set.copyOf(this.tokens);
-				this.sessions.timer()
-					.schedule(() -> retired.forEach(this.sessions::forget), this.settings.window().toMillis(),
-							TimeUnit.MILLISECONDS);
-			}
-			else {
-				this.tokens.forEach(this.sessions::forget);
-			}
-			this.tokens.clear();
+			this.tokens.end(complete);
 			if (this.expiry != null) {
 				this.expiry.cancel(false);
 			}
@@ -532,20 +454,20 @@ public class ResumableSession implements WebSocketSession {
 		DrainingWebSocketSession source = (last != null) ? last : ended;
 		CloseResult connectionResult = (source != null) ? source.getCloseFuture().getNow(null) : null;
 		int unacked = getUnacknowledgedMessages();
-		CloseResult result = new CloseResult(this.id, status,
+		CloseResult result = new CloseResult(getId(), status,
 				(connectionResult != null) ? connectionResult.flushed() : 0,
 				(connectionResult != null) ? connectionResult.dropped() : 0,
 				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos),
 				connectionResult != null && connectionResult.drainTimedOut(), unacked);
 		if (logger.isDebugEnabled()) {
-			logger.debug("WebSocket session " + this.id + " closed with " + status + ", " + unacked
+			logger.debug("WebSocket session " + getId() + " closed with " + status + ", " + unacked
 					+ " unacknowledged message(s)");
 		}
 		try {
 			this.handler.afterConnectionClosed(this, status);
 		}
 		catch (Exception ex) {
-			logger.warn("WebSocket session " + this.id + ": handler failed after close", ex);
+			logger.warn("WebSocket session " + getId() + ": handler failed after close", ex);
 		}
 		finally {
 			this.closeFuture.complete(result);
@@ -560,7 +482,7 @@ public class ResumableSession implements WebSocketSession {
 		catch (IOException | RuntimeException ex) {
 			// The frame is still in the replay buffer; the container reports the lost connection.
 			if (logger.isTraceEnabled()) {
-				logger.trace("WebSocket session " + this.id + ": write to connection " + to.getId() + " failed", ex);
+				logger.trace("WebSocket session " + getId() + ": write to connection " + to.getId() + " failed", ex);
 			}
 			return false;
 		}
@@ -568,8 +490,8 @@ public class ResumableSession implements WebSocketSession {
 
 	private void ensureOpen() throws SessionClosingException {
 		if (this.state != State.OPEN) {
-			throw new SessionClosingException(this.id, "WebSocket session " + this.id + " is "
-					+ this.state.name().toLowerCase(java.util.Locale.ROOT) + ": message not accepted");
+			throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
+					+ ((this.state == State.CLOSED) ? "closed" : "closing") + ": message not accepted");
 		}
 	}
 
@@ -581,82 +503,9 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
-	// ---- WebSocketSession plumbing: what the first connection's handshake said
-
 	@Override
-	public String getId() {
-		return this.id;
-	}
-
-	@Override
-	public @Nullable URI getUri() {
-		return this.uri;
-	}
-
-	@Override
-	public HttpHeaders getHandshakeHeaders() {
-		return this.handshakeHeaders;
-	}
-
-	@Override
-	public Map<String, Object> getAttributes() {
-		return this.attributes;
-	}
-
-	@Override
-	public @Nullable Principal getPrincipal() {
-		return this.principal;
-	}
-
-	@Override
-	public @Nullable InetSocketAddress getLocalAddress() {
-		DrainingWebSocketSession current = this.connection;
-		return (current != null) ? current.getLocalAddress() : null;
-	}
-
-	@Override
-	public @Nullable InetSocketAddress getRemoteAddress() {
-		DrainingWebSocketSession current = this.connection;
-		return (current != null) ? current.getRemoteAddress() : null;
-	}
-
-	@Override
-	public @Nullable String getAcceptedProtocol() {
-		return this.acceptedProtocol;
-	}
-
-	@Override
-	public void setTextMessageSizeLimit(int messageSizeLimit) {
-		DrainingWebSocketSession current = this.connection;
-		if (current != null) {
-			current.setTextMessageSizeLimit(messageSizeLimit);
-		}
-	}
-
-	@Override
-	public int getTextMessageSizeLimit() {
-		DrainingWebSocketSession current = this.connection;
-		return (current != null) ? current.getTextMessageSizeLimit() : 0;
-	}
-
-	@Override
-	public void setBinaryMessageSizeLimit(int messageSizeLimit) {
-		DrainingWebSocketSession current = this.connection;
-		if (current != null) {
-			current.setBinaryMessageSizeLimit(messageSizeLimit);
-		}
-	}
-
-	@Override
-	public int getBinaryMessageSizeLimit() {
-		DrainingWebSocketSession current = this.connection;
-		return (current != null) ? current.getBinaryMessageSizeLimit() : 0;
-	}
-
-	@Override
-	public List<WebSocketExtension> getExtensions() {
-		DrainingWebSocketSession current = this.connection;
-		return (current != null) ? current.getExtensions() : List.of();
+	@Nullable WebSocketSession currentConnection() {
+		return this.connection;
 	}
 
 	/**
@@ -669,12 +518,26 @@ public class ResumableSession implements WebSocketSession {
 
 	@Override
 	public String toString() {
-		return "ResumableSession[id=" + this.id + ", state=" + this.state + ", connected=" + isConnected() + "]";
+		return "ResumableSession[id=" + getId() + ", state=" + this.state + ", connected=" + isConnected() + "]";
 	}
 
+	/** The session's states: the connection may come and go in all but CLOSED. */
 	private enum State {
 
-		OPEN, CLOSING, CLOSED
+		/** Sending; a lost connection waits for a resume. */
+		OPEN,
+
+		/** The app closed it: waiting for the client's acknowledgements, still resumable. */
+		CLOSING,
+
+		/** The app's close frame is on its way: a connection that ends now ends the session. */
+		CLOSE_SENT,
+
+		/** The client broke the protocol: its connection is being closed, and the session with it. */
+		REFUSED,
+
+		/** Over: the app has seen {@code afterConnectionClosed}. */
+		CLOSED
 
 	}
 

@@ -1,7 +1,5 @@
 package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.protocol.FrameCodec;
-import io.github.wsdrain.protocol.ProtocolViolationException;
 import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.github.wsdrain.protocol.FrameCodec;
+import io.github.wsdrain.protocol.ProtocolViolationException;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;

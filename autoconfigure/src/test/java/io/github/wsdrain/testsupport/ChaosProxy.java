@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +42,8 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private final AtomicInteger cuts = new AtomicInteger();
 
+	private final AtomicInteger refused = new AtomicInteger();
+
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
 	private volatile boolean refusing;
@@ -75,6 +77,11 @@ public final class ChaosProxy implements AutoCloseable {
 		return this.listener.getLocalPort();
 	}
 
+	/** How many connections were reset on arrival while refusing. */
+	public int refused() {
+		return this.refused.get();
+	}
+
 	public int cuts() {
 		return this.cuts.get();
 	}
@@ -92,6 +99,7 @@ public final class ChaosProxy implements AutoCloseable {
 			try {
 				Socket client = this.listener.accept();
 				if (this.refusing) {
+					this.refused.incrementAndGet();
 					reset(client);
 					continue;
 				}

@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.client;
 
 import io.github.wsdrain.server.ServerSelection;
 
