@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
@@ -18,6 +20,8 @@ import org.springframework.util.Assert;
  * and stopped when the client closes.
  */
 final class ClientThreads {
+
+	private static final Log logger = LogFactory.getLog(ClientThreads.class);
 
 	private final Object lock = new Object();
 
@@ -73,7 +77,12 @@ final class ClientThreads {
 		}
 		Executor executor = (stopping != null) ? executor(stopping) : Runnable::run;
 		List<CompletableFuture<Void>> running = new ArrayList<>();
-		lastTasks.forEach((task) -> running.add(CompletableFuture.runAsync(task, executor)));
+		lastTasks.forEach((task) -> running.add(CompletableFuture.runAsync(task, executor)
+			.exceptionally((ex) -> {
+				// One connection failing to close must not keep the others or the threads alive.
+				logger.debug("A connection failed to close with its client", ex);
+				return null;
+			})));
 		CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
 		if (stopping instanceof AutoCloseable closeable) {
 			try {
