@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -16,6 +18,7 @@ import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.shutdown.DrainSummary;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.DropReason;
 import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
 import org.jspecify.annotations.Nullable;
 
@@ -79,7 +82,8 @@ public class WsDrainEndpoint {
 				sessions.stream().mapToLong(DrainingWebSocketSession::getQueuedMessages).sum(),
 				sessions.stream().mapToLong(DrainingWebSocketSession::getQueuedBytes).sum(),
 				sessions.stream().mapToLong(DrainingWebSocketSession::getDroppedMessages).sum(), detached.size(),
-				resumable.stream().mapToLong(ResumableSession::getUnacknowledgedMessages).sum());
+				resumable.stream().mapToLong(ResumableSession::getUnacknowledgedMessages).sum(),
+				undelivered(this.registry.getUndeliveredMessages()));
 		// Descriptors are built for one page only: ten thousand sessions stay cheap to list.
 		List<SessionDescriptor> pageOfSessions = Stream
 			.concat(sessions.stream().map((session) -> new Listed(session.getAge(), () -> describe(session))),
@@ -90,6 +94,12 @@ public class WsDrainEndpoint {
 			.map((listed) -> listed.descriptor().get())
 			.toList();
 		return new SessionsReport(!this.shutdown.isAcceptingSessions(), totals, pageIndex, pageSize, pageOfSessions);
+	}
+
+	private static Map<String, Long> undelivered(Map<DropReason, Long> counts) {
+		Map<String, Long> byTag = new TreeMap<>();
+		counts.forEach((reason, count) -> byTag.put(reason.tagValue(), count));
+		return byTag;
 	}
 
 	private SessionDescriptor describe(DrainingWebSocketSession connection) {
@@ -148,9 +158,12 @@ public class WsDrainEndpoint {
 	 * counted in {@code sessions}
 	 * @param unacknowledgedMessages messages sent to {@code wsdrain.v1} clients and not
 	 * yet acknowledged
+	 * @param undeliveredMessages STOMP messages that Spring's outbound channel delivered
+	 * after their session began to close ({@code session-closing}) or had ended
+	 * ({@code no-session}), since start, by reason
 	 */
 	public record Totals(int sessions, long queuedMessages, long queuedBytes, long droppedMessages,
-			int detachedSessions, long unacknowledgedMessages) {
+			int detachedSessions, long unacknowledgedMessages, Map<String, Long> undeliveredMessages) {
 
 	}
 

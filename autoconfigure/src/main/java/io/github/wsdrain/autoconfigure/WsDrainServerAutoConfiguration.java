@@ -45,11 +45,15 @@ public final class WsDrainServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	DrainSettings wsDrainSettings(WsDrainServerProperties properties) {
+		WsDrainServerProperties.CloseBarrier closeBarrier = properties.getCloseBarrier();
+		Duration closeBarrierTimeout = PropertyChecks.positive("wsdrain.server.close-barrier.timeout",
+				closeBarrier.getTimeout());
 		return new DrainSettings(
 				PropertyChecks.positive("wsdrain.server.send-buffer-size", properties.getSendBufferSize()),
 				PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()),
 				properties.getOverflow(),
-				PropertyChecks.positive("wsdrain.server.drain-timeout", properties.getDrainTimeout()));
+				PropertyChecks.positive("wsdrain.server.drain-timeout", properties.getDrainTimeout()),
+				closeBarrier.isEnabled() ? closeBarrierTimeout : Duration.ZERO);
 	}
 
 	@Bean

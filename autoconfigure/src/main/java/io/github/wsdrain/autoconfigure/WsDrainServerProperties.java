@@ -34,6 +34,8 @@ public class WsDrainServerProperties {
 	/** Path patterns of WebSocket endpoints to leave as Spring serves them. */
 	private List<String> excludedPaths = new ArrayList<>();
 
+	private final CloseBarrier closeBarrier = new CloseBarrier();
+
 	private final Shutdown shutdown = new Shutdown();
 
 	private final Resume resume = new Resume();
@@ -86,8 +88,42 @@ public class WsDrainServerProperties {
 		this.excludedPaths = excludedPaths;
 	}
 
+	public CloseBarrier getCloseBarrier() {
+		return this.closeBarrier;
+	}
+
 	public Shutdown getShutdown() {
 		return this.shutdown;
+	}
+
+	/**
+	 * The Ping a closing session sends after its last message, whose Pong proves that the
+	 * client has parsed every message before the close frame.
+	 */
+	public static class CloseBarrier {
+
+		/** Whether a closing session waits for the client's Pong to a last Ping before the close frame. */
+		private boolean enabled = true;
+
+		/** Longest wait for that Pong; the rest of the drain timeout bounds it too. */
+		private Duration timeout = Duration.ofSeconds(5);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
 	}
 
 	/**

@@ -13,6 +13,7 @@ import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeOutcome;
+import io.github.wsdrain.session.BarrierOutcome;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -83,6 +84,7 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 			.baseUnit("bytes")
 			.register(meterRegistry);
 		Arrays.stream(DropReason.values()).forEach((reason) -> droppedCounter(meterRegistry, reason));
+		Arrays.stream(BarrierOutcome.values()).forEach((outcome) -> closeBarrierCounter(meterRegistry, outcome));
 		ResumableSessions resumable = this.resumableSessions.getIfAvailable();
 		if (resumable != null) {
 			bindResumable(meterRegistry, resumable);
@@ -114,18 +116,33 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 	}
 
 	@Override
+	public void messageUndelivered(String sessionId, DropReason reason) {
+		this.meterRegistries.forEach((meters) -> droppedCounter(meters, reason).increment());
+	}
+
+	@Override
 	public void sessionClosed(DrainingWebSocketSession session, CloseResult result) {
-		this.meterRegistries.forEach((meters) -> Timer.builder("wsdrain.drain.duration")
-			.description("Time from a close request to the close frame")
-			.tag("outcome", outcome(result))
-			.register(meters)
-			.record(result.duration()));
+		this.meterRegistries.forEach((meters) -> {
+			Timer.builder("wsdrain.drain.duration")
+				.description("Time from a close request to the close frame")
+				.tag("outcome", outcome(result))
+				.register(meters)
+				.record(result.duration());
+			closeBarrierCounter(meters, result.closeBarrier()).increment();
+		});
 	}
 
 	private static Counter droppedCounter(MeterRegistry meters, DropReason reason) {
 		return Counter.builder("wsdrain.messages.dropped")
 			.description("Accepted messages dropped instead of sent, by reason")
 			.tag("reason", reason.tagValue())
+			.register(meters);
+	}
+
+	private static Counter closeBarrierCounter(MeterRegistry meters, BarrierOutcome outcome) {
+		return Counter.builder("wsdrain.close.barrier")
+			.description("Closes by how the Ping before the close frame was answered")
+			.tag("outcome", outcome.tagValue())
 			.register(meters);
 	}
 

@@ -9,7 +9,9 @@ import io.github.wsdrain.session.SendTotals;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -63,6 +66,10 @@ public class DrainingSessionRegistry implements DisposableBean {
 	private final RateLimitedLog dropWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
 	private final RateLimitedLog timeoutWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final RateLimitedLog undeliveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final Map<DropReason, LongAdder> undelivered = new ConcurrentHashMap<>();
 
 	public DrainingSessionRegistry(DrainSettings settings, List<DrainingSessionListener> listeners) {
 		this.settings = settings;
@@ -149,6 +156,31 @@ public class DrainingSessionRegistry implements DisposableBean {
 	 */
 	public SendTotals getSendTotals() {
 		return this.totals;
+	}
+
+	/**
+	 * Count and report a message that Spring's STOMP outbound channel delivered when no
+	 * session would take it: WARN, at most one line per interval.
+	 * @param sessionId the id of the session the message was for
+	 * @param reason {@link DropReason#SESSION_CLOSING} or {@link DropReason#NO_SESSION}
+	 */
+	public void messageUndelivered(String sessionId, DropReason reason) {
+		this.undeliveredWarnings.warn(() -> "STOMP session " + sessionId + ": a message from the outbound channel "
+				+ "was not delivered (" + reason.tagValue() + "): it was published after the session "
+				+ ((reason == DropReason.NO_SESSION) ? "had ended" : "began to close"));
+		this.undelivered.computeIfAbsent(reason, (key) -> new LongAdder()).increment();
+		this.listeners.forEach((listener) -> listener.messageUndelivered(sessionId, reason));
+	}
+
+	/**
+	 * Return how many messages Spring's STOMP outbound channel delivered when no session
+	 * would take them, since start, by reason.
+	 * @return the counts by reason; reasons that never happened are absent
+	 */
+	public Map<DropReason, Long> getUndeliveredMessages() {
+		Map<DropReason, Long> counts = new EnumMap<>(DropReason.class);
+		this.undelivered.forEach((reason, count) -> counts.put(reason, count.sum()));
+		return counts;
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.github.wsdrain.server;
 
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -25,9 +26,17 @@ public class DrainingWebSocketHandler extends WebSocketHandlerDecorator {
 		super.afterConnectionEstablished(this.registry.drainingSession(session, this));
 	}
 
+	/**
+	 * Hand the message on, except a Pong that answers the session's close barrier: the
+	 * application did not send that Ping.
+	 */
 	@Override
 	public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) throws Exception {
-		super.handleMessage(this.registry.drainingSession(session), message);
+		DrainingWebSocketSession draining = this.registry.drainingSession(session);
+		if (message instanceof PongMessage pong && draining.getCloseBarrier().consume(pong)) {
+			return;
+		}
+		super.handleMessage(draining, message);
 	}
 
 	@Override

@@ -45,7 +45,8 @@ public class StompDrainingPostProcessor implements BeanPostProcessor, BeanFactor
 			SubProtocolWebSocketHandler original = (SubProtocolWebSocketHandler) bean;
 			DrainingSubProtocolWebSocketHandler replacement = new DrainingSubProtocolWebSocketHandler(
 					this.beanFactory.getBean(INBOUND_CHANNEL, MessageChannel.class),
-					this.beanFactory.getBean(OUTBOUND_CHANNEL, SubscribableChannel.class));
+					this.beanFactory.getBean(OUTBOUND_CHANNEL, SubscribableChannel.class),
+					this.beanFactory.getBeanProvider(DrainingSessionRegistry.class));
 			replacement.setPhase(original.getPhase());
 			replacement.setProtocolHandlers(original.getProtocolHandlers());
 			return replacement;

@@ -18,16 +18,27 @@ import org.springframework.web.socket.CloseStatus;
  * @param drainTimedOut whether the drain gave up at the drain timeout
  * @param unacknowledged messages written but never acknowledged by the peer; always 0
  * on a plain WebSocket, which has no acknowledgements
+ * @param closeBarrier how the close barrier ended: whether the peer proved, with a Pong,
+ * that it had parsed every message before the close frame
  */
 public record CloseResult(String sessionId, CloseStatus status, long flushed, long dropped, Duration duration,
-		boolean drainTimedOut, long unacknowledged) {
+		boolean drainTimedOut, long unacknowledged, BarrierOutcome closeBarrier) {
 
 	/**
-	 * A result without acknowledgements: a plain WebSocket session.
+	 * A result without a close barrier: a {@code wsdrain.v1} session, whose
+	 * acknowledgements take its place.
+	 */
+	public CloseResult(String sessionId, CloseStatus status, long flushed, long dropped, Duration duration,
+			boolean drainTimedOut, long unacknowledged) {
+		this(sessionId, status, flushed, dropped, duration, drainTimedOut, unacknowledged, BarrierOutcome.SKIPPED);
+	}
+
+	/**
+	 * A result without acknowledgements and without a close barrier.
 	 */
 	public CloseResult(String sessionId, CloseStatus status, long flushed, long dropped, Duration duration,
 			boolean drainTimedOut) {
-		this(sessionId, status, flushed, dropped, duration, drainTimedOut, 0);
+		this(sessionId, status, flushed, dropped, duration, drainTimedOut, 0, BarrierOutcome.SKIPPED);
 	}
 
 	/**

@@ -15,6 +15,17 @@ public interface DrainingSessionListener {
 	}
 
 	/**
+	 * Called when Spring's STOMP outbound channel delivers a message that no session
+	 * takes: the session was closing ({@link DropReason#SESSION_CLOSING}) or gone
+	 * ({@link DropReason#NO_SESSION}). Spring's own threads are the senders, so nobody
+	 * else learns of it.
+	 * @param sessionId the id of the session the message was for
+	 * @param reason why it was not delivered
+	 */
+	default void messageUndelivered(String sessionId, DropReason reason) {
+	}
+
+	/**
 	 * Called once when a session has closed, with what its drain achieved.
 	 * @param session the closed session
 	 * @param result the close result

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -117,6 +118,13 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	/** Whether what this connection fails to send is kept elsewhere, for a replay. */
 	private volatile boolean replayable;
 
+	private final CloseBarrier closeBarrier;
+
+	/** What the first close request waits for while the session still accepts messages. */
+	private volatile @Nullable Supplier<CompletableFuture<?>> closeDelay;
+
+	private final AtomicBoolean closeDelayed = new AtomicBoolean();
+
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, Executor drainExecutor,
 			ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
 		super(delegate, saturatedInt(settings.sendTimeLimit().toMillis()), saturatedInt(settings.sendBufferSize().toBytes()));
@@ -125,6 +133,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		this.timer = timer;
 		this.listener = listener;
 		this.totals = totals;
+		this.closeBarrier = new CloseBarrier(settings.closeBarrierTimeout(), timer, drainExecutor);
 	}
 
 	/**
@@ -193,10 +202,28 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 * @return a future completed once the close frame is sent or the connection has ended
 	 */
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
+		Supplier<CompletableFuture<?>> delay = this.closeDelay;
+		if (delay != null && this.state == State.OPEN && this.closeDelayed.compareAndSet(false, true)) {
+			delay.get()
+				.orTimeout(this.settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)
+				.whenCompleteAsync((done, ex) -> closeAsync(status), this.drainExecutor);
+			return this.closeFuture;
+		}
 		if (beginClosing(status)) {
 			this.drainExecutor.execute(this::drainAndClose);
 		}
 		return this.closeFuture;
+	}
+
+	/**
+	 * Make the first close request wait, at most the drain timeout, until the given
+	 * future completes, while the session still accepts messages: STOMP waits so for the
+	 * messages Spring's outbound channel holds for the session. A later close request
+	 * does not wait.
+	 * @param delay supplies, at the close request, the future to wait for
+	 */
+	public void setCloseDelay(Supplier<CompletableFuture<?>> delay) {
+		this.closeDelay = delay;
 	}
 
 	/**
@@ -234,6 +261,15 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 */
 	public void markReplayable() {
 		this.replayable = true;
+		this.closeBarrier.skip();
+	}
+
+	/**
+	 * Return the close barrier: the Ping between the last message and the close frame.
+	 * @return the close barrier
+	 */
+	public CloseBarrier getCloseBarrier() {
+		return this.closeBarrier;
 	}
 
 	/**
@@ -313,6 +349,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 	 */
 	public void connectionClosed(CloseStatus status) {
 		this.connectionEnd.complete(status);
+		this.closeBarrier.connectionEnded();
 		long lost;
 		CloseStatus reported = status;
 		this.queueLock.lock();
@@ -603,7 +640,7 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 			onDrainTimeout();
 		}
 		else if (!this.drainTimedOut) {
-			sendCloseFrame();
+			this.closeBarrier.pass(getDelegate(), deadline, this::sendCloseFrame);
 		}
 	}
 
@@ -685,7 +722,8 @@ public class DrainingWebSocketSession extends ConcurrentWebSocketSessionDecorato
 		}
 		CloseResult result = new CloseResult(getId(), status, this.sentMessages - this.sentAtCloseRequest,
 				this.droppedMessages.get() - this.droppedAtCloseRequest,
-				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut);
+				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos), this.drainTimedOut, 0,
+				this.closeBarrier.getOutcome());
 		try {
 			// Listeners first, so that whoever waits on the future also sees the log line and metrics.
 			this.listener.sessionClosed(this, result);

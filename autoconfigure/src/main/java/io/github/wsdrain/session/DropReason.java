@@ -1,7 +1,8 @@
 package io.github.wsdrain.session;
 
 /**
- * Why a message accepted by a draining session was not sent.
+ * Why a message accepted by a draining session was not sent, or why a message Spring's
+ * STOMP outbound channel held for a session never reached it.
  */
 public enum DropReason {
 
@@ -15,7 +16,13 @@ public enum DropReason {
 	CONNECTION_CLOSED,
 
 	/** The container failed to write the message. */
-	SEND_FAILED;
+	SEND_FAILED,
+
+	/** STOMP: the outbound channel delivered the message after the session began to close. */
+	SESSION_CLOSING,
+
+	/** STOMP: the outbound channel delivered the message after the session had ended. */
+	NO_SESSION;
 
 	/**
 	 * Return the name used in logs and metric tags, for example {@code drain-timeout}.

@@ -87,6 +87,22 @@ class WsDrainServerAutoConfigurationTests {
 	}
 
 	@Test
+	void closeBarrierIsOnByDefaultAndItsPropertiesBind() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(DrainSettings.class).closeBarrierTimeout())
+			.isEqualTo(Duration.ofSeconds(5)));
+		this.contextRunner.withPropertyValues("wsdrain.server.close-barrier.timeout=750ms")
+			.run((context) -> assertThat(context.getBean(DrainSettings.class).closeBarrierTimeout())
+				.isEqualTo(Duration.ofMillis(750)));
+		this.contextRunner.withPropertyValues("wsdrain.server.close-barrier.enabled=false")
+			.run((context) -> assertThat(context.getBean(DrainSettings.class).closeBarrierTimeout()).isZero());
+	}
+
+	@Test
+	void zeroCloseBarrierTimeoutFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.close-barrier.timeout=0s", "wsdrain.server.close-barrier.timeout");
+	}
+
+	@Test
 	void zeroDrainTimeoutFailsStartUpNamingTheProperty() {
 		assertStartUpFailsNaming("wsdrain.server.drain-timeout=0s", "wsdrain.server.drain-timeout");
 	}

@@ -58,7 +58,7 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  */
 public final class WsDrainBenchmark {
 
-	private static final String ALL_SECTIONS = "throughput,overhead,metrics,drain,heap,scale,client,protocol";
+	private static final String ALL_SECTIONS = "throughput,overhead,metrics,drain,heap,scale,client,protocol,barrier";
 
 	/** Throughput runs are short and many: pairs of short runs see the same load of a shared machine. */
 	private static final int THROUGHPUT_RUNS_FACTOR = 3;
@@ -171,6 +171,13 @@ public final class WsDrainBenchmark {
 		}
 		if (this.sections.contains("protocol")) {
 			protocol();
+		}
+		if (this.sections.contains("barrier")) {
+			log("Close barrier: idle close and %s-session close, without and with the barrier", "1,000");
+			try (CloseBarrierCell cell = new CloseBarrierCell(this.server, this.context.getBean(DrainSettings.class),
+					this::uri)) {
+				this.report.closeBarrier(cell.measure(this.runs, this.warmups));
+			}
 		}
 		this.report.machine(this.runs, this.warmups, this.quick, (System.nanoTime() - started) / 1_000_000_000L,
 				this.sections, ALL_SECTIONS.split(",").length);

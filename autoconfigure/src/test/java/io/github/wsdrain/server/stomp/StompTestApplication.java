@@ -1,6 +1,8 @@
 package io.github.wsdrain.server.stomp;
 
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -12,12 +14,16 @@ import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
 import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
+import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
+import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 import org.springframework.web.socket.messaging.SessionConnectedEvent;
 
 /**
  * A STOMP app with Spring's simple broker, endpoints {@code /stomp} and
- * {@code /plain-stomp} (the latter excluded from wsdrain by the tests).
+ * {@code /plain-stomp} (the latter excluded from wsdrain by the tests); it keeps the
+ * WebSocket session of every connection, as an application that closes sessions does.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -29,6 +35,22 @@ class StompTestApplication implements WebSocketMessageBrokerConfigurer {
 		return new ConnectedSessions();
 	}
 
+	@Bean
+	OpenSessions openSessions() {
+		return new OpenSessions();
+	}
+
+	@Override
+	public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
+		registration.addDecoratorFactory((handler) -> new WebSocketHandlerDecorator(handler) {
+			@Override
+			public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+				openSessions().sessions.put(session.getId(), session);
+				super.afterConnectionEstablished(session);
+			}
+		});
+	}
+
 	@Override
 	public void registerStompEndpoints(StompEndpointRegistry registry) {
 		registry.addEndpoint("/stomp", "/plain-stomp");
@@ -38,6 +60,19 @@ class StompTestApplication implements WebSocketMessageBrokerConfigurer {
 	public void configureMessageBroker(MessageBrokerRegistry registry) {
 		registry.enableSimpleBroker("/topic");
 		registry.setPreservePublishOrder(true);
+	}
+
+	/**
+	 * The WebSocket session of every connection, by id, as the application sees it.
+	 */
+	static class OpenSessions {
+
+		private final Map<String, WebSocketSession> sessions = new ConcurrentHashMap<>();
+
+		WebSocketSession get(String id) {
+			return this.sessions.get(id);
+		}
+
 	}
 
 	/**

@@ -1,0 +1,218 @@
+package io.github.wsdrain.server.barrier;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A raw RFC 6455 client with the bug of python {@code websockets} 14.0: it reads the
+ * socket in chunks, parses every complete frame of a chunk, and when a chunk holds the
+ * close frame it discards the data frames parsed from that same chunk (the close shuts
+ * its receive queue before they are queued). Like every client, it answers a Ping with a
+ * Pong as soon as it has parsed the frames before the Ping, unless told not to.
+ * <p>
+ * It is busy for {@value #BUSY_MILLIS} ms before each read, as an event loop serving
+ * other work is: what the server writes meanwhile arrives in one read, so the last
+ * messages and the close frame often share one. Without that pause, a client on the
+ * loopback interface reads so fast that the close frame mostly arrives alone.
+ */
+final class SameReadCloseClient implements AutoCloseable {
+
+	private static final int READ_SIZE = 64 * 1024;
+
+	private static final int BUSY_MILLIS = 2;
+
+	private static final int CLOSE = 0x8;
+
+	private static final int PING = 0x9;
+
+	private static final int PONG = 0xA;
+
+	private final Socket socket = new Socket();
+
+	private final boolean answerPings;
+
+	private SameReadCloseClient(boolean answerPings) {
+		this.answerPings = answerPings;
+	}
+
+	/**
+	 * Connect and complete the opening handshake.
+	 * @param port the server's port on the loopback interface
+	 * @param path the request path and query
+	 * @param answerPings whether to answer Pings, as RFC 6455 requires
+	 * @return the connected client
+	 * @throws IOException if the connection or the handshake fails
+	 */
+	static SameReadCloseClient connect(int port, String path, boolean answerPings) throws IOException {
+		SameReadCloseClient client = new SameReadCloseClient(answerPings);
+		client.socket.connect(new InetSocketAddress("localhost", port), 5000);
+		client.socket.setSoTimeout(30_000);
+		client.handshake(port, path);
+		return client;
+	}
+
+	/**
+	 * Read until the server's close frame (or the end of the connection), counting the
+	 * data frames delivered and those discarded for arriving with the close frame.
+	 * @return what was received
+	 * @throws IOException if reading fails
+	 */
+	Received readUntilClose() throws IOException {
+		InputStream in = this.socket.getInputStream();
+		byte[] chunk = new byte[READ_SIZE];
+		ByteArrayOutputStream pending = new ByteArrayOutputStream();
+		long delivered = 0;
+		long discarded = 0;
+		long pings = 0;
+		int read;
+		while ((read = readAfterOtherWork(in, chunk)) > 0) {
+			pending.write(chunk, 0, read);
+			byte[] bytes = pending.toByteArray();
+			int offset = 0;
+			long dataInChunk = 0;
+			Integer closeCode = null;
+			int frameEnd;
+			while (closeCode == null && (frameEnd = frameEnd(bytes, offset)) > 0) {
+				int opcode = bytes[offset] & 0x0F;
+				int payloadStart = frameEnd - payloadLength(bytes, offset);
+				if (opcode == CLOSE) {
+					closeCode = (frameEnd - payloadStart >= 2)
+							? ((bytes[payloadStart] & 0xFF) << 8) | (bytes[payloadStart + 1] & 0xFF) : 1005;
+				}
+				else if (opcode == PING) {
+					pings++;
+					if (this.answerPings) {
+						sendFrame(PONG, java.util.Arrays.copyOfRange(bytes, payloadStart, frameEnd));
+					}
+				}
+				else if (opcode != PONG) {
+					dataInChunk++;
+				}
+				offset = frameEnd;
+			}
+			pending.reset();
+			pending.write(bytes, offset, bytes.length - offset);
+			if (closeCode != null) {
+				// The bug: the close frame ends the receive queue before this read's data frames reach it.
+				discarded += dataInChunk;
+				sendFrame(CLOSE, new byte[] { (byte) (closeCode >> 8), (byte) (closeCode & 0xFF) });
+				return new Received(delivered, discarded, pings, closeCode);
+			}
+			delivered += dataInChunk;
+		}
+		return new Received(delivered, discarded, pings, 1006);
+	}
+
+	private static int readAfterOtherWork(InputStream in, byte[] chunk) throws IOException {
+		try {
+			// Emulates a busy client, not a wait for anything: see the class comment.
+			Thread.sleep(BUSY_MILLIS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("Interrupted", ex);
+		}
+		return in.read(chunk);
+	}
+
+	/** Return the end offset of the complete frame at {@code offset}, or -1 if it is not complete yet. */
+	private static int frameEnd(byte[] bytes, int offset) {
+		if (bytes.length - offset < 2) {
+			return -1;
+		}
+		int headerLength = headerLength(bytes, offset);
+		if (bytes.length - offset < headerLength) {
+			return -1;
+		}
+		long end = (long) offset + headerLength + payloadLength(bytes, offset);
+		return (end <= bytes.length) ? (int) end : -1;
+	}
+
+	private static int headerLength(byte[] bytes, int offset) {
+		int length = bytes[offset + 1] & 0x7F;
+		return (length == 126) ? 4 : ((length == 127) ? 10 : 2);
+	}
+
+	private static int payloadLength(byte[] bytes, int offset) {
+		int length = bytes[offset + 1] & 0x7F;
+		if (length == 126) {
+			return ((bytes[offset + 2] & 0xFF) << 8) | (bytes[offset + 3] & 0xFF);
+		}
+		if (length == 127) {
+			long value = 0;
+			for (int i = 0; i < 8; i++) {
+				value = (value << 8) | (bytes[offset + 2 + i] & 0xFF);
+			}
+			return Math.toIntExact(value);
+		}
+		return length;
+	}
+
+	private void sendFrame(int opcode, byte[] payload) throws IOException {
+		byte[] mask = new byte[4];
+		ThreadLocalRandom.current().nextBytes(mask);
+		ByteArrayOutputStream frame = new ByteArrayOutputStream();
+		frame.write(0x80 | opcode);
+		frame.write(0x80 | payload.length);
+		frame.write(mask);
+		for (int i = 0; i < payload.length; i++) {
+			frame.write(payload[i] ^ mask[i % 4]);
+		}
+		OutputStream out = this.socket.getOutputStream();
+		out.write(frame.toByteArray());
+		out.flush();
+	}
+
+	private void handshake(int port, String path) throws IOException {
+		byte[] nonce = new byte[16];
+		ThreadLocalRandom.current().nextBytes(nonce);
+		String request = "GET " + path + " HTTP/1.1\r\nHost: localhost:" + port
+				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+				+ Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+		OutputStream out = this.socket.getOutputStream();
+		out.write(request.getBytes(StandardCharsets.US_ASCII));
+		out.flush();
+		InputStream in = this.socket.getInputStream();
+		ByteArrayOutputStream headers = new ByteArrayOutputStream();
+		byte[] end = { '\r', '\n', '\r', '\n' };
+		int matched = 0;
+		while (matched < end.length) {
+			int b = in.read();
+			if (b < 0) {
+				throw new IOException("Connection ended during the handshake: " + headers);
+			}
+			headers.write(b);
+			matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);
+		}
+		String response = headers.toString(StandardCharsets.US_ASCII);
+		if (!response.startsWith("HTTP/1.1 101")) {
+			throw new IOException("Handshake refused: " + response);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	/**
+	 * What the client received on one connection.
+	 *
+	 * @param delivered data frames handed to the application
+	 * @param discarded data frames parsed from the read that held the close frame, and lost
+	 * @param pings Pings received
+	 * @param closeCode the code of the server's close frame, 1006 if the connection ended
+	 * without one
+	 */
+	record Received(long delivered, long discarded, long pings, int closeCode) {
+
+	}
+
+}

@@ -1,0 +1,184 @@
+package io.github.wsdrain.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.session.BarrierOutcome;
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * What the close barrier costs: the close of an idle session, and the close of 1,000
+ * idle sessions at once, each with the barrier (a {@code /drained} session of the
+ * auto-configuration) and without it (a {@code /plain} session wrapped in a draining
+ * session whose barrier is off), in pairs. The clients are JDK WebSockets, which answer
+ * Pings as soon as they read them.
+ */
+final class CloseBarrierCell implements AutoCloseable {
+
+	private static final int SESSIONS = 1_000;
+
+	private static final long WAIT_SECONDS = 120;
+
+	private final BenchServer server;
+
+	private final Function<String, URI> uri;
+
+	private final HttpClient httpClient = HttpClient.newHttpClient();
+
+	private final DrainingSessionRegistry withoutBarrier;
+
+	CloseBarrierCell(BenchServer server, DrainSettings settings, Function<String, URI> uri) {
+		this.server = server;
+		this.uri = uri;
+		this.withoutBarrier = new DrainingSessionRegistry(settings.withCloseBarrierTimeout(Duration.ZERO), List.of());
+	}
+
+	/**
+	 * Measure, in pairs, {@code runs} times after {@code warmups} unmeasured pairs.
+	 * @return per cell, the milliseconds of each run
+	 */
+	Result measure(int runs, int warmups) throws Exception {
+		double[][] idle = new double[2][runs];
+		double[][] all = new double[2][runs];
+		double[][] futures = new double[2][runs];
+		for (int r = -warmups; r < runs; r++) {
+			for (int barrier = 0; barrier < 2; barrier++) {
+				double idleMillis = idleCloseRun(barrier == 1);
+				long[] closeAll = closeAllRun(barrier == 1);
+				if (r >= 0) {
+					idle[barrier][r] = idleMillis;
+					all[barrier][r] = closeAll[0] / 1e6;
+					futures[barrier][r] = closeAll[1] / 1e6;
+				}
+			}
+			if (r >= 0) {
+				System.out.printf(Locale.ROOT,
+						"  run %d/%d: idle close %.2f ms without the barrier, %.2f ms with; %,d sessions: last close "
+								+ "frame %.0f ms without, %.0f ms with%n",
+						r + 1, runs, idle[0][r], idle[1][r], SESSIONS, all[0][r], all[1][r]);
+			}
+		}
+		return new Result(SESSIONS, idle, all, futures);
+	}
+
+	private double idleCloseRun(boolean barrier) throws Exception {
+		ReceivingClient client = ReceivingClient.connect(this.httpClient,
+				this.uri.apply(barrier ? "/drained" : "/plain"), false);
+		DrainingWebSocketSession session = draining(
+				(barrier ? this.server.drained() : this.server.plain()).next(), barrier);
+		long started = System.nanoTime();
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(WAIT_SECONDS, TimeUnit.SECONDS);
+		ReceivingClient.Close close = client.closed().get(WAIT_SECONDS, TimeUnit.SECONDS);
+		check(close.code() == CloseStatus.NORMAL.getCode(), "idle close: code %d", close.code());
+		checkOutcome(result, barrier);
+		return (close.nanos() - started) / 1e6;
+	}
+
+	/** Return the nanoseconds from the first closeAsync to the last close frame at a client, and to the last future. */
+	private long[] closeAllRun(boolean barrier) throws Exception {
+		Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx1g", "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
+				this.uri.apply(barrier ? "/drained" : "/plain").toString(), Integer.toString(SESSIONS))
+			.redirectError(ProcessBuilder.Redirect.INHERIT)
+			.start();
+		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+		Thread reader = new Thread(() -> {
+			try (BufferedReader in = new BufferedReader(new InputStreamReader(clients.getInputStream()))) {
+				in.lines().forEach(lines::add);
+			}
+			catch (Exception ex) {
+				lines.add("ERROR reading the clients' output: " + ex);
+			}
+		}, "barrier-clients-output");
+		reader.setDaemon(true);
+		reader.start();
+		try {
+			expectLine(lines, "CONNECTED");
+			List<DrainingWebSocketSession> sessions = new ArrayList<>(SESSIONS);
+			for (WebSocketSession session : (barrier ? this.server.drained() : this.server.plain()).next(SESSIONS)) {
+				sessions.add(draining(session, barrier));
+			}
+			long started = System.nanoTime();
+			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(SESSIONS);
+			for (DrainingWebSocketSession session : sessions) {
+				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
+			}
+			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+			long futuresNanos = System.nanoTime() - started;
+			for (CompletableFuture<CloseResult> result : closing) {
+				checkOutcome(result.get(), barrier);
+			}
+			String result = expectLine(lines, "RESULT");
+			check(result.contains("codes=1001:" + SESSIONS), "close of %d sessions: %s", SESSIONS, result);
+			long lastClose = Long.parseLong(result.replaceAll(".*lastCloseNanos=(\\d+).*", "$1"));
+			return new long[] { lastClose - started, futuresNanos };
+		}
+		finally {
+			if (!clients.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+				clients.destroyForcibly();
+			}
+		}
+	}
+
+	private DrainingWebSocketSession draining(WebSocketSession session, boolean barrier) {
+		if (barrier) {
+			check(session instanceof DrainingWebSocketSession, "expected a draining session, got %s", session);
+			return (DrainingWebSocketSession) session;
+		}
+		return this.withoutBarrier.drainingSession(session);
+	}
+
+	private static void checkOutcome(CloseResult result, boolean barrier) {
+		BarrierOutcome expected = barrier ? BarrierOutcome.PASSED : BarrierOutcome.SKIPPED;
+		check(result.closeBarrier() == expected && result.dropped() == 0, "close: %s, expected barrier %s", result,
+				expected);
+	}
+
+	private static String expectLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
+		String line = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+		check(line != null && line.startsWith(prefix), "expected %s from the clients, got %s", prefix, line);
+		return line;
+	}
+
+	private static void check(boolean condition, String format, Object... args) {
+		if (!condition) {
+			throw new IllegalStateException(String.format(Locale.ROOT, format, args));
+		}
+	}
+
+	@Override
+	public void close() {
+		this.withoutBarrier.destroy();
+	}
+
+	/**
+	 * Milliseconds per run; index 0 without the barrier, 1 with it.
+	 *
+	 * @param sessions sessions closed at once in the second cell
+	 * @param idleClose close of one idle session → close frame at the client
+	 * @param closeAll closeAsync on every session → last close frame at a client
+	 * @param futures closeAsync on every session → every CloseResult future completed
+	 */
+	record Result(int sessions, double[][] idleClose, double[][] closeAll, double[][] futures) {
+
+	}
+
+}
