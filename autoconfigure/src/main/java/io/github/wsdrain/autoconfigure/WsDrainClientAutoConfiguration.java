@@ -3,7 +3,6 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.client.ReconnectBackoff;
 import jakarta.websocket.WebSocketContainer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,31 +10,41 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.task.SimpleAsyncTaskSchedulerBuilder;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
+import org.springframework.util.backoff.BackOff;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 
 /**
  * Auto-configuration for the {@link BufferedWebSocketClient}: wraps the application's
  * {@link WebSocketClient} bean if there is exactly one, else a
- * {@link StandardWebSocketClient}.
+ * {@link StandardWebSocketClient}. The client's threads come from Spring Boot's
+ * {@link SimpleAsyncTaskSchedulerBuilder} (virtual when {@code spring.threads.virtual.enabled}),
+ * belong to the client bean and stop when the context closes it.
  */
-@AutoConfiguration
+@AutoConfiguration(after = TaskSchedulingAutoConfiguration.class)
 @ConditionalOnClass({ WebSocketClient.class, WebSocketContainer.class })
 @ConditionalOnBooleanProperty(name = "wsdrain.client.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(WsDrainClientProperties.class)
 public final class WsDrainClientAutoConfiguration {
 
-	@Bean
+	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	BufferedWebSocketClient bufferedWebSocketClient(WsDrainClientProperties properties,
-			ObjectProvider<WebSocketClient> webSocketClient, ObjectProvider<BufferedWebSocketClientCustomizer> customizers) {
+			ObjectProvider<WebSocketClient> webSocketClient, ObjectProvider<BufferedWebSocketClientCustomizer> customizers,
+			ObjectProvider<SimpleAsyncTaskSchedulerBuilder> schedulerBuilder, Environment environment) {
 		validate(properties);
 		BufferedWebSocketClient client = new BufferedWebSocketClient(
 				webSocketClient.getIfUnique(StandardWebSocketClient::new));
+		client.setTaskScheduler(taskScheduler(schedulerBuilder, environment));
 		PropertyMapper map = PropertyMapper.get();
 		map.from(properties::getConnectTimeout).to(client::setConnectTimeout);
 		map.from(properties::getReceiveTimeout).to(client::setReceiveTimeout);
@@ -47,9 +56,9 @@ public final class WsDrainClientAutoConfiguration {
 		WsDrainClientProperties.Reliable reliable = properties.getReliable();
 		map.from(reliable::isEnabled).to(client::setReliable);
 		map.from(reliable::getBufferSize).to(client::setReplayBufferSize);
-		map.from(reliable::getSendTimeout).to(client::setReplaySendTimeout);
+		map.from(reliable::getSendTimeLimit).to(client::setSendTimeLimit);
 		map.from(reliable::getHeartbeatTimeout).to(client::setHeartbeatTimeout);
-		client.setReconnectBackoff(backoff(properties.getReconnect()));
+		client.setReconnectBackOff(backOff(properties.getReconnect()));
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(client));
 		return client;
 	}
@@ -64,11 +73,25 @@ public final class WsDrainClientAutoConfiguration {
 		PropertyChecks.required("wsdrain.client.buffer.overflow", buffer.getOverflow());
 		WsDrainClientProperties.Reliable reliable = properties.getReliable();
 		PropertyChecks.positive("wsdrain.client.reliable.buffer-size", reliable.getBufferSize());
-		PropertyChecks.positive("wsdrain.client.reliable.send-timeout", reliable.getSendTimeout());
+		PropertyChecks.positive("wsdrain.client.reliable.send-time-limit", reliable.getSendTimeLimit());
 		PropertyChecks.positive("wsdrain.client.reliable.heartbeat-timeout", reliable.getHeartbeatTimeout());
 	}
 
-	private static ReconnectBackoff backoff(WsDrainClientProperties.Reconnect reconnect) {
+	/**
+	 * Not a bean of its own: the client owns it and closes it. Boot's builder, when there is
+	 * one, brings the application's scheduling settings, virtual threads included.
+	 */
+	private static SimpleAsyncTaskScheduler taskScheduler(ObjectProvider<SimpleAsyncTaskSchedulerBuilder> builder,
+			Environment environment) {
+		SimpleAsyncTaskSchedulerBuilder configured = builder.getIfAvailable(
+				() -> new SimpleAsyncTaskSchedulerBuilder().virtualThreads(Threading.VIRTUAL.isActive(environment)));
+		SimpleAsyncTaskScheduler scheduler = configured.threadNamePrefix("wsdrain-client-").build();
+		// Threads of a client the application forgot to close must not keep the JVM alive.
+		scheduler.setDaemon(true);
+		return scheduler;
+	}
+
+	private static BackOff backOff(WsDrainClientProperties.Reconnect reconnect) {
 		Duration initialDelay = PropertyChecks.notNegative("wsdrain.client.reconnect.initial-delay",
 				reconnect.getInitialDelay());
 		Duration maxDelay = PropertyChecks.required("wsdrain.client.reconnect.max-delay", reconnect.getMaxDelay());
@@ -81,7 +104,7 @@ public final class WsDrainClientAutoConfiguration {
 					reconnect.getMultiplier(), "must be at least 1");
 		}
 		int maxAttempts = PropertyChecks.positive("wsdrain.client.reconnect.max-attempts", reconnect.getMaxAttempts());
-		return new ReconnectBackoff(initialDelay, maxDelay, reconnect.getMultiplier(), maxAttempts);
+		return BufferedWebSocketClient.reconnectBackOff(initialDelay, maxDelay, reconnect.getMultiplier(), maxAttempts);
 	}
 
 }

@@ -2,10 +2,10 @@ package io.github.wsdrain.autoconfigure;
 
 import java.time.Duration;
 
-import io.github.wsdrain.client.OverflowPolicy;
-import io.github.wsdrain.client.ReconnectBackoff;
+import io.github.wsdrain.client.ReceiveOverflowPolicy;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -88,7 +88,7 @@ public class WsDrainClientProperties {
 		private DataSize maxBytes = DataSize.ofMegabytes(4);
 
 		/** What to do when a message arrives and the buffer is full. */
-		private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+		private ReceiveOverflowPolicy overflow = ReceiveOverflowPolicy.BLOCK;
 
 		public int getMaxMessages() {
 			return this.maxMessages;
@@ -106,11 +106,11 @@ public class WsDrainClientProperties {
 			this.maxBytes = maxBytes;
 		}
 
-		public OverflowPolicy getOverflow() {
+		public ReceiveOverflowPolicy getOverflow() {
 			return this.overflow;
 		}
 
-		public void setOverflow(OverflowPolicy overflow) {
+		public void setOverflow(ReceiveOverflowPolicy overflow) {
 			this.overflow = overflow;
 		}
 
@@ -128,7 +128,7 @@ public class WsDrainClientProperties {
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
 
 		/** Maximum time a send waits for room in a full replay buffer. */
-		private Duration sendTimeout = Duration.ofSeconds(10);
+		private Duration sendTimeLimit = Duration.ofSeconds(10);
 
 		/** Longest time without any frame from the server before the connection is given up and resumed; twice the server's heartbeat. */
 		private Duration heartbeatTimeout = Duration.ofSeconds(50);
@@ -149,12 +149,34 @@ public class WsDrainClientProperties {
 			this.bufferSize = bufferSize;
 		}
 
-		public Duration getSendTimeout() {
-			return this.sendTimeout;
+		public Duration getSendTimeLimit() {
+			return this.sendTimeLimit;
 		}
 
+		public void setSendTimeLimit(Duration sendTimeLimit) {
+			this.sendTimeLimit = sendTimeLimit;
+		}
+
+		/**
+		 * Return the send time limit, under its former name.
+		 * @return the send time limit
+		 * @deprecated in favour of {@code wsdrain.client.reliable.send-time-limit}
+		 */
+		@Deprecated(since = "0.1.0")
+		@DeprecatedConfigurationProperty(replacement = "wsdrain.client.reliable.send-time-limit", since = "0.1.0",
+				reason = "Named like wsdrain.server.send-time-limit")
+		public Duration getSendTimeout() {
+			return this.sendTimeLimit;
+		}
+
+		/**
+		 * Set the send time limit, under its former name.
+		 * @param sendTimeout the send time limit
+		 * @deprecated in favour of {@code wsdrain.client.reliable.send-time-limit}
+		 */
+		@Deprecated(since = "0.1.0")
 		public void setSendTimeout(Duration sendTimeout) {
-			this.sendTimeout = sendTimeout;
+			this.sendTimeLimit = sendTimeout;
 		}
 
 		public Duration getHeartbeatTimeout() {
@@ -169,21 +191,22 @@ public class WsDrainClientProperties {
 
 	/**
 	 * How a reliable connection reconnects after a lost connection: exponential back-off
-	 * with jitter (each delay between half and all of the nominal one).
+	 * with jitter (each delay within half of the nominal one either way, never below the
+	 * initial delay nor above the maximum).
 	 */
 	public static class Reconnect {
 
 		/** Delay before the first reconnect attempt. */
-		private Duration initialDelay = ReconnectBackoff.DEFAULT.initialDelay();
+		private Duration initialDelay = Duration.ofMillis(100);
 
 		/** Longest delay between reconnect attempts. */
-		private Duration maxDelay = ReconnectBackoff.DEFAULT.maxDelay();
+		private Duration maxDelay = Duration.ofSeconds(10);
 
 		/** Factor by which the delay grows after each failed attempt. */
-		private double multiplier = ReconnectBackoff.DEFAULT.multiplier();
+		private double multiplier = 2.0;
 
 		/** Attempts before giving up; the server's resume window also ends them. */
-		private int maxAttempts = ReconnectBackoff.DEFAULT.maxAttempts();
+		private int maxAttempts = 20;
 
 		public Duration getInitialDelay() {
 			return this.initialDelay;

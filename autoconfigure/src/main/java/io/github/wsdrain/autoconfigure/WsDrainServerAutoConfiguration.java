@@ -3,26 +3,26 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.wsdrain.server.BrowserClientResources;
+import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.ServerThreads;
+import io.github.wsdrain.server.StompDrainingPostProcessor;
 import io.github.wsdrain.server.resume.DetachedSessionLimits;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeSettings;
 import io.github.wsdrain.session.DrainSettings;
-import io.github.wsdrain.server.BrowserClientResources;
-import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.session.DrainingSessionListener;
-import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
-import io.github.wsdrain.server.ServerThreads;
-import io.github.wsdrain.server.StompDrainingPostProcessor;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -31,10 +31,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 /**
@@ -93,8 +93,12 @@ public final class WsDrainServerAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ResumeSettings wsDrainResumeSettings(WsDrainServerProperties properties) {
-			return new ResumeSettings(PropertyChecks.positive("wsdrain.server.ack-timeout", properties.getAckTimeout()),
+		ResumeSettings wsDrainResumeSettings(WsDrainServerProperties properties, Environment environment) {
+			// A bad value is reported under the key that set it, the deprecated one included.
+			String ackTimeoutName = (environment.containsProperty("wsdrain.server.ack-timeout")
+					&& !environment.containsProperty("wsdrain.server.resume.ack-timeout"))
+							? "wsdrain.server.ack-timeout" : "wsdrain.server.resume.ack-timeout";
+			return new ResumeSettings(PropertyChecks.positive(ackTimeoutName, properties.getResume().getAckTimeout()),
 					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
 					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
 							properties.getResume().getBufferSize()),

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.wsdrain.session.SendOverflowPolicy;
-
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -38,9 +38,6 @@ public class WsDrainServerProperties {
 	private final CloseBarrier closeBarrier = new CloseBarrier();
 
 	private final Shutdown shutdown = new Shutdown();
-
-	/** Longest time a closing wsdrain.v1 session waits for the client to acknowledge everything sent. */
-	private Duration ackTimeout = Duration.ofSeconds(5);
 
 	private final Resume resume = new Resume();
 
@@ -194,12 +191,26 @@ public class WsDrainServerProperties {
 
 	}
 
+	/**
+	 * Return the resume ack timeout, under its former name.
+	 * @return the ack timeout
+	 * @deprecated in favour of {@code wsdrain.server.resume.ack-timeout}
+	 */
+	@Deprecated(since = "0.1.0")
+	@DeprecatedConfigurationProperty(replacement = "wsdrain.server.resume.ack-timeout", since = "0.1.0",
+			reason = "It applies to wsdrain.v1 sessions only")
 	public Duration getAckTimeout() {
-		return this.ackTimeout;
+		return this.resume.getAckTimeout();
 	}
 
+	/**
+	 * Set the resume ack timeout, under its former name.
+	 * @param ackTimeout the ack timeout
+	 * @deprecated in favour of {@code wsdrain.server.resume.ack-timeout}
+	 */
+	@Deprecated(since = "0.1.0")
 	public void setAckTimeout(Duration ackTimeout) {
-		this.ackTimeout = ackTimeout;
+		this.resume.setAckTimeout(ackTimeout);
 	}
 
 	public Resume getResume() {
@@ -253,6 +264,9 @@ public class WsDrainServerProperties {
 		/** Most bytes of sent but unacknowledged messages kept per session for replay. */
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
 
+		/** Longest time a closing session waits for the client to acknowledge everything sent. */
+		private Duration ackTimeout = Duration.ofSeconds(5);
+
 		/** Silence after which the server repeats its last acknowledgement; clients treat twice this without a frame as a lost connection. */
 		private Duration heartbeat = Duration.ofSeconds(25);
 
@@ -296,6 +310,14 @@ public class WsDrainServerProperties {
 
 		public void setBufferSize(DataSize bufferSize) {
 			this.bufferSize = bufferSize;
+		}
+
+		public Duration getAckTimeout() {
+			return this.ackTimeout;
+		}
+
+		public void setAckTimeout(Duration ackTimeout) {
+			this.ackTimeout = ackTimeout;
 		}
 
 		public Duration getHeartbeat() {

@@ -2,17 +2,19 @@ package io.github.wsdrain.client;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.List;
+import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 import org.springframework.util.Assert;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHttpHeaders;
-import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 
@@ -30,11 +32,18 @@ import org.springframework.web.socket.client.standard.StandardWebSocketClient;
  *     WebSocketMessage&lt;?&gt; message = connection.receive();
  * }
  * </pre>
- * Settings apply to connections opened afterwards.
+ * Settings apply to connections opened afterwards: each connection keeps the settings it
+ * was opened with.
+ * <p>
+ * Reliable connections acknowledge and reconnect on the client's
+ * {@link #setTaskScheduler task scheduler}, which the client owns: {@link #close()} closes
+ * the connections still open, then the scheduler.
  */
-public class BufferedWebSocketClient {
+public class BufferedWebSocketClient implements AutoCloseable {
 
 	private final WebSocketClient webSocketClient;
+
+	private final TransportOpener transports;
 
 	private Duration connectTimeout = Duration.ofSeconds(10);
 
@@ -46,19 +55,21 @@ public class BufferedWebSocketClient {
 
 	private DataSize maxBufferedBytes = DataSize.ofMegabytes(4);
 
-	private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+	private ReceiveOverflowPolicy overflowPolicy = ReceiveOverflowPolicy.BLOCK;
 
 	private boolean reliable;
 
 	private DataSize replayBufferSize = DataSize.ofMegabytes(1);
 
-	private Duration replaySendTimeout = Duration.ofSeconds(10);
+	private Duration sendTimeLimit = Duration.ofSeconds(10);
 
-	private ReconnectBackoff reconnectBackoff = ReconnectBackoff.DEFAULT;
+	private BackOff reconnectBackOff = reconnectBackOff(Duration.ofMillis(100), Duration.ofSeconds(10), 2.0, 20);
 
 	private Duration heartbeatTimeout = Duration.ofSeconds(50);
 
 	private final OpenedConnections opened = new OpenedConnections();
+
+	private final ClientThreads threads = new ClientThreads();
 
 	/**
 	 * Create a client on a {@link StandardWebSocketClient} (JSR-356 container found on
@@ -75,6 +86,7 @@ public class BufferedWebSocketClient {
 	public BufferedWebSocketClient(WebSocketClient webSocketClient) {
 		Assert.notNull(webSocketClient, "WebSocketClient must not be null");
 		this.webSocketClient = webSocketClient;
+		this.transports = new TransportOpener(webSocketClient);
 	}
 
 	/**
@@ -103,8 +115,8 @@ public class BufferedWebSocketClient {
 		if (this.reliable) {
 			return connectReliable(uri, headers, null);
 		}
-		TransportConnection connection = openTransport(uri,
-				(headers != null) ? headers : new WebSocketHttpHeaders(), null);
+		TransportConnection connection = this.transports.open(uri,
+				(headers != null) ? headers : new WebSocketHttpHeaders(), null, settings());
 		this.opened.add(connection);
 		return connection;
 	}
@@ -131,16 +143,57 @@ public class BufferedWebSocketClient {
 	 * @param listener told about reconnects, resumes and the end, or {@code null}
 	 * @return the open connection
 	 * @throws IllegalArgumentException if the URI is not an absolute ws/wss URI with a host
-	 * @throws WebSocketConnectException if the connection cannot be opened or the server
-	 * does not accept {@code wsdrain.v1}
+	 * @throws WebSocketConnectException if the server cannot be reached within the connect
+	 * timeout (attempts are repeated with the reconnect back-off meanwhile) or does not
+	 * accept {@code wsdrain.v1}
 	 */
 	public ReliableWebSocketConnection connectReliable(URI uri, @Nullable WebSocketHttpHeaders headers,
 			@Nullable ReliableConnectionListener listener) {
-		validate(uri);
-		ResumingConnection connection = new ResumingConnection(this, uri, headers, listener);
+		TransportOpener.validate(uri);
+		ConnectionSettings settings = settings();
+		TaskScheduler scheduler = this.threads.scheduler();
+		Executor executor = ClientThreads.executor(scheduler);
+		ReliableConnection connection = new ReliableConnection(uri, headers, settings, listener,
+				(transportUri, transportHeaders, link) -> this.transports.open(transportUri, transportHeaders, link,
+						settings),
+				scheduler, executor);
 		connection.open();
 		this.opened.add(connection);
 		return connection;
+	}
+
+	/**
+	 * Close the connections still open (reliable ones with 1000 once the server has
+	 * acknowledged what they sent, up to the close timeout; plain ones with 1001), then
+	 * stop the client's threads. No connection can be opened afterwards.
+	 */
+	@Override
+	public void close() {
+		this.threads.close(this.opened.open()
+			.stream()
+			.<Runnable>map((connection) -> () -> connection
+				.close((connection instanceof ReliableWebSocketConnection) ? CloseStatus.NORMAL : CloseStatus.GOING_AWAY))
+			.toList());
+	}
+
+	/**
+	 * Set the scheduler reliable connections acknowledge and reconnect on; its tasks may
+	 * block for up to the connect timeout, so one thread per task
+	 * ({@link SimpleAsyncTaskScheduler}, with virtual threads where enabled) suits it.
+	 * The client owns it: {@link #close()} closes it. By default the client creates a
+	 * {@code SimpleAsyncTaskScheduler} of daemon threads when a reliable connection opens.
+	 * @param taskScheduler the scheduler
+	 */
+	public void setTaskScheduler(TaskScheduler taskScheduler) {
+		Assert.notNull(taskScheduler, "taskScheduler must not be null");
+		this.threads.set(taskScheduler);
+	}
+
+	/** The settings a connection opened now keeps. */
+	private ConnectionSettings settings() {
+		return new ConnectionSettings(this.connectTimeout, this.receiveTimeout, this.closeTimeout,
+				this.maxBufferedMessages, this.maxBufferedBytes.toBytes(), this.overflowPolicy,
+				this.replayBufferSize.toBytes(), this.sendTimeLimit, this.reconnectBackOff, this.heartbeatTimeout);
 	}
 
 	/**
@@ -151,73 +204,6 @@ public class BufferedWebSocketClient {
 	 */
 	public ConnectionTotals getConnectionTotals() {
 		return this.opened.totals();
-	}
-
-	/**
-	 * Open one transport connection, not counted in the totals: a plain connection is
-	 * counted by {@link #connect(URI, WebSocketHttpHeaders)}, the transports of a
-	 * reliable one through it. Reliable connections always block on a full buffer:
-	 * a drop would break their guarantee.
-	 */
-	TransportConnection openTransport(URI uri, WebSocketHttpHeaders headers,
-			TransportConnection.@Nullable Listener listener) {
-		validate(uri);
-		TransportConnection connection = new TransportConnection(uri, this.receiveTimeout, this.closeTimeout,
-				this.maxBufferedMessages, this.maxBufferedBytes.toBytes(),
-				(listener != null) ? OverflowPolicy.BLOCK : this.overflowPolicy, listener);
-		CompletableFuture<WebSocketSession> future = this.webSocketClient.execute(connection.handler(), headers, uri);
-		// On the completing thread, so that the reading thread may be held as soon as possible.
-		future.thenAccept(connection::connected);
-		try {
-			WebSocketSession session = future.get(this.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
-			connection.connected(session);
-			return connection;
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			throw new WebSocketConnectException("Could not connect to " + uri + ": " + describe(cause), cause);
-		}
-		catch (TimeoutException ex) {
-			future.cancel(true);
-			connection.abandon();
-			throw new WebSocketConnectException(
-					"Could not connect to " + uri + ": no answer within " + this.connectTimeout.toMillis() + " ms", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			future.cancel(true);
-			connection.abandon();
-			throw new WebSocketConnectException("Interrupted while connecting to " + uri, ex);
-		}
-	}
-
-	private static void validate(URI uri) {
-		Assert.notNull(uri, "URI must not be null");
-		String scheme = uri.getScheme();
-		if (scheme == null || !(scheme.equalsIgnoreCase("ws") || scheme.equalsIgnoreCase("wss"))) {
-			throw new IllegalArgumentException(
-					"Invalid WebSocket URI '" + uri + "': the scheme must be ws or wss, was " + scheme);
-		}
-		if (uri.getHost() == null) {
-			throw new IllegalArgumentException("Invalid WebSocket URI '" + uri + "': no host");
-		}
-	}
-
-	/**
-	 * Describe a failure by the messages of its causes, outermost first, without repeats.
-	 */
-	private static String describe(Throwable failure) {
-		StringBuilder description = new StringBuilder();
-		for (Throwable current = failure; current != null; current = current.getCause()) {
-			String message = (current.getMessage() != null) ? current.getMessage() : current.getClass().getSimpleName();
-			if (description.indexOf(message) < 0) {
-				description.append((description.length() > 0) ? ": " : "").append(message);
-			}
-			if (current.getCause() == current) {
-				break;
-			}
-		}
-		return description.toString();
 	}
 
 	/**
@@ -321,7 +307,7 @@ public class BufferedWebSocketClient {
 	 * Return what happens when a message arrives and the buffer is full.
 	 * @return the overflow policy
 	 */
-	public OverflowPolicy getOverflowPolicy() {
+	public ReceiveOverflowPolicy getOverflowPolicy() {
 		return this.overflowPolicy;
 	}
 
@@ -329,7 +315,7 @@ public class BufferedWebSocketClient {
 	 * Set what happens when a message arrives and the buffer is full.
 	 * @param overflowPolicy the overflow policy
 	 */
-	public void setOverflowPolicy(OverflowPolicy overflowPolicy) {
+	public void setOverflowPolicy(ReceiveOverflowPolicy overflowPolicy) {
 		Assert.notNull(overflowPolicy, "overflowPolicy must not be null");
 		this.overflowPolicy = overflowPolicy;
 	}
@@ -372,37 +358,66 @@ public class BufferedWebSocketClient {
 
 	/**
 	 * Return how long a send on a reliable connection waits for room in its replay buffer.
-	 * @return the send timeout
+	 * @return the send time limit
 	 */
-	public Duration getReplaySendTimeout() {
-		return this.replaySendTimeout;
+	public Duration getSendTimeLimit() {
+		return this.sendTimeLimit;
 	}
 
 	/**
 	 * Set how long a send on a reliable connection waits for room in its replay buffer
 	 * before it fails with a {@link SendTimeoutException}.
-	 * @param replaySendTimeout the send timeout, positive
+	 * @param sendTimeLimit the send time limit, positive
 	 */
-	public void setReplaySendTimeout(Duration replaySendTimeout) {
-		Assert.isTrue(replaySendTimeout != null && isPositive(replaySendTimeout), "replaySendTimeout must be positive");
-		this.replaySendTimeout = replaySendTimeout;
+	public void setSendTimeLimit(Duration sendTimeLimit) {
+		Assert.isTrue(sendTimeLimit != null && isPositive(sendTimeLimit), "sendTimeLimit must be positive");
+		this.sendTimeLimit = sendTimeLimit;
 	}
 
 	/**
-	 * Return how a reliable connection spaces its reconnect attempts.
+	 * Return how a reliable connection spaces its reconnect attempts after a loss.
 	 * @return the back-off
 	 */
-	public ReconnectBackoff getReconnectBackoff() {
-		return this.reconnectBackoff;
+	public BackOff getReconnectBackOff() {
+		return this.reconnectBackOff;
 	}
 
 	/**
-	 * Set how a reliable connection spaces its reconnect attempts.
-	 * @param reconnectBackoff the back-off
+	 * Set how a reliable connection spaces its reconnect attempts after a loss; each loss
+	 * starts a new {@link BackOff#start() execution}. The server's resume window also
+	 * ends the attempts.
+	 * @param reconnectBackOff the back-off
+	 * @see #reconnectBackOff(Duration, Duration, double, int)
 	 */
-	public void setReconnectBackoff(ReconnectBackoff reconnectBackoff) {
-		Assert.notNull(reconnectBackoff, "reconnectBackoff must not be null");
-		this.reconnectBackoff = reconnectBackoff;
+	public void setReconnectBackOff(BackOff reconnectBackOff) {
+		Assert.notNull(reconnectBackOff, "reconnectBackOff must not be null");
+		this.reconnectBackOff = reconnectBackOff;
+	}
+
+	/**
+	 * Create the default kind of reconnect back-off: exponential, with jitter so that
+	 * clients cut off together do not come back together. Attempt {@code n} waits about
+	 * {@code min(maxDelay, initialDelay × multiplier^(n-1))}, give or take half (never
+	 * less than the initial delay nor more than the maximum).
+	 * @param initialDelay the delay before the first attempt, not negative
+	 * @param maxDelay the longest delay, not shorter than the initial one
+	 * @param multiplier how much the delay grows per attempt, at least 1
+	 * @param maxAttempts attempts before giving up, positive
+	 * @return the back-off
+	 */
+	public static ExponentialBackOff reconnectBackOff(Duration initialDelay, Duration maxDelay, double multiplier,
+			int maxAttempts) {
+		Assert.isTrue(initialDelay != null && !initialDelay.isNegative(), "initialDelay must not be negative");
+		Assert.isTrue(maxDelay != null && maxDelay.compareTo(initialDelay) >= 0,
+				"maxDelay must not be shorter than initialDelay");
+		Assert.isTrue(multiplier >= 1.0, "multiplier must be at least 1");
+		Assert.isTrue(maxAttempts > 0, "maxAttempts must be positive");
+		ExponentialBackOff backOff = new ExponentialBackOff(initialDelay.toMillis(), multiplier);
+		backOff.setMaxInterval(maxDelay.toMillis());
+		backOff.setMaxAttempts(maxAttempts);
+		// Spring scales the jitter with the interval: half the initial delay is half of each delay.
+		backOff.setJitter(initialDelay.toMillis() / 2);
+		return backOff;
 	}
 
 	/**

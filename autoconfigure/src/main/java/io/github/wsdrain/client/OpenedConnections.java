@@ -41,6 +41,14 @@ final class OpenedConnections {
 		}
 	}
 
+	/** The connections not yet ended. */
+	List<BufferedWebSocketConnection> open() {
+		synchronized (this.lock) {
+			retireEnded();
+			return List.copyOf(this.live);
+		}
+	}
+
 	ConnectionTotals totals() {
 		synchronized (this.lock) {
 			retireEnded();

@@ -19,7 +19,7 @@ package io.github.wsdrain.client;
  * (a {@link SessionNotRecoveredException}: the server no longer had the session), or
  * given up after the reconnect attempts. Until then, a lost connection is invisible to
  * the consumer, apart from {@link ReliableConnectionListener} events and the counters
- * here. The receive buffer always uses {@link OverflowPolicy#BLOCK}: dropping a message
+ * here. The receive buffer always uses {@link ReceiveOverflowPolicy#BLOCK}: dropping a message
  * would break the guarantee.
  * <p>
  * Limits: messages live in this process's memory and the server's; a crash of either

@@ -1,12 +1,15 @@
 package io.github.wsdrain.client;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Notices a connection that went silent: a {@code wsdrain.v1} server repeats its last
@@ -24,19 +27,21 @@ final class SilenceMonitor {
 	 * @param timeout the longest silence a live connection may have
 	 * @param live the connection to watch, or {@code null} while there is none
 	 * @param lastHeardNanos when a frame last arrived
+	 * @param scheduler runs the checks
+	 * @param executor closes a silent connection, off the scheduler
 	 * @return the checks, to cancel when the session ends
 	 */
 	static ScheduledFuture<?> start(Duration timeout, Supplier<@Nullable TransportConnection> live,
-			LongSupplier lastHeardNanos) {
+			LongSupplier lastHeardNanos, TaskScheduler scheduler, Executor executor) {
 		long timeoutNanos = timeout.toNanos();
 		long period = Math.max(timeoutNanos / 4, TimeUnit.MILLISECONDS.toNanos(1));
-		return ClientThreads.TIMER.scheduleAtFixedRate(() -> {
+		return scheduler.scheduleAtFixedRate(() -> {
 			TransportConnection transport = live.get();
 			if (transport != null && System.nanoTime() - lastHeardNanos.getAsLong() > timeoutNanos) {
-				ClientThreads.WORKERS.execute(() -> transport
+				executor.execute(() -> transport
 					.abort("No frame within the heartbeat timeout of " + timeout.toMillis() + " ms"));
 			}
-		}, period, period, TimeUnit.NANOSECONDS);
+		}, Duration.ofNanos(period));
 	}
 
 }

@@ -91,7 +91,7 @@ public final class ReplayBuffer {
 		this.lock.lock();
 		try {
 			admission.check();
-			WebSocketMessage<?> frame = Frames.data(this.lastSent + 1, message);
+			WebSocketMessage<?> frame = FrameCodec.data(this.lastSent + 1, message);
 			if (!hasRoomFor(frame.getPayloadLength())) {
 				return null;
 			}

@@ -1,23 +1,28 @@
 package io.github.wsdrain.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.client.OverflowPolicy;
-import io.github.wsdrain.client.ReconnectBackoff;
+import io.github.wsdrain.client.ReceiveOverflowPolicy;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.task.SimpleAsyncTaskSchedulerBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link WsDrainClientAutoConfiguration}.
@@ -38,7 +43,7 @@ class WsDrainClientAutoConfigurationTests {
 			assertThat(client.getCloseTimeout()).isEqualTo(Duration.ofSeconds(10));
 			assertThat(client.getMaxBufferedMessages()).isEqualTo(1000);
 			assertThat(client.getMaxBufferedBytes()).isEqualTo(DataSize.ofMegabytes(4));
-			assertThat(client.getOverflowPolicy()).isEqualTo(OverflowPolicy.BLOCK);
+			assertThat(client.getOverflowPolicy()).isEqualTo(ReceiveOverflowPolicy.BLOCK);
 		});
 	}
 
@@ -87,7 +92,7 @@ class WsDrainClientAutoConfigurationTests {
 				assertThat(client.getConnectTimeout()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(client.getMaxBufferedMessages()).isEqualTo(16);
 				assertThat(client.getMaxBufferedBytes()).isEqualTo(DataSize.ofKilobytes(64));
-				assertThat(client.getOverflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+				assertThat(client.getOverflowPolicy()).isEqualTo(ReceiveOverflowPolicy.DROP_OLDEST);
 			});
 	}
 
@@ -143,10 +148,48 @@ class WsDrainClientAutoConfigurationTests {
 				BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
 				assertThat(client.isReliable()).isTrue();
 				assertThat(client.getReplayBufferSize()).isEqualTo(DataSize.ofKilobytes(256));
-				assertThat(client.getReplaySendTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(client.getSendTimeLimit()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(client.getHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
-				assertThat(client.getReconnectBackoff())
-					.isEqualTo(new ReconnectBackoff(Duration.ZERO, Duration.ofSeconds(30), 1.5, 5));
+				assertThat(client.getReconnectBackOff()).isInstanceOfSatisfying(ExponentialBackOff.class, (backOff) -> {
+					assertThat(backOff.getInitialInterval()).isZero();
+					assertThat(backOff.getMaxInterval()).isEqualTo(30_000);
+					assertThat(backOff.getMultiplier()).isEqualTo(1.5);
+					assertThat(backOff.getMaxAttempts()).isEqualTo(5);
+				});
+			});
+	}
+
+	@Test
+	void theSendTimeLimitBindsUnderItsNameAsOnTheServer() {
+		this.contextRunner.withPropertyValues("wsdrain.client.reliable.send-time-limit=4s")
+			.run((context) -> assertThat(context.getBean(BufferedWebSocketClient.class).getSendTimeLimit())
+				.isEqualTo(Duration.ofSeconds(4)));
+	}
+
+	@Test
+	void theClientsThreadsComeFromBootsSchedulerBuilder() {
+		AtomicBoolean customized = new AtomicBoolean();
+		this.contextRunner
+			.withBean(SimpleAsyncTaskSchedulerBuilder.class,
+					() -> new SimpleAsyncTaskSchedulerBuilder().customizers((scheduler) -> customized.set(true)))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(BufferedWebSocketClient.class);
+				assertThat(customized).isTrue();
+			});
+	}
+
+	@Test
+	void theClientsThreadsStopWhenTheContextCloses() {
+		ClosableScheduler scheduler = new ClosableScheduler();
+		this.contextRunner.withBean(BufferedWebSocketClientCustomizer.class, () -> (client) -> client.setTaskScheduler(scheduler))
+			.run((context) -> {
+				BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
+				assertThat(scheduler.closed).isFalse();
+				context.close();
+				assertThat(scheduler.closed).isTrue();
+				assertThatIllegalStateException()
+					.isThrownBy(() -> client.connectReliable(URI.create("ws://localhost:1/feed"), null))
+					.withMessageContaining("closed");
 			});
 	}
 
@@ -155,7 +198,13 @@ class WsDrainClientAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			BufferedWebSocketClient client = context.getBean(BufferedWebSocketClient.class);
 			assertThat(client.isReliable()).isFalse();
-			assertThat(client.getReconnectBackoff()).isEqualTo(ReconnectBackoff.DEFAULT);
+			assertThat(client.getReconnectBackOff()).isInstanceOfSatisfying(ExponentialBackOff.class, (backOff) -> {
+				assertThat(backOff.getInitialInterval()).isEqualTo(100);
+				assertThat(backOff.getMaxInterval()).isEqualTo(10_000);
+				assertThat(backOff.getMultiplier()).isEqualTo(2.0);
+				assertThat(backOff.getMaxAttempts()).isEqualTo(20);
+				assertThat(backOff.getJitter()).isEqualTo(50);
+			});
 		});
 	}
 
@@ -225,7 +274,19 @@ class WsDrainClientAutoConfigurationTests {
 		@Bean
 		@Order(1)
 		BufferedWebSocketClientCustomizer addOverflowPolicy() {
-			return (client) -> client.setOverflowPolicy(OverflowPolicy.FAIL);
+			return (client) -> client.setOverflowPolicy(ReceiveOverflowPolicy.FAIL);
+		}
+
+	}
+
+	/** A scheduler that records being closed; nothing is scheduled on it here. */
+	static final class ClosableScheduler extends ConcurrentTaskScheduler implements AutoCloseable {
+
+		volatile boolean closed;
+
+		@Override
+		public void close() {
+			this.closed = true;
 		}
 
 	}

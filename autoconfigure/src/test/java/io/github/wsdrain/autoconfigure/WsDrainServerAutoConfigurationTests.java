@@ -2,16 +2,16 @@ package io.github.wsdrain.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
+import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.server.ServerThreads;
+import io.github.wsdrain.server.StompDrainingPostProcessor;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeSettings;
 import io.github.wsdrain.session.DrainSettings;
-import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
-import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.SendOverflowPolicy;
-import io.github.wsdrain.server.ServerThreads;
-import io.github.wsdrain.server.StompDrainingPostProcessor;
-import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -174,6 +174,11 @@ class WsDrainServerAutoConfigurationTests {
 	@Test
 	void zeroAckTimeoutFailsStartUpNamingTheProperty() {
 		assertStartUpFailsNaming("wsdrain.server.ack-timeout=0s", "wsdrain.server.ack-timeout");
+	}
+
+	@Test
+	void zeroResumeAckTimeoutFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.resume.ack-timeout=0s", "wsdrain.server.resume.ack-timeout");
 	}
 
 	@Test

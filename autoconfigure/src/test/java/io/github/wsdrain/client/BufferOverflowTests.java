@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The receive buffer's bound and each {@link OverflowPolicy}.
+ * The receive buffer's bound and each {@link ReceiveOverflowPolicy}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BufferOverflowTests {
@@ -74,7 +74,7 @@ class BufferOverflowTests {
 			connection.sendClose(1000, "done");
 			assertThat(lastFrame(connection.readUntilClose()).closeCode()).isEqualTo(1000);
 		});
-		this.client.setOverflowPolicy(OverflowPolicy.BLOCK);
+		this.client.setOverflowPolicy(ReceiveOverflowPolicy.BLOCK);
 		this.client.setMaxBufferedMessages(maxMessages);
 		this.client.setMaxBufferedBytes(maxBytes);
 		try (BufferedWebSocketConnection connection = this.client.connect(this.server.uri("/large"))) {
@@ -117,7 +117,7 @@ class BufferOverflowTests {
 			connection.sendClose(1000, "");
 			connection.readUntilClose();
 		});
-		this.client.setOverflowPolicy(OverflowPolicy.BLOCK);
+		this.client.setOverflowPolicy(ReceiveOverflowPolicy.BLOCK);
 		this.client.setMaxBufferedMessages(4);
 		this.client.setConnectTimeout(Duration.ofSeconds(10));
 		try (BufferedWebSocketConnection connection = this.client.connect(this.server.uri("/burst"))) {
@@ -134,7 +134,7 @@ class BufferOverflowTests {
 	 */
 	@Test
 	void whenBufferOf10OverflowsWithDropOldestThenTheNewest10AreReceivedAnd90DropsAreCounted() throws Exception {
-		Drained drained = overflow(OverflowPolicy.DROP_OLDEST, 90);
+		Drained drained = overflow(ReceiveOverflowPolicy.DROP_OLDEST, 90);
 		assertThat(drained.texts()).containsExactlyElementsOf(messages(90, 100));
 		assertThat(drained.closed().getCode()).isEqualTo(1000);
 		assertThat(drained.closed().isCloseFrameReceived()).isTrue();
@@ -146,7 +146,7 @@ class BufferOverflowTests {
 	 */
 	@Test
 	void whenBufferOf10OverflowsWithDropNewestThenTheFirst10AreReceivedAnd90DropsAreCounted() throws Exception {
-		Drained drained = overflow(OverflowPolicy.DROP_NEWEST, 90);
+		Drained drained = overflow(ReceiveOverflowPolicy.DROP_NEWEST, 90);
 		assertThat(drained.texts()).containsExactlyElementsOf(messages(0, 10));
 		assertThat(drained.closed().getCode()).isEqualTo(1000);
 	}
@@ -172,7 +172,7 @@ class BufferOverflowTests {
 				// the client may already have closed the socket
 			}
 		});
-		this.client.setOverflowPolicy(OverflowPolicy.FAIL);
+		this.client.setOverflowPolicy(ReceiveOverflowPolicy.FAIL);
 		this.client.setMaxBufferedMessages(10);
 		try (BufferedWebSocketConnection connection = this.client.connect(this.server.uri("/overflow"))) {
 			await().atMost(Duration.ofSeconds(10)).until(connection::isClosed);
@@ -186,7 +186,7 @@ class BufferOverflowTests {
 		}
 	}
 
-	private Drained overflow(OverflowPolicy policy, int expectedDrops) throws Exception {
+	private Drained overflow(ReceiveOverflowPolicy policy, int expectedDrops) throws Exception {
 		this.server = RawWebSocketServer.start((connection) -> {
 			for (int i = 0; i < 100; i++) {
 				connection.sendText(TestClients.message(i));

@@ -87,7 +87,7 @@ class ClientMetricsTests {
 			connection.sendClose(1000, "done");
 			connection.readUntilClose();
 		});
-		this.client.setOverflowPolicy(OverflowPolicy.DROP_OLDEST);
+		this.client.setOverflowPolicy(ReceiveOverflowPolicy.DROP_OLDEST);
 		this.client.setMaxBufferedMessages(10);
 
 		overflowAndDrain();

@@ -1,17 +1,19 @@
 package io.github.wsdrain.protocol;
 
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.protocol.HostileTestApplication.Tracker;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static io.github.wsdrain.protocol.HostilePeers.WAIT;
@@ -65,10 +67,10 @@ class AbandonedSessionsHeapTests {
 		assertThat(this.sessions.getDetachedBytes()).isLessThanOrEqualTo(32 * MEGABYTE);
 		assertThat(full - empty).isLessThan(48 * MEGABYTE);
 		assertThat(this.sessions.getDetachedSessionCount()).isLessThan(50 + 2 * SESSIONS);
-		ProtocolClient fresh = ProtocolClient.to(this.port).connect();
+		WireClient fresh = ResumeTestApplication.client(this.port).connect();
 		fresh.token();
 		fresh.send(Tracker.FILL + "10");
-		fresh.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		fresh.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		fresh.close();
 	}
 
@@ -78,11 +80,11 @@ class AbandonedSessionsHeapTests {
 	 */
 	private void abandon(int count, int bytes) throws Exception {
 		for (int i = 0; i < count; i++) {
-			ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+			WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 			client.token();
 			if (bytes > 0) {
 				client.send(Tracker.FILL + bytes);
-				client.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+				client.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			}
 			client.abort();
 		}

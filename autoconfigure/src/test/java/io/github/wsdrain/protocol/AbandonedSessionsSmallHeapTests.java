@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.protocol.HostileTestApplication.Tracker;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.Test;
 
 import static io.github.wsdrain.protocol.HostilePeers.WAIT;
@@ -41,18 +43,18 @@ class AbandonedSessionsSmallHeapTests {
 				.until(() -> portIn(log), Optional::isPresent)
 				.get();
 			for (int i = 0; i < SESSIONS; i++) {
-				ProtocolClient client = ProtocolClient.to(port).neverAcknowledge().connect();
+				WireClient client = ResumeTestApplication.client(port).neverAcknowledge().connect();
 				client.token();
 				client.send(Tracker.FILL + BYTES);
-				client.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+				client.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 				client.abort();
 				assertThat(server.isAlive()).as("server alive after %d sessions", i).isTrue();
 			}
 
-			ProtocolClient fresh = ProtocolClient.to(port).connect();
+			WireClient fresh = ResumeTestApplication.client(port).connect();
 			fresh.token();
 			fresh.send(Tracker.FILL + 10);
-			fresh.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			fresh.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			fresh.close();
 			assertThat(server.isAlive()).isTrue();
 			assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError").contains("detached sessions over the limit");

@@ -1,7 +1,5 @@
 package io.github.wsdrain.protocol;
 
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -9,14 +7,18 @@ import java.util.concurrent.TimeUnit;
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import io.github.wsdrain.protocol.HostilePeers.Abandoned;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
@@ -35,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * clients' sessions still resume (Tomcat, real sockets).
  */
 @SpringBootTest(classes = HostileTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { ServerSelection.TOMCAT, "wsdrain.server.ack-timeout=500ms", "wsdrain.server.resume.window=5m",
+		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.ack-timeout=500ms", "wsdrain.server.resume.window=5m",
 				"wsdrain.server.resume.max-detached-sessions=40", "wsdrain.server.resume.max-detached-bytes=3MB",
 				"wsdrain.server.resume.max-detached-sessions-per-address=10",
 				"wsdrain.server.resume.max-detached-bytes-per-address=2MB",
@@ -91,9 +93,9 @@ class DetachedSessionLimitsTests {
 		assertThat(this.app.resume.closed.get(oldest.session().getId()).getCode()).isEqualTo(1006);
 		assertThat(resumes(client(), oldest)).isFalse();
 		assertThat(resumes(client(), flood.get(24))).isTrue();
-		ProtocolClient back = client().host(IPV6_LOOPBACK).resume(neighbour.token(), 0).connect();
+		WireClient back = client().host(IPV6_LOOPBACK).resume(neighbour.token(), 0).connect();
 		assertThat(back.resumed()).isTrue();
-		back.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		back.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		back.close();
 		assertServerStillServes();
 	}
@@ -143,9 +145,9 @@ class DetachedSessionLimitsTests {
 		assertThat(evicted("bytes-per-principal")).isEqualTo(1);
 		await().atMost(WAIT).until(() -> this.app.resume.closed.containsKey(older.session().getId()));
 		assertThat(resumes(client().user("carol"), older)).isFalse();
-		ProtocolClient back = client().user("carol").resume(newer.token(), 0).connect();
+		WireClient back = client().user("carol").resume(newer.token(), 0).connect();
 		assertThat(back.resumed()).isTrue();
-		back.inbox.sizeReached(10).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		back.inbox().sizeReached(10).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		back.close();
 	}
 
@@ -191,8 +193,8 @@ class DetachedSessionLimitsTests {
 		assertThat(resumes(client(), second.get(6))).isTrue();
 	}
 
-	private ProtocolClient.Builder client() {
-		return ProtocolClient.to(this.port);
+	private WireClient.Builder client() {
+		return ResumeTestApplication.client(this.port);
 	}
 
 	private double evicted(String limit) {
@@ -201,11 +203,11 @@ class DetachedSessionLimitsTests {
 
 	private void assertServerStillServes() throws Exception {
 		String probe = HostilePeers.probe();
-		ProtocolClient fresh = client().path("/resume?" + probe).connect();
+		WireClient fresh = client().path("/resume?" + probe).connect();
 		ResumableSession session = (ResumableSession) this.app.resume.sessionWith(probe);
 		session.sendMessage(new TextMessage("still serving"));
-		fresh.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-		assertThat(fresh.inbox.payloads()).containsExactly("still serving");
+		fresh.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(fresh.inbox().payloads()).containsExactly("still serving");
 		fresh.close();
 	}
 

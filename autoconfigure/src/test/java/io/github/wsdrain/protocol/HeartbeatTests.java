@@ -10,10 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +38,7 @@ class HeartbeatTests {
 		List<Long> arrivals = new CopyOnWriteArrayList<>();
 		WebSocket webSocket = HttpClient.newHttpClient()
 			.newWebSocketBuilder()
-			.subprotocols(Frames.PROTOCOL)
+			.subprotocols(FrameCodec.PROTOCOL)
 			.buildAsync(URI.create("ws://localhost:" + this.port + "/resume"), new WebSocket.Listener() {
 				@Override
 				public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {

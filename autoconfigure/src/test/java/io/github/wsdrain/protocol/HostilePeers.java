@@ -1,11 +1,12 @@
 package io.github.wsdrain.protocol;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wsdrain.protocol.HostileTestApplication.Tracker;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.testsupport.WireClient;
 
 import org.springframework.web.socket.TextMessage;
 
@@ -31,14 +32,14 @@ final class HostilePeers {
 	 * Open a session, have the app send it {@code bytes} characters in one message, and
 	 * vanish without acknowledging: the session waits for a resume.
 	 */
-	static Abandoned abandon(ProtocolClient.Builder client, Tracker endpoint, int bytes) throws Exception {
+	static Abandoned abandon(WireClient.Builder client, Tracker endpoint, int bytes) throws Exception {
 		String probe = probe();
-		ProtocolClient connection = client.path(endpoint.path() + "?" + probe).neverAcknowledge().connect();
+		WireClient connection = client.path(endpoint.path() + "?" + probe).neverAcknowledge().connect();
 		String token = connection.token();
 		ResumableSession session = (ResumableSession) endpoint.sessionWith(probe);
 		if (bytes > 0) {
 			session.sendMessage(new TextMessage("x".repeat(bytes)));
-			connection.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			connection.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
 		connection.abort();
 		await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> !session.isConnected());
@@ -54,8 +55,8 @@ final class HostilePeers {
 	 * Try to resume an abandoned session with its token and close the connection again.
 	 * @return whether the session was resumed, rather than not recovered
 	 */
-	static boolean resumes(ProtocolClient.Builder client, Abandoned abandoned) throws Exception {
-		ProtocolClient connection = client.resume(abandoned.token(), 0).connect();
+	static boolean resumes(WireClient.Builder client, Abandoned abandoned) throws Exception {
+		WireClient connection = client.resume(abandoned.token(), 0).connect();
 		boolean resumed = connection.resumed();
 		connection.close();
 		return resumed;

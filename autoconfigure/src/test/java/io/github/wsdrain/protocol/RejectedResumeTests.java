@@ -1,18 +1,20 @@
 package io.github.wsdrain.protocol;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
 import io.github.wsdrain.protocol.HostilePeers.Abandoned;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
@@ -28,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * real sockets).
  */
 @SpringBootTest(classes = HostileTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { ServerSelection.TOMCAT, "wsdrain.server.ack-timeout=500ms", "wsdrain.server.resume.window=30s" })
+		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.ack-timeout=500ms", "wsdrain.server.resume.window=30s" })
 class RejectedResumeTests {
 
 	@LocalServerPort
@@ -68,31 +70,31 @@ class RejectedResumeTests {
 	void whenATokenIsPresentedAtAnotherEndpointThenItIsNotRecoveredThereAndStillResumesAtItsOwn() throws Exception {
 		Abandoned owner = abandon(client(), this.app.resume, 100);
 
-		ProtocolClient elsewhere = client().path(this.app.other.path()).resume(owner.token(), 0).connect();
+		WireClient elsewhere = client().path(this.app.other.path()).resume(owner.token(), 0).connect();
 		assertThat(elsewhere.resumed()).isFalse();
 		assertThat(this.app.other.nextSession()).isNotSameAs(owner.session());
-		assertThat(elsewhere.inbox.payloads()).isEmpty();
+		assertThat(elsewhere.inbox().payloads()).isEmpty();
 		elsewhere.close();
 
-		ProtocolClient back = client().resume(owner.token(), 0).connect();
+		WireClient back = client().resume(owner.token(), 0).connect();
 		assertThat(back.resumed()).isTrue();
-		back.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		back.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		back.close();
 	}
 
 	@Test
 	void whenAResumeReplacesAConnectionThatJustDeliveredAFrameThenTheTakeoverIsCounted() throws Exception {
 		String probe = HostilePeers.probe();
-		ProtocolClient owner = client().path("/resume?" + probe).connect();
+		WireClient owner = client().path("/resume?" + probe).connect();
 		ResumableSession session = (ResumableSession) this.app.resume.sessionWith(probe);
 		session.sendMessage(new TextMessage("one"));
-		owner.inbox.sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		owner.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		await().atMost(WAIT).until(() -> session.getUnacknowledgedMessages() == 0);
 
-		ProtocolClient thief = client().resume(owner.token(), 1).connect();
+		WireClient thief = client().resume(owner.token(), 1).connect();
 
 		assertThat(thief.resumed()).isTrue();
-		assertThat(owner.closeCode.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(4000);
+		assertThat(owner.closeCode().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(4000);
 		assertThat(replaced("true")).isEqualTo(1);
 		assertThat(replaced("false")).isZero();
 		thief.close();
@@ -105,37 +107,37 @@ class RejectedResumeTests {
 	 */
 	private void assertRejectedWithoutHarm(String last, int code) throws Exception {
 		String probe = HostilePeers.probe();
-		ProtocolClient owner = client().path("/resume?" + probe).connect();
+		WireClient owner = client().path("/resume?" + probe).connect();
 		String token = owner.token();
 		ResumableSession session = (ResumableSession) this.app.resume.sessionWith(probe);
 		for (int i = 1; i <= 3; i++) {
 			session.sendMessage(new TextMessage("m" + i));
 		}
-		owner.inbox.sizeReached(3).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		owner.inbox().sizeReached(3).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		await().atMost(WAIT).until(() -> session.getUnacknowledgedMessages() == 0);
 
-		ProtocolClient attacker = client().resume(token, last).connect();
+		WireClient attacker = client().resume(token, last).connect();
 
-		assertThat(attacker.closeCode.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(code);
-		assertThat(attacker.sessionFrame).isNotDone();
+		assertThat(attacker.closeCode().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(code);
+		assertThat(attacker.sessionFrame()).isNotDone();
 		assertThat(rejected()).isEqualTo(1);
 		assertThat(session.isOpen()).isTrue();
 		assertThat(session.isConnected()).isTrue();
 		session.sendMessage(new TextMessage("m4"));
-		owner.inbox.sizeReached(4).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-		assertThat(owner.closeCode).isNotDone();
+		owner.inbox().sizeReached(4).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(owner.closeCode()).isNotDone();
 		assertThat(this.app.resume.closed).doesNotContainKey(session.getId());
 
 		owner.abort();
 		await().atMost(WAIT).until(() -> !session.isConnected());
-		ProtocolClient back = client().inbox(owner.inbox).resume(token, owner.inbox.last()).connect();
+		WireClient back = client().inbox(owner.inbox()).resume(token, owner.inbox().last()).connect();
 		assertThat(back.resumed()).isTrue();
-		assertThat(owner.inbox.payloads()).containsExactly("m1", "m2", "m3", "m4");
+		assertThat(owner.inbox().payloads()).containsExactly("m1", "m2", "m3", "m4");
 		back.close();
 	}
 
-	private ProtocolClient.Builder client() {
-		return ProtocolClient.to(this.port);
+	private WireClient.Builder client() {
+		return ResumeTestApplication.client(this.port);
 	}
 
 	private double rejected() {

@@ -1,15 +1,79 @@
 package io.github.wsdrain.protocol;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * What the replay buffer counts: an oversized message in full, and nothing once released.
+ * The replay buffer alone: the byte bound with its header reserve, a frame larger than
+ * the bound taken alone and counted in full, cumulative release, the admission checked
+ * under the lock, and nothing kept once released.
  */
 class ReplayBufferTests {
+
+	private final ReplayBuffer buffer = new ReplayBuffer(100);
+
+	@Test
+	void numbersFramesAndKeepsThemOldestFirstUntilAcknowledged() {
+		add("a");
+		add("b");
+		add("c");
+		assertThat(payloads(this.buffer.unacknowledged())).containsExactly("m:1:a", "m:2:b", "m:3:c");
+
+		assertThat(this.buffer.acknowledge(2)).isTrue();
+		assertThat(payloads(this.buffer.unacknowledged())).containsExactly("m:3:c");
+		assertThat(this.buffer.lastAcknowledged()).isEqualTo(2);
+	}
+
+	@Test
+	void aLowerAcknowledgementChangesNothingAndOneAboveTheLastSentIsRefused() {
+		add("a");
+		add("b");
+		this.buffer.acknowledge(2);
+		assertThat(this.buffer.acknowledge(1)).isTrue();
+		assertThat(this.buffer.lastAcknowledged()).isEqualTo(2);
+		assertThat(this.buffer.acknowledge(3)).isFalse();
+		assertThat(this.buffer.lastAcknowledged()).isEqualTo(2);
+	}
+
+	@Test
+	void aFrameThatDoesNotFitIsRefusedAndNotNumbered() {
+		assertThat(add("x".repeat(90))).isNotNull();
+		assertThat(add("y".repeat(10))).as("94 bytes kept, 14 more do not fit in 100").isNull();
+		assertThat(this.buffer.lastSent()).isEqualTo(1);
+		assertThat(this.buffer.size()).isEqualTo(1);
+	}
+
+	@Test
+	void aFrameLargerThanTheBoundIsTakenWhenTheBufferIsEmpty() {
+		assertThat(add("x".repeat(500))).isNotNull();
+		assertThat(add("y")).isNull();
+		this.buffer.acknowledge(1);
+		assertThat(add("y")).isNotNull();
+	}
+
+	@Test
+	void anAdmissionThatRefusesAddsNothing() {
+		assertThatIllegalStateException().isThrownBy(() -> this.buffer.add(new TextMessage("a"), () -> {
+			throw new IllegalStateException("closing");
+		}));
+		assertThat(this.buffer.isEmpty()).isTrue();
+		assertThat(this.buffer.lastSent()).isZero();
+	}
+
+	@Test
+	void awaitEmptyReturnsAtTheDeadlineWithFramesLeft() throws Exception {
+		add("a");
+		assertThat(this.buffer.awaitEmpty(System.nanoTime() + 1_000_000, () -> false)).isFalse();
+		this.buffer.acknowledge(1);
+		assertThat(this.buffer.awaitEmpty(System.nanoTime(), () -> false)).isTrue();
+	}
 
 	@Test
 	void aMessageLargerThanTheCapacityIsTakenAloneAndCountedInFull() {
@@ -38,6 +102,15 @@ class ReplayBufferTests {
 		assertThat(buffer.lastSent()).isEqualTo(100);
 		assertThat(buffer.lastAcknowledged()).isEqualTo(10);
 		assertThat(buffer.acknowledge(100)).isTrue();
+	}
+
+	private WebSocketMessage<?> add(String text) {
+		return this.buffer.add(new TextMessage(text), () -> {
+		});
+	}
+
+	private static List<String> payloads(List<WebSocketMessage<?>> frames) {
+		return frames.stream().map((frame) -> ((TextMessage) frame).getPayload()).toList();
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.github.wsdrain.sample;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -24,7 +24,7 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * <p>
  * A client that offers {@code wsdrain.v1} gets a resumable session: the handler is given
  * a {@code ResumableSession}, its sends are numbered and kept until acknowledged, and the
- * close waits for the client's acknowledgements (up to {@code wsdrain.server.ack-timeout}).
+ * close waits for the client's acknowledgements (up to {@code wsdrain.server.resume.ack-timeout}).
  * If the connection drops while the feed runs, the handler notices nothing: it keeps
  * sending into the replay buffer (waiting when it is full) and the client that resumes
  * gets every message it missed. A client that does not offer {@code wsdrain.v1} gets the

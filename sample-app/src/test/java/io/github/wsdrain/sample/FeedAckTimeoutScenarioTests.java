@@ -4,21 +4,22 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.stream.IntStream;
 
+import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code /demo/feed} with {@code wsdrain.server.ack-timeout=1s} and a {@code wsdrain.v1}
+ * {@code /demo/feed} with {@code wsdrain.server.resume.ack-timeout=1s} and a {@code wsdrain.v1}
  * client that never acknowledges.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@TestPropertySource(properties = "wsdrain.server.ack-timeout=1s")
+@TestPropertySource(properties = "wsdrain.server.resume.ack-timeout=1s")
 abstract class FeedAckTimeoutScenarioTests {
 
 	/** 1,000 messages of 64 characters, 70 KB with their headers: they fit in the replay buffer. */
@@ -43,13 +44,15 @@ abstract class FeedAckTimeoutScenarioTests {
 	void whenTheClientNeverAcknowledgesThenTheNormalCloseComesAfterTheAckTimeout() throws Exception {
 		for (int repetition = 0; repetition < 3; repetition++) {
 			long start = System.nanoTime();
-			ProtocolTestClient client = ProtocolTestClient
-				.connect(URI.create("ws://localhost:" + this.port + "/demo/feed?count=" + COUNT), false);
-			ReceivedStream.Ending ending = client.stream().awaitEnding(TIMEOUT);
+			ReceivedStream stream = new ReceivedStream();
+			WireClient client = stream.connectWire(
+					WireClient.to(URI.create("ws://localhost:" + this.port + "/demo/feed?count=" + COUNT)).neverAcknowledge());
+			ReceivedStream.Ending ending = stream.awaitEnding(TIMEOUT);
 			String context = "repetition " + repetition + ", " + ending;
 
-			assertThat(client.unexpected()).as(context).isEmpty();
-			assertThat(client.stream().indexes()).as(context)
+			assertThat(client.inbox().unexpected()).as(context).isEmpty();
+			assertThat(client.inbox().duplicates()).as(context).isZero();
+			assertThat(stream.indexes()).as(context)
 				.containsExactlyElementsOf(IntStream.range(0, COUNT).boxed().toList());
 			assertThat(ending.code()).as(context).isEqualTo(1000);
 			assertThat(ending.closeFrameReceived()).as(context).isTrue();

@@ -5,12 +5,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
@@ -24,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * acknowledgements on the way.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@TestPropertySource(properties = "wsdrain.server.ack-timeout=30s")
+@TestPropertySource(properties = "wsdrain.server.resume.ack-timeout=30s")
 abstract class FeedScenarioTests {
 
 	private static final int COUNT = 10_000;
@@ -56,13 +57,16 @@ abstract class FeedScenarioTests {
 	void whenAClientSpeaksWsdrainV1ThenEveryMessageArrivesOnceInOrderAndTheCloseFollowsItsLastAcknowledgement()
 			throws Exception {
 		for (int repetition = 0; repetition < REPETITIONS; repetition++) {
-			ProtocolTestClient client = ProtocolTestClient.connect(feedUri("count=" + COUNT + "&size=" + SIZE), true);
-			ReceivedStream.Ending ending = client.stream().awaitEnding(TIMEOUT);
+			ReceivedStream stream = new ReceivedStream();
+			WireClient client = stream.connectWire(WireClient.to(feedUri("count=" + COUNT + "&size=" + SIZE)));
+			ReceivedStream.Ending ending = stream.awaitEnding(TIMEOUT);
 			String context = "repetition " + repetition + ", " + ending;
 
-			assertThat(client.unexpected()).as(context).isEmpty();
-			assertThat(client.stream().indexes()).as(context).containsExactlyElementsOf(allIndexes(COUNT));
-			assertThat(client.stream().messages()).as(context).allMatch((text) -> text.length() == SIZE);
+			assertThat(client.resumed()).as(context).isFalse();
+			assertThat(client.inbox().unexpected()).as(context).isEmpty();
+			assertThat(client.inbox().duplicates()).as(context).isZero();
+			assertThat(stream.indexes()).as(context).containsExactlyElementsOf(allIndexes(COUNT));
+			assertThat(stream.messages()).as(context).allMatch((text) -> text.length() == SIZE);
 			assertThat(ending.code()).as(context).isEqualTo(1000);
 			assertThat(ending.closeFrameReceived()).as(context).isTrue();
 			assertThat(client.acknowledgedAtClose()).as(context).isEqualTo(COUNT);
@@ -80,14 +84,17 @@ abstract class FeedScenarioTests {
 	@Test
 	void whenTheConnectionDropsMidFeedThenTheResumedSessionDeliversTheRestExactlyOnce() throws Exception {
 		for (int repetition = 0; repetition < 3; repetition++) {
-			ProtocolTestClient client = ProtocolTestClient.connect(feedUri("count=" + COUNT + "&size=" + SIZE), true,
-					3_000);
-			client.resume();
-			ReceivedStream.Ending ending = client.stream().awaitEnding(TIMEOUT);
+			URI uri = feedUri("count=" + COUNT + "&size=" + SIZE);
+			ReceivedStream stream = new ReceivedStream();
+			WireClient dropped = stream.connectWire(WireClient.to(uri).abortAfter(3_000));
+			WireClient client = stream.resumeWire(dropped, WireClient.to(uri));
+			ReceivedStream.Ending ending = stream.awaitEnding(TIMEOUT);
 			String context = "repetition " + repetition + ", " + ending;
 
-			assertThat(client.unexpected()).as(context).isEmpty();
-			assertThat(client.stream().indexes()).as(context).containsExactlyElementsOf(allIndexes(COUNT));
+			assertThat(client.resumed()).as(context).isTrue();
+			assertThat(client.inbox().unexpected()).as(context).isEmpty();
+			assertThat(client.inbox().duplicates()).as(context).isZero();
+			assertThat(stream.indexes()).as(context).containsExactlyElementsOf(allIndexes(COUNT));
 			assertThat(ending.code()).as(context).isEqualTo(1000);
 			assertThat(ending.closeFrameReceived()).as(context).isTrue();
 		}
@@ -119,10 +126,11 @@ abstract class FeedScenarioTests {
 	@Test
 	void whenARateIsGivenThenTheFeedIsPacedToIt() throws Exception {
 		long start = System.nanoTime();
-		ProtocolTestClient client = ProtocolTestClient.connect(feedUri("count=50&rate=100"), true);
-		ReceivedStream.Ending ending = client.stream().awaitEnding(TIMEOUT);
+		ReceivedStream stream = new ReceivedStream();
+		WireClient client = stream.connectWire(WireClient.to(feedUri("count=50&rate=100")));
+		ReceivedStream.Ending ending = stream.awaitEnding(TIMEOUT);
 
-		assertThat(client.stream().indexes()).containsExactlyElementsOf(allIndexes(50));
+		assertThat(stream.indexes()).containsExactlyElementsOf(allIndexes(50));
 		assertThat(ending.code()).isEqualTo(1000);
 		assertThat(Duration.ofNanos(client.closeNanos() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(490));
 	}
@@ -141,13 +149,14 @@ abstract class FeedScenarioTests {
 		for (List<String> invalid : cases) {
 			URI uri = feedUri(invalid.get(0));
 			ReceivedStream plain = TestClients.JDK.connect(uri);
-			ProtocolTestClient protocol = ProtocolTestClient.connect(uri, true);
-			for (ReceivedStream stream : List.of(plain, protocol.stream())) {
+			ReceivedStream protocolStream = new ReceivedStream();
+			WireClient protocol = protocolStream.connectWire(WireClient.to(uri));
+			for (ReceivedStream stream : List.of(plain, protocolStream)) {
 				ReceivedStream.Ending ending = stream.awaitEnding(TIMEOUT);
 				assertThat(stream.messages()).as(invalid.get(0)).isEmpty();
 				assertThat(ending).as(invalid.get(0)).isEqualTo(new ReceivedStream.Ending(1008, invalid.get(1), true));
 			}
-			assertThat(protocol.unexpected()).as(invalid.get(0)).isEmpty();
+			assertThat(protocol.inbox().unexpected()).as(invalid.get(0)).isEmpty();
 		}
 	}
 

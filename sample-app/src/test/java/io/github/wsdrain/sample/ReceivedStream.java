@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.wsdrain.testsupport.WireClient;
+
 /**
  * What a test client received on one connection: the text messages in arrival order,
  * then how the connection ended.
@@ -19,6 +21,46 @@ final class ReceivedStream {
 
 	private volatile Runnable abort = () -> {
 	};
+
+	/**
+	 * Connect a wire-level {@code wsdrain.v1} client, acknowledging every 50 ms unless the
+	 * builder says never, whose payloads (across resumes) and end this stream records.
+	 * @param builder the client, to the endpoint
+	 * @return the client, receiving
+	 * @throws IllegalStateException if the server did not select {@code wsdrain.v1}
+	 * @throws Exception if the connection cannot be opened
+	 */
+	WireClient connectWire(WireClient.Builder builder) throws Exception {
+		WireClient client = builder.inbox(new WireClient.Inbox().onPayload(this::message))
+			.ackDelay(Duration.ofMillis(50))
+			.connect();
+		return follow(client);
+	}
+
+	/**
+	 * Resume a dropped client's session on a new connection, with its token and the last
+	 * sequence number it received; the stream goes on.
+	 * @param dropped a client that dropped its connection on purpose
+	 * @param builder a new client, to the same endpoint
+	 * @return the resumed client
+	 * @throws Exception if the connection cannot be opened
+	 */
+	WireClient resumeWire(WireClient dropped, WireClient.Builder builder) throws Exception {
+		dropped.dropped().get(10, TimeUnit.SECONDS);
+		WireClient.Inbox inbox = dropped.inbox();
+		return follow(builder.inbox(inbox).ackDelay(Duration.ofMillis(50)).resume(dropped.token(), inbox.last()).connect());
+	}
+
+	private WireClient follow(WireClient client) {
+		if (!WireClient.PROTOCOL.equals(client.acceptedProtocol())) {
+			client.abort();
+			throw new IllegalStateException("Server selected '" + client.acceptedProtocol() + "', not "
+					+ WireClient.PROTOCOL);
+		}
+		onAbort(client::abort);
+		client.ending().thenAccept((end) -> closed(end.code(), end.reason(), end.closeFrameReceived()));
+		return client;
+	}
 
 	void message(String text) {
 		this.messages.add(text);

@@ -10,16 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.client.ConnectionClosedException;
-import io.github.wsdrain.client.ReconnectBackoff;
 import io.github.wsdrain.client.ReliableWebSocketConnection;
-import io.github.wsdrain.protocol.ChaosProxy;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ChaosProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
@@ -48,7 +47,8 @@ class ReliableClientUnderCutsTests {
 	@BeforeEach
 	void startProxy() throws Exception {
 		this.proxy = new ChaosProxy(this.port);
-		this.client.setReconnectBackoff(new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500), 2.0, 100));
+		this.client.setReconnectBackOff(
+				BufferedWebSocketClient.reconnectBackOff(Duration.ofMillis(50), Duration.ofMillis(500), 2.0, 100));
 		this.client.setHeartbeatTimeout(Duration.ofSeconds(1));
 	}
 

@@ -1,7 +1,6 @@
 package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.protocol.Frames;
-import io.github.wsdrain.protocol.ProtocolViolationException;
+import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -16,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.github.wsdrain.protocol.FrameCodec;
+import io.github.wsdrain.protocol.ProtocolViolationException;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;
@@ -23,6 +24,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.socket.CloseStatus;
@@ -75,6 +78,9 @@ public class ResumableSessions implements DisposableBean {
 	private final Map<String, ResumableSession> byToken = new ConcurrentHashMap<>();
 
 	private final ScheduledExecutorService timer;
+
+	/** The timer as the acknowledgement scheduler sees it. */
+	private final TaskScheduler ackTimer;
 
 	/** Acknowledgements and closes write to a peer that may be slow: never on the timer. */
 	private final Executor writers;
@@ -130,6 +136,7 @@ public class ResumableSessions implements DisposableBean {
 		this.timer = timer;
 		this.writers = writers;
 		this.ownWriters = (ownsThreads && writers instanceof ExecutorService service) ? service : null;
+		this.ackTimer = new ConcurrentTaskScheduler(this.timer);
 		this.heartbeat = Heartbeat.start(settings.heartbeat(), this::getSessions, this.timer, this.writers);
 	}
 
@@ -204,7 +211,7 @@ public class ResumableSessions implements DisposableBean {
 			String lastParameter = String.valueOf(query.getFirst(LAST_PARAMETER));
 			long last;
 			try {
-				last = Frames.parseSeq(lastParameter, 0, lastParameter.length());
+				last = FrameCodec.parseSeq(lastParameter, 0, lastParameter.length());
 			}
 			catch (ProtocolViolationException ex) {
 				connection.close(ex.getStatus());
@@ -337,6 +344,10 @@ public class ResumableSessions implements DisposableBean {
 
 	ScheduledExecutorService timer() {
 		return this.timer;
+	}
+
+	TaskScheduler ackTimer() {
+		return this.ackTimer;
 	}
 
 	Executor writers() {

@@ -1,6 +1,6 @@
 package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.protocol.Frames;
+import io.github.wsdrain.protocol.FrameCodec;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -52,9 +52,9 @@ public class ResumingWebSocketHandler extends WebSocketHandlerDecorator {
 	public static void advertise(HandshakeHandler handshakeHandler) {
 		AbstractHandshakeHandler handler = (AbstractHandshakeHandler) handshakeHandler;
 		String[] protocols = handler.getSupportedProtocols();
-		if (!java.util.Arrays.asList(protocols).contains(Frames.PROTOCOL)) {
+		if (!java.util.Arrays.asList(protocols).contains(FrameCodec.PROTOCOL)) {
 			String[] extended = java.util.Arrays.copyOf(protocols, protocols.length + 1);
-			extended[protocols.length] = Frames.PROTOCOL;
+			extended[protocols.length] = FrameCodec.PROTOCOL;
 			handler.setSupportedProtocols(extended);
 		}
 	}
@@ -68,7 +68,7 @@ public class ResumingWebSocketHandler extends WebSocketHandlerDecorator {
 			this.sessions.connectionEstablished(connection, getDelegate());
 		}
 		else {
-			session.close(CloseStatus.SERVER_ERROR.withReason(Frames.PROTOCOL + " needs a draining session"));
+			session.close(CloseStatus.SERVER_ERROR.withReason(FrameCodec.PROTOCOL + " needs a draining session"));
 		}
 	}
 
@@ -113,7 +113,7 @@ public class ResumingWebSocketHandler extends WebSocketHandlerDecorator {
 	 * @return whether its accepted sub-protocol is {@code wsdrain.v1}
 	 */
 	public static boolean negotiated(WebSocketSession session) {
-		return Frames.PROTOCOL.equals(session.getAcceptedProtocol());
+		return FrameCodec.PROTOCOL.equals(session.getAcceptedProtocol());
 	}
 
 }

@@ -3,15 +3,15 @@ package io.github.wsdrain.sample.browser;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.github.wsdrain.protocol.ChaosProxy;
 import io.github.wsdrain.sample.SampleApplication;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ChaosProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;

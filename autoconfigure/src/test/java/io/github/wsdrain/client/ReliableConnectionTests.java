@@ -1,6 +1,5 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.client;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,27 +9,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.client.ConnectionClosedException;
-import io.github.wsdrain.client.ReliableConnectionListener;
-import io.github.wsdrain.client.ReliableWebSocketConnection;
-import io.github.wsdrain.client.SessionNotRecoveredException;
-import io.github.wsdrain.client.WebSocketConnectException;
-import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.testsupport.ChaosProxy;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.util.backoff.FixedBackOff;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 
-import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static io.github.wsdrain.testsupport.ResumeTestApplication.sendQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -192,6 +189,37 @@ class ReliableConnectionTests {
 		assertThatExceptionOfType(WebSocketConnectException.class)
 			.isThrownBy(() -> this.client.connectReliable(URI.create("ws://localhost:" + this.port + "/partial"), null))
 			.withMessageContaining("did not accept the wsdrain.v1 sub-protocol");
+	}
+
+	/**
+	 * A server that cannot be reached for the first attempts (every connection reset):
+	 * the first connection is tried again with the back-off, 50 ms apart, within the 10 s
+	 * connect timeout, and the session then works.
+	 */
+	@Test
+	void whenTheServerIsUnreachableAtFirstThenTheFirstConnectionIsRetried() throws Exception {
+		this.proxy.refuse(true);
+		this.client.setReconnectBackOff(new FixedBackOff(50, 1000));
+		CompletableFuture<ReliableWebSocketConnection> connecting = CompletableFuture.supplyAsync(this::connect);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.proxy.refused() >= 2);
+		assertThat(connecting).isNotDone();
+
+		this.proxy.refuse(false);
+		ReliableWebSocketConnection connection = connecting.get(10, TimeUnit.SECONDS);
+		connection.sendText("after the retries");
+
+		assertThat(this.recorder.nextMessage()).isEqualTo("after the retries");
+		connection.close();
+	}
+
+	/** A server still unreachable when the 500 ms connect timeout ends: the connect fails, after several attempts. */
+	@Test
+	void whenTheServerStaysUnreachableThenTheFirstConnectionFailsAtTheConnectTimeout() {
+		this.proxy.refuse(true);
+		this.client.setReconnectBackOff(new FixedBackOff(50, 1000));
+		this.client.setConnectTimeout(Duration.ofMillis(500));
+		assertThatExceptionOfType(WebSocketConnectException.class).isThrownBy(this::connect);
+		assertThat(this.proxy.refused()).isGreaterThan(1);
 	}
 
 	/** The client closes: what it sent is acknowledged first, the app sees a normal close. */

@@ -1,27 +1,27 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.actuate.WsDrainEndpoint;
 import io.github.wsdrain.actuate.WsDrainEndpoint.SessionDescriptor;
+import io.github.wsdrain.actuate.WsDrainEndpoint;
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static io.github.wsdrain.testsupport.ResumeTestApplication.sendQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,7 +67,7 @@ class ResumeMetricsTests {
 
 	@Test
 	void whenAClientIsCutAndResumesThenItIsDetachedMeanwhileAndOneResumeIsCounted() throws Exception {
-		ProtocolClient first = ProtocolClient.to(this.port).connect();
+		WireClient first = ResumeTestApplication.client(this.port).connect();
 		String token = first.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		sendQuietly(session, "before the cut");
@@ -87,20 +87,20 @@ class ResumeMetricsTests {
 		});
 		assertThat(this.endpoint.sessions(null, null).totals().detachedSessions()).isEqualTo(1);
 
-		ProtocolClient second = ProtocolClient.to(this.port).inbox(first.inbox).resume(token, 1).connect();
+		WireClient second = ResumeTestApplication.client(this.port).inbox(first.inbox()).resume(token, 1).connect();
 		assertThat(second.resumed()).isTrue();
 		await().atMost(WAIT).until(() -> resumes("resumed") == 1);
 		assertThat(resumes("not-recovered")).isZero();
 		assertThat(resumes("rejected")).isZero();
 		assertThat(detached()).isZero();
-		await().atMost(WAIT).until(() -> first.inbox.size() == 2 && unacknowledged() == 0);
+		await().atMost(WAIT).until(() -> first.inbox().size() == 2 && unacknowledged() == 0);
 		second.close();
 		this.recorder.closeOf(session);
 	}
 
 	@Test
 	void whenTheTokenIsForgedThenOneResumeIsCountedNotRecovered() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).resume("AAAAAAAAAAAAAAAAAAAAAA", 0).connect();
+		WireClient client = ResumeTestApplication.client(this.port).resume("AAAAAAAAAAAAAAAAAAAAAA", 0).connect();
 		assertThat(client.resumed()).isFalse();
 
 		await().atMost(WAIT).until(() -> resumes("not-recovered") == 1);
@@ -113,7 +113,7 @@ class ResumeMetricsTests {
 	/** The rejected attempt closes only its own connection: the session is untouched and resumes later. */
 	@Test
 	void whenAResumeGoesBelowTheAcknowledgedSequenceThenItIsCountedRejectedAndClosedWith1008() throws Exception {
-		ProtocolClient first = ProtocolClient.to(this.port).connect();
+		WireClient first = ResumeTestApplication.client(this.port).connect();
 		String token = first.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.rangeClosed(1, 3).forEach((i) -> sendQuietly(session, "msg-" + i));
@@ -121,14 +121,14 @@ class ResumeMetricsTests {
 		first.abort();
 		await().atMost(WAIT).until(() -> !session.isConnected());
 
-		ProtocolClient behind = ProtocolClient.to(this.port).resume(token, 1).connect();
+		WireClient behind = ResumeTestApplication.client(this.port).resume(token, 1).connect();
 
-		assertThat(behind.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+		assertThat(behind.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 		await().atMost(WAIT).until(() -> resumes("rejected") == 1);
 		assertThat(resumes("resumed")).isZero();
 		assertThat(resumes("not-recovered")).isZero();
 		assertThat(this.recorder.wasClosed(session)).isFalse();
-		ProtocolClient back = ProtocolClient.to(this.port).resume(token, 3).connect();
+		WireClient back = ResumeTestApplication.client(this.port).resume(token, 3).connect();
 		assertThat(back.resumed()).isTrue();
 		back.close();
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1000);
@@ -136,9 +136,9 @@ class ResumeMetricsTests {
 
 	@Test
 	void whenTheResumeParametersAreMalformedThenItIsCountedRejectedAndClosedWith1002() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).resume("AAAAAAAAAAAAAAAAAAAAAA", "-1").connect();
+		WireClient client = ResumeTestApplication.client(this.port).resume("AAAAAAAAAAAAAAAAAAAAAA", "-1").connect();
 
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1002);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1002);
 		await().atMost(WAIT).until(() -> resumes("rejected") == 1);
 		assertThat(resumes("not-recovered")).isZero();
 		assertThat(this.recorder.established).isEmpty();
@@ -146,10 +146,10 @@ class ResumeMetricsTests {
 
 	@Test
 	void whenTheClientNeverAcknowledgesThenTheGaugeAndTheEndpointCountItsMessages() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.rangeClosed(1, 7).forEach((i) -> sendQuietly(session, "msg-" + i));
-		await().atMost(WAIT).until(() -> client.inbox.size() == 7);
+		await().atMost(WAIT).until(() -> client.inbox().size() == 7);
 
 		assertThat(unacknowledged()).isEqualTo(7);
 		WsDrainEndpoint.SessionsReport report = this.endpoint.sessions(null, null);

@@ -1,9 +1,9 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.client;
 
 import io.github.wsdrain.server.ServerSelection;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * The same faults with the server on Jetty: 20 sessions × 10,000 messages each way,

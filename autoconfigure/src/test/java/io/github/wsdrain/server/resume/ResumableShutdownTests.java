@@ -1,17 +1,18 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
+import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.shutdown.DrainSummary;
 import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
-import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.socket.CloseStatus;
 
-import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static io.github.wsdrain.testsupport.ResumeTestApplication.sendQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,20 +65,20 @@ class ResumableShutdownTests {
 	void whenTheApplicationStopsThenAnAcknowledgingClientGetsEveryMessageThenGoingAwayWithNothingUnacknowledged()
 			throws Exception {
 		start(ACK_TIMEOUT, SHUTDOWN_TIMEOUT);
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
-		CompletableFuture<Integer> receivedAtClose = client.closeCode.thenApply((code) -> client.inbox.size());
+		CompletableFuture<Integer> receivedAtClose = client.closeCode().thenApply((code) -> client.inbox().size());
 		IntStream.range(0, MESSAGES).forEach((i) -> sendQuietly(session, "msg-" + i));
 
 		this.context.close();
 
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
-		assertThat(client.closeReason).isEqualTo(CLOSE_REASON);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+		assertThat(client.closeReason()).isEqualTo(CLOSE_REASON);
 		assertThat(receivedAtClose.get(10, TimeUnit.SECONDS)).isEqualTo(MESSAGES);
-		assertThat(client.inbox.payloads()).hasSize(MESSAGES)
+		assertThat(client.inbox().payloads()).hasSize(MESSAGES)
 			.startsWith("msg-0")
 			.endsWith("msg-" + (MESSAGES - 1));
-		assertThat(client.inbox.unexpected).isEmpty();
+		assertThat(client.inbox().unexpected()).isEmpty();
 		CloseResult result = session.getCloseFuture().get(10, TimeUnit.SECONDS);
 		assertThat(result.status().getCode()).isEqualTo(1001);
 		assertThat(result.unacknowledged()).isZero();
@@ -94,7 +95,7 @@ class ResumableShutdownTests {
 	void whenTheClientNeverAcknowledgesThenTheStopWaitsForTheAckTimeoutThenGoingAwayCountingTheMessages()
 			throws Exception {
 		start(ACK_TIMEOUT, SHUTDOWN_TIMEOUT);
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.range(0, MESSAGES).forEach((i) -> sendQuietly(session, "msg-" + i));
 
@@ -103,8 +104,8 @@ class ResumableShutdownTests {
 		Duration stop = Duration.ofNanos(System.nanoTime() - started);
 
 		assertThat(stop).isGreaterThanOrEqualTo(ACK_TIMEOUT).isLessThan(SHUTDOWN_TIMEOUT);
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
-		assertThat(client.inbox.size()).isEqualTo(MESSAGES);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+		assertThat(client.inbox().size()).isEqualTo(MESSAGES);
 		CloseResult result = session.getCloseFuture().get(10, TimeUnit.SECONDS);
 		assertThat(result.status().getCode()).isEqualTo(1001);
 		assertThat(result.unacknowledged()).isEqualTo(MESSAGES);
@@ -118,7 +119,7 @@ class ResumableShutdownTests {
 	@Test
 	void whenDrainedAtRuntimeThenTheSummaryCountsTheUnacknowledgedMessages() throws Exception {
 		start(ACK_TIMEOUT, SHUTDOWN_TIMEOUT);
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.range(0, MESSAGES).forEach((i) -> sendQuietly(session, "msg-" + i));
 
@@ -131,7 +132,7 @@ class ResumableShutdownTests {
 		assertThat(summary.unacknowledged()).isEqualTo(MESSAGES);
 		assertThat(summary.complete()).isFalse();
 		assertThat(summary.duration()).isGreaterThanOrEqualTo(ACK_TIMEOUT).isLessThan(SHUTDOWN_TIMEOUT);
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1001);
 	}
 
@@ -144,10 +145,10 @@ class ResumableShutdownTests {
 	@Test
 	void whenASuspendedSessionHasUnacknowledgedMessagesThenTheDrainEndsItAtTheAckTimeout() throws Exception {
 		start(ACK_TIMEOUT, SHUTDOWN_TIMEOUT);
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.range(0, 100).forEach((i) -> sendQuietly(session, "msg-" + i));
-		client.inbox.sizeReached(100).get(10, TimeUnit.SECONDS);
+		client.inbox().sizeReached(100).get(10, TimeUnit.SECONDS);
 		client.abort();
 		await().atMost(Duration.ofSeconds(10)).until(session::isDetached);
 
@@ -170,13 +171,13 @@ class ResumableShutdownTests {
 	@Test
 	void whenASuspendedSessionHasNothingUnacknowledgedThenTheDrainEndsItAtOnce() throws Exception {
 		start(ACK_TIMEOUT, SHUTDOWN_TIMEOUT);
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.range(0, 100).forEach((i) -> sendQuietly(session, "msg-" + i));
 		await().atMost(Duration.ofSeconds(10)).until(() -> session.getUnacknowledgedMessages() == 0);
 		client.abort();
 		await().atMost(Duration.ofSeconds(10)).until(session::isDetached);
-		ProtocolClient plain = ProtocolClient.to(this.port).plain().connect();
+		WireClient plain = ResumeTestApplication.client(this.port).plain().connect();
 		this.recorder.nextSession();
 
 		DrainSummary summary = drainAll();
@@ -187,7 +188,7 @@ class ResumableShutdownTests {
 		assertThat(summary.complete()).isTrue();
 		assertThat(summary.duration()).isLessThan(ACK_TIMEOUT);
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1001);
-		assertThat(plain.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+		assertThat(plain.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
 	}
 
 	/**
@@ -202,7 +203,7 @@ class ResumableShutdownTests {
 		Duration ackTimeout = Duration.ofSeconds(3);
 		Duration shutdownTimeout = Duration.ofSeconds(1);
 		start(ackTimeout, shutdownTimeout);
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.range(0, MESSAGES).forEach((i) -> sendQuietly(session, "msg-" + i));
 
@@ -212,8 +213,8 @@ class ResumableShutdownTests {
 		assertThat(summary.sessions()).isEqualTo(1);
 		assertThat(summary.forced()).isEqualTo(1);
 		assertThat(summary.unacknowledged()).isEqualTo(MESSAGES);
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
-		assertThat(client.inbox.size()).isEqualTo(MESSAGES);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+		assertThat(client.inbox().size()).isEqualTo(MESSAGES);
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1001);
 		CloseResult result = session.getCloseFuture().get(10, TimeUnit.SECONDS);
 		assertThat(result.unacknowledged()).isEqualTo(MESSAGES);

@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +46,8 @@ public final class ChaosProxy implements AutoCloseable {
 	/** Sockets whose bytes are read and dropped: a path that went silent without a reset. */
 	private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
 
+	private final AtomicInteger refused = new AtomicInteger();
+
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
 	private volatile boolean refusing;
@@ -87,6 +89,11 @@ public final class ChaosProxy implements AutoCloseable {
 		return this.listener.getLocalPort();
 	}
 
+	/** How many connections were reset on arrival while refusing. */
+	public int refused() {
+		return this.refused.get();
+	}
+
 	public int cuts() {
 		return this.cuts.get();
 	}
@@ -113,6 +120,7 @@ public final class ChaosProxy implements AutoCloseable {
 			try {
 				Socket client = this.listener.accept();
 				if (this.refusing || this.toReset.getAndUpdate((n) -> Math.max(n - 1, 0)) > 0) {
+					this.refused.incrementAndGet();
 					reset(client);
 					continue;
 				}

@@ -1,6 +1,5 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.client;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -15,9 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.client.ReliableWebSocketConnection;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.testsupport.ChaosProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.socket.CloseStatus;

@@ -1,6 +1,7 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.testsupport;
 
 import java.io.IOException;
+import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
@@ -36,9 +37,14 @@ import static org.awaitility.Awaitility.await;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableWebSocket
-class ResumeTestApplication implements WebSocketConfigurer {
+public class ResumeTestApplication implements WebSocketConfigurer {
 
-	static final String USER_HEADER = "X-Test-User";
+	public static final String USER_HEADER = "X-Test-User";
+
+	/** A wire-level client of {@code /resume}. */
+	public static WireClient.Builder client(int port) {
+		return WireClient.to(URI.create("ws://localhost:" + port + "/resume"));
+	}
 
 	@Bean
 	Recorder recorder() {
@@ -82,14 +88,14 @@ class ResumeTestApplication implements WebSocketConfigurer {
 	/**
 	 * Records the sessions, messages and closes the app's handler sees.
 	 */
-	static class Recorder extends AbstractWebSocketHandler {
+	public static class Recorder extends AbstractWebSocketHandler {
 
-		final BlockingQueue<WebSocketSession> established = new LinkedBlockingQueue<>();
+		public final BlockingQueue<WebSocketSession> established = new LinkedBlockingQueue<>();
 
-		final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+		public final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
 		/** Not cleared between tests: an earlier test's session may close later, on its own. */
-		final List<Closed> closed = new CopyOnWriteArrayList<>();
+		public final List<Closed> closed = new CopyOnWriteArrayList<>();
 
 		@Override
 		public void afterConnectionEstablished(WebSocketSession session) {
@@ -111,26 +117,26 @@ class ResumeTestApplication implements WebSocketConfigurer {
 			this.closed.add(new Closed(session, status));
 		}
 
-		WebSocketSession nextSession() throws InterruptedException {
+		public WebSocketSession nextSession() throws InterruptedException {
 			return require(this.established.poll(10, TimeUnit.SECONDS), "session");
 		}
 
-		String nextMessage() throws InterruptedException {
+		public String nextMessage() throws InterruptedException {
 			return require(this.received.poll(10, TimeUnit.SECONDS), "message");
 		}
 
-		Closed closeOf(WebSocketSession session) {
+		public Closed closeOf(WebSocketSession session) {
 			return await().atMost(Duration.ofSeconds(10))
 				.until(() -> this.closed.stream().filter((c) -> c.session() == session).findFirst(),
 						Optional::isPresent)
 				.get();
 		}
 
-		boolean wasClosed(WebSocketSession session) {
+		public boolean wasClosed(WebSocketSession session) {
 			return this.closed.stream().anyMatch((c) -> c.session() == session);
 		}
 
-		void clear() {
+		public void clear() {
 			this.established.clear();
 			this.received.clear();
 		}
@@ -144,10 +150,10 @@ class ResumeTestApplication implements WebSocketConfigurer {
 
 	}
 
-	record Closed(WebSocketSession session, CloseStatus status) {
+	public record Closed(WebSocketSession session, CloseStatus status) {
 	}
 
-	static void sendQuietly(WebSocketSession session, String text) {
+	public static void sendQuietly(WebSocketSession session, String text) {
 		try {
 			session.sendMessage(new TextMessage(text));
 		}

@@ -1,6 +1,5 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,23 +8,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
+import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 
-import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static io.github.wsdrain.testsupport.ResumeTestApplication.sendQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,7 +54,7 @@ class ResumableSessionTests {
 
 	@Test
 	void whenTheClientAcknowledgesThenTheCloseCompletesWithNothingUnacknowledged() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.rangeClosed(1, 100).forEach((i) -> sendQuietly(session, "msg-" + i));
 
@@ -61,30 +62,30 @@ class ResumableSessionTests {
 
 		assertThat(result.unacknowledged()).isZero();
 		assertThat(result.status().getCode()).isEqualTo(1000);
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
-		assertThat(client.inbox.payloads()).hasSize(100).startsWith("msg-1").endsWith("msg-100");
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+		assertThat(client.inbox().payloads()).hasSize(100).startsWith("msg-1").endsWith("msg-100");
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1000);
 	}
 
 	@Test
 	void whenTheClientNeverAcknowledgesThenTheCloseWaitsForTheAckTimeoutAndCountsTheMessages() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		IntStream.rangeClosed(1, 5).forEach((i) -> sendQuietly(session, "msg-" + i));
-		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox.size() == 5);
+		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox().size() == 5);
 
 		long started = System.nanoTime();
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
 
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(ACK_TIMEOUT);
 		assertThat(result.unacknowledged()).isEqualTo(5);
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1000);
 	}
 
 	@Test
 	void whenTheConnectionIsCutMidStreamThenResumingDeliversEveryMissedMessageInOrderOnceThenTheLiveStream()
 			throws Exception {
-		ProtocolClient first = ProtocolClient.to(this.port).abortAfter(300).connect();
+		WireClient first = ResumeTestApplication.client(this.port).abortAfter(300).connect();
 		String token = first.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		// The app sends while the cut happens, and keeps sending while the client is away.
@@ -95,20 +96,20 @@ class ResumableSessionTests {
 		IntStream.rangeClosed(1001, 2000).forEach((i) -> sendQuietly(session, "msg-" + i));
 		assertThat(session.isOpen()).isTrue();
 
-		ProtocolClient second = ProtocolClient.to(this.port)
-			.inbox(first.inbox)
-			.resume(token, first.inbox.last())
+		WireClient second = ResumeTestApplication.client(this.port)
+			.inbox(first.inbox())
+			.resume(token, first.inbox().last())
 			.connect();
 		assertThat(second.resumed()).isTrue();
 		assertThat(second.token()).isNotEqualTo(token);
-		await().atMost(Duration.ofSeconds(10)).until(() -> first.inbox.size() == 2000);
+		await().atMost(Duration.ofSeconds(10)).until(() -> first.inbox().size() == 2000);
 		sendQuietly(session, "live");
-		await().atMost(Duration.ofSeconds(10)).until(() -> first.inbox.size() == 2001);
+		await().atMost(Duration.ofSeconds(10)).until(() -> first.inbox().size() == 2001);
 
 		List<String> expected = IntStream.rangeClosed(1, 2000).mapToObj((i) -> "msg-" + i).toList();
-		assertThat(first.inbox.payloads()).startsWith(expected.toArray(String[]::new)).endsWith("live");
-		assertThat(first.inbox.duplicates).hasValue(0);
-		assertThat(first.inbox.unexpected).isEmpty();
+		assertThat(first.inbox().payloads()).startsWith(expected.toArray(String[]::new)).endsWith("live");
+		assertThat(first.inbox().duplicates()).isZero();
+		assertThat(first.inbox().unexpected()).isEmpty();
 		assertThat(this.recorder.wasClosed(session)).isFalse();
 		assertThat(this.recorder.established).isEmpty();
 		second.close();
@@ -117,15 +118,15 @@ class ResumableSessionTests {
 
 	@Test
 	void whenTheWindowHasPassedThenAResumeIsAnsweredNotRecovered() throws Exception {
-		ProtocolClient first = ProtocolClient.to(this.port).connect();
+		WireClient first = ResumeTestApplication.client(this.port).connect();
 		String token = first.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		sendQuietly(session, "before");
-		await().atMost(Duration.ofSeconds(10)).until(() -> first.inbox.size() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> first.inbox().size() == 1);
 		first.abort();
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1006);
 
-		ProtocolClient late = ProtocolClient.to(this.port).resume(token, 1).connect();
+		WireClient late = ResumeTestApplication.client(this.port).resume(token, 1).connect();
 
 		assertThat(late.resumed()).isFalse();
 		assertThat(this.recorder.nextSession()).isNotSameAs(session);
@@ -134,7 +135,7 @@ class ResumableSessionTests {
 
 	@Test
 	void whenTheTokenIsForgedThenNoSessionIsRecovered() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).resume("AAAAAAAAAAAAAAAAAAAAAA", 0).connect();
+		WireClient client = ResumeTestApplication.client(this.port).resume("AAAAAAAAAAAAAAAAAAAAAA", 0).connect();
 		assertThat(client.resumed()).isFalse();
 		assertThat(this.recorder.nextSession()).isInstanceOf(ResumableSession.class);
 		client.close();
@@ -142,12 +143,12 @@ class ResumableSessionTests {
 
 	@Test
 	void whenATokenIsReusedThenTheSecondResumeIsNotRecovered() throws Exception {
-		ProtocolClient first = ProtocolClient.to(this.port).connect();
+		WireClient first = ResumeTestApplication.client(this.port).connect();
 		String token = first.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		first.abort();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
-		ProtocolClient second = ProtocolClient.to(this.port).resume(token, 0).connect();
+		WireClient second = ResumeTestApplication.client(this.port).resume(token, 0).connect();
 		assertThat(second.resumed()).isTrue();
 		String next = second.token();
 		// Any frame the server receives on the new connection confirms it and uses up the old token.
@@ -156,27 +157,27 @@ class ResumableSessionTests {
 		second.abort();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
 
-		ProtocolClient replay = ProtocolClient.to(this.port).resume(token, 0).connect();
+		WireClient replay = ResumeTestApplication.client(this.port).resume(token, 0).connect();
 		assertThat(replay.resumed()).isFalse();
 		replay.close();
-		ProtocolClient owner = ProtocolClient.to(this.port).resume(next, 0).connect();
+		WireClient owner = ResumeTestApplication.client(this.port).resume(next, 0).connect();
 		assertThat(owner.resumed()).isTrue();
 		owner.close();
 	}
 
 	@Test
 	void whenAResumedConnectionDropsBeforeTheClientConfirmsThenTheSameTokenResumesAgain() throws Exception {
-		ProtocolClient first = ProtocolClient.to(this.port).connect();
+		WireClient first = ResumeTestApplication.client(this.port).connect();
 		String token = first.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		first.abort();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
-		ProtocolClient unconfirmed = ProtocolClient.to(this.port).neverConfirm().resume(token, 0).connect();
+		WireClient unconfirmed = ResumeTestApplication.client(this.port).neverConfirm().resume(token, 0).connect();
 		assertThat(unconfirmed.resumed()).isTrue();
 		unconfirmed.abort();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
 
-		ProtocolClient again = ProtocolClient.to(this.port).resume(token, 0).connect();
+		WireClient again = ResumeTestApplication.client(this.port).resume(token, 0).connect();
 
 		assertThat(again.resumed()).isTrue();
 		again.close();
@@ -184,24 +185,24 @@ class ResumableSessionTests {
 
 	@Test
 	void whenTheClientResumesWhileTheServerStillHoldsTheOldConnectionThenTheOldOneIsReplaced() throws Exception {
-		ProtocolClient halfOpen = ProtocolClient.to(this.port).connect();
+		WireClient halfOpen = ResumeTestApplication.client(this.port).connect();
 		String token = halfOpen.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
-		await().atMost(Duration.ofSeconds(10)).until(() -> halfOpen.serverAcknowledged.get() == 0);
+		await().atMost(Duration.ofSeconds(10)).until(() -> halfOpen.serverAcknowledged() == 0);
 
-		ProtocolClient next = ProtocolClient.to(this.port).resume(token, 0).connect();
+		WireClient next = ResumeTestApplication.client(this.port).resume(token, 0).connect();
 
 		assertThat(next.resumed()).isTrue();
-		assertThat(halfOpen.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4000);
+		assertThat(halfOpen.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(4000);
 		sendQuietly(session, "to the new connection");
-		await().atMost(Duration.ofSeconds(10)).until(() -> next.inbox.size() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> next.inbox().size() == 1);
 		assertThat(this.recorder.wasClosed(session)).isFalse();
 		next.close();
 	}
 
 	@Test
 	void whenTheReplayBufferIsFullThenTheSenderWaitsForAcknowledgementsInsteadOfDropping() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).neverAcknowledge().connect();
+		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		String kilobyte = "x".repeat(1024);
 		// 1 MB of replay buffer holds about 1018 frames of 1 KB with their headers: the next one waits.
@@ -211,7 +212,7 @@ class ResumableSessionTests {
 				sendQuietly(session, kilobyte);
 			}
 		});
-		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox.size() == session.getLastSent());
+		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox().size() == session.getLastSent());
 		assertThat(blocked).isNotDone();
 		assertThat(session.getLastSent()).isLessThan(1020);
 
@@ -224,7 +225,7 @@ class ResumableSessionTests {
 
 	@Test
 	void whenAnotherUserPresentsTheTokenThenNothingIsRecoveredAndTheOwnerCanStillResume() throws Exception {
-		ProtocolClient alice = ProtocolClient.to(this.port).user("alice").connect();
+		WireClient alice = ResumeTestApplication.client(this.port).header(ResumeTestApplication.USER_HEADER, "alice").connect();
 		String token = alice.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		assertThat(session.getPrincipal().getName()).isEqualTo("alice");
@@ -232,16 +233,16 @@ class ResumableSessionTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> !session.isConnected());
 		sendQuietly(session, "for alice only");
 
-		ProtocolClient mallory = ProtocolClient.to(this.port).user("mallory").resume(token, 0).connect();
-		ProtocolClient anonymous = ProtocolClient.to(this.port).resume(token, 0).connect();
+		WireClient mallory = ResumeTestApplication.client(this.port).header(ResumeTestApplication.USER_HEADER, "mallory").resume(token, 0).connect();
+		WireClient anonymous = ResumeTestApplication.client(this.port).resume(token, 0).connect();
 		assertThat(mallory.resumed()).isFalse();
 		assertThat(anonymous.resumed()).isFalse();
 
-		ProtocolClient aliceAgain = ProtocolClient.to(this.port).user("alice").resume(token, 0).connect();
+		WireClient aliceAgain = ResumeTestApplication.client(this.port).header(ResumeTestApplication.USER_HEADER, "alice").resume(token, 0).connect();
 		assertThat(aliceAgain.resumed()).isTrue();
-		await().atMost(Duration.ofSeconds(10)).until(() -> aliceAgain.inbox.size() == 1);
-		assertThat(mallory.inbox.payloads()).isEmpty();
-		assertThat(anonymous.inbox.payloads()).isEmpty();
+		await().atMost(Duration.ofSeconds(10)).until(() -> aliceAgain.inbox().size() == 1);
+		assertThat(mallory.inbox().payloads()).isEmpty();
+		assertThat(anonymous.inbox().payloads()).isEmpty();
 		mallory.close();
 		anonymous.close();
 		aliceAgain.close();
@@ -249,31 +250,31 @@ class ResumableSessionTests {
 
 	@Test
 	void whenTheClientSendsAMalformedFrameThenItsConnectionClosesWith1002() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		WebSocketSession session = this.recorder.nextSession();
 		client.sendRaw("hello");
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1002);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1002);
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1002);
 	}
 
 	@Test
 	void whenTheClientAcknowledgesAMessageNeverSentThenItsConnectionClosesWith1008() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		WebSocketSession session = this.recorder.nextSession();
 		sendQuietly(session, "one");
 		client.sendRaw("a:5");
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
-		assertThat(client.closeReason).isEqualTo("Acknowledged a message never sent");
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+		assertThat(client.closeReason()).isEqualTo("Acknowledged a message never sent");
 	}
 
 	@Test
 	void whenTheClientFloodsAcknowledgementsThenItsConnectionClosesWith1008() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		this.recorder.nextSession();
-		for (int i = 0; i < ResumableSession.MAX_ACKS_PER_SECOND + 1 && !client.closeCode.isDone(); i++) {
+		for (int i = 0; i < ResumableSession.MAX_ACKS_PER_SECOND + 1 && !client.closeCode().isDone(); i++) {
 			client.sendRaw("a:0");
 		}
-		assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
 	}
 
 	/**
@@ -283,14 +284,14 @@ class ResumableSessionTests {
 	 */
 	@Test
 	void whenClientsMisbehaveThenOnlyTheirConnectionsCloseAndAnotherSessionCarriesOn() throws Exception {
-		ProtocolClient bystander = ProtocolClient.to(this.port).connect();
+		WireClient bystander = ResumeTestApplication.client(this.port).connect();
 		ResumableSession bystanderSession = (ResumableSession) this.recorder.nextSession();
 		sendQuietly(bystanderSession, "before");
 
 		assertThat(misbehave((client) -> client.sendRaw("m:x:not a number"))).isEqualTo(1002);
 		assertThat(misbehave((client) -> client.sendRaw("a:99"))).isEqualTo(1008);
 		assertThat(misbehave((client) -> {
-			for (int i = 0; i <= ResumableSession.MAX_ACKS_PER_SECOND && !client.closeCode.isDone(); i++) {
+			for (int i = 0; i <= ResumableSession.MAX_ACKS_PER_SECOND && !client.closeCode().isDone(); i++) {
 				client.sendRaw("a:0");
 			}
 		})).isEqualTo(1008);
@@ -304,26 +305,26 @@ class ResumableSessionTests {
 		})).isEqualTo(1009);
 
 		sendQuietly(bystanderSession, "after");
-		await().atMost(Duration.ofSeconds(10)).until(() -> bystander.inbox.size() == 2);
-		assertThat(bystander.inbox.payloads()).containsExactly("before", "after");
-		assertThat(bystander.closeCode).isNotDone();
+		await().atMost(Duration.ofSeconds(10)).until(() -> bystander.inbox().size() == 2);
+		assertThat(bystander.inbox().payloads()).containsExactly("before", "after");
+		assertThat(bystander.closeCode()).isNotDone();
 		assertThat(bystanderSession.isOpen()).isTrue();
 		bystander.close();
 	}
 
 	/** The close code the client got; the app saw its session end with the same one. */
-	private int misbehave(Consumer<ProtocolClient> abuse) throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+	private int misbehave(Consumer<WireClient> abuse) throws Exception {
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		WebSocketSession session = this.recorder.nextSession();
 		abuse.accept(client);
-		int code = client.closeCode.get(10, TimeUnit.SECONDS);
+		int code = client.closeCode().get(10, TimeUnit.SECONDS);
 		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(code);
 		return code;
 	}
 
 	@Test
 	void whenTheClientReplaysItsMessagesThenTheAppSeesEachOnceAndTheServerAcknowledges() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		this.recorder.nextSession();
 		client.sendNumbered(1, "one");
 		client.sendNumbered(2, "two");
@@ -333,14 +334,14 @@ class ResumableSessionTests {
 
 		assertThat(List.of(this.recorder.nextMessage(), this.recorder.nextMessage(), this.recorder.nextMessage()))
 			.containsExactly("one", "two", "binary:3");
-		await().atMost(Duration.ofSeconds(10)).until(() -> client.serverAcknowledged.get() == 3);
+		await().atMost(Duration.ofSeconds(10)).until(() -> client.serverAcknowledged() == 3);
 		assertThat(this.recorder.received).isEmpty();
 		client.close();
 	}
 
 	@Test
 	void whenAClientDoesNotOfferTheProtocolThenItGetsPlainWebSocket() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).plain().connect();
+		WireClient client = ResumeTestApplication.client(this.port).plain().connect();
 		WebSocketSession session = this.recorder.nextSession();
 		assertThat(session).isInstanceOf(DrainingWebSocketSession.class);
 		assertThat(client.acceptedProtocol()).isEmpty();
@@ -348,30 +349,30 @@ class ResumableSessionTests {
 		session.sendMessage(new BinaryMessage(new byte[] { 7 }));
 		client.sendRaw("hello");
 		assertThat(this.recorder.nextMessage()).isEqualTo("hello");
-		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox.unexpected.size() == 2);
-		assertThat(client.inbox.unexpected.get(0)).isEqualTo("plain");
+		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox().unexpected().size() == 2);
+		assertThat(client.inbox().unexpected().get(0)).isEqualTo("plain");
 		client.close();
 	}
 
 	@Test
 	void atOneKilobyteMessagesTheProtocolAddsLessThanTwoPercentOnTheWire() throws Exception {
-		ProtocolClient client = ProtocolClient.to(this.port).connect();
+		WireClient client = ResumeTestApplication.client(this.port).connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		String kilobyte = "x".repeat(1024);
 		int count = 10_000;
 		for (int i = 0; i < count; i++) {
 			session.sendMessage((i % 2 == 0) ? new TextMessage(kilobyte) : new BinaryMessage(kilobyte.getBytes()));
 		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> client.inbox.size() == count);
+		await().atMost(Duration.ofSeconds(30)).until(() -> client.inbox().size() == count);
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
 		assertThat(result.unacknowledged()).isZero();
 
-		ProtocolClient.Inbox inbox = client.inbox;
+		WireClient.Inbox inbox = client.inbox();
 		// Envelopes and the session frame, plus every acknowledgement with its masked 6-byte frame header.
-		long overhead = inbox.wireBytes.get() - inbox.appBytes.get() + inbox.ackBytes.get();
-		double percent = 100.0 * overhead / inbox.appBytes.get();
+		long overhead = inbox.wireBytes() - inbox.appBytes() + inbox.ackBytes();
+		double percent = 100.0 * overhead / inbox.appBytes();
 		System.out.printf("wsdrain.v1 overhead at 1 KB: %d bytes over %d app bytes = %.3f%%%n", overhead,
-				inbox.appBytes.get(), percent);
+				inbox.appBytes(), percent);
 		assertThat(percent).isLessThan(2.0);
 	}
 

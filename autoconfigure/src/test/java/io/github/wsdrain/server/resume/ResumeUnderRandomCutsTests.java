@@ -1,6 +1,5 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,8 +9,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ChaosProxy;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.WireClient;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -19,11 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static io.github.wsdrain.testsupport.ResumeTestApplication.sendQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -69,8 +71,8 @@ class ResumeUnderRandomCutsTests {
 
 	@RepeatedTest(5)
 	void whenTheNetworkCutsAtRandomThenEveryMessageArrivesOnceInOrderBothWays() throws Exception {
-		ProtocolClient.Inbox inbox = new ProtocolClient.Inbox();
-		@Nullable ProtocolClient client = ProtocolClient.to(this.proxy.port()).inbox(inbox).connect();
+		WireClient.Inbox inbox = new WireClient.Inbox();
+		@Nullable WireClient client = ResumeTestApplication.client(this.proxy.port()).inbox(inbox).connect();
 		String token = client.token();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> IntStream.rangeClosed(1, FROM_SERVER)
@@ -88,11 +90,11 @@ class ResumeUnderRandomCutsTests {
 		boolean first = true;
 		while (inbox.size() < FROM_SERVER || this.recorder.received.size() < FROM_CLIENT) {
 			assertThat(System.nanoTime()).as("everything delivered within 90 s").isLessThan(deadline);
-			if (client != null && client.sessionFrame.isDone()) {
+			if (client != null && client.sessionFrame().isDone()) {
 				// The newest token this client has seen; an older one is used up once the server had a frame.
 				token = client.token();
 			}
-			if (client == null || client.closeCode.isDone() || !client.sessionFrame.isDone()) {
+			if (client == null || client.closeCode().isDone() || !client.sessionFrame().isDone()) {
 				client = reconnect(inbox, token);
 				connections++;
 				continue;
@@ -100,19 +102,19 @@ class ResumeUnderRandomCutsTests {
 			token = client.token();
 			assertThat(first || client.resumed()).as("resumed, never 'not recovered'").isTrue();
 			first = false;
-			sendFromClient(client, Long.parseLong(client.sessionFrame.get()[3]));
-			ProtocolClient current = client;
+			sendFromClient(client, Long.parseLong(client.sessionFrame().get()[3]));
+			WireClient current = client;
 			// Until this connection is cut, or everything has arrived both ways.
 			try {
 				await().atMost(Duration.ofSeconds(30))
-					.until(() -> current.closeCode.isDone() || (inbox.size() == FROM_SERVER
+					.until(() -> current.closeCode().isDone() || (inbox.size() == FROM_SERVER
 							&& this.recorder.received.size() == FROM_CLIENT));
 			}
 			catch (ConditionTimeoutException ex) {
 				throw new AssertionError("Stuck: client has " + inbox.size() + " (last " + inbox.last() + "), app has "
 						+ this.recorder.received.size() + "; " + session + " unacknowledged "
 						+ session.getUnacknowledgedMessages() + ", last sent " + session.getLastSent()
-						+ "; server acknowledged the client up to " + current.serverAcknowledged.get()
+						+ "; server acknowledged the client up to " + current.serverAcknowledged()
 						+ "; app sending done: " + sending.isDone(), ex);
 			}
 		}
@@ -120,7 +122,7 @@ class ResumeUnderRandomCutsTests {
 
 		assertThat(inbox.payloads())
 			.containsExactlyElementsOf(IntStream.rangeClosed(1, FROM_SERVER).mapToObj((i) -> "s-" + i + "-" + PADDING).toList());
-		assertThat(inbox.unexpected).isEmpty();
+		assertThat(inbox.unexpected()).isEmpty();
 		List<String> received = List.copyOf(this.recorder.received);
 		assertThat(received).containsExactlyElementsOf(IntStream.rangeClosed(1, FROM_CLIENT).mapToObj((i) -> "c-" + i).toList());
 		System.out.printf("random cuts: %d cuts, %d connections, %d + %d messages exactly once%n", this.proxy.cuts(),
@@ -133,9 +135,9 @@ class ResumeUnderRandomCutsTests {
 	}
 
 	/** The client's own replay: everything after what the server says it has delivered. */
-	private void sendFromClient(ProtocolClient client, long deliveredByServer) {
+	private void sendFromClient(WireClient client, long deliveredByServer) {
 		try {
-			for (long seq = deliveredByServer + 1; seq <= FROM_CLIENT && !client.closeCode.isDone(); seq++) {
+			for (long seq = deliveredByServer + 1; seq <= FROM_CLIENT && !client.closeCode().isDone(); seq++) {
 				client.sendNumbered(seq, "c-" + seq);
 			}
 		}
@@ -144,10 +146,10 @@ class ResumeUnderRandomCutsTests {
 		}
 	}
 
-	private @Nullable ProtocolClient reconnect(ProtocolClient.Inbox inbox, String token) {
+	private @Nullable WireClient reconnect(WireClient.Inbox inbox, String token) {
 		try {
-			ProtocolClient next = ProtocolClient.to(this.proxy.port()).inbox(inbox).resume(token, inbox.last()).connect();
-			CompletableFuture.anyOf(next.sessionFrame, next.closeCode).get(10, TimeUnit.SECONDS);
+			WireClient next = ResumeTestApplication.client(this.proxy.port()).inbox(inbox).resume(token, inbox.last()).connect();
+			CompletableFuture.anyOf(next.sessionFrame(), next.closeCode()).get(10, TimeUnit.SECONDS);
 			return next;
 		}
 		catch (Exception ex) {

@@ -1,26 +1,26 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.client;
 
-import io.github.wsdrain.server.resume.ResumableSession;
 import java.net.URI;
 import java.time.Duration;
 
-import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.client.ReliableWebSocketConnection;
 import io.github.wsdrain.metrics.WsDrainClientMetrics;
-import io.github.wsdrain.protocol.ResumeTestApplication.Recorder;
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.testsupport.ChaosProxy;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
-import static io.github.wsdrain.protocol.ResumeTestApplication.sendQuietly;
+import static io.github.wsdrain.testsupport.ResumeTestApplication.sendQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -4,7 +4,7 @@ package io.github.wsdrain.client;
  * What a {@link BufferedWebSocketConnection} does when a message arrives and its receive
  * buffer is full.
  */
-public enum OverflowPolicy {
+public enum ReceiveOverflowPolicy {
 
 	/**
 	 * Stop reading from the socket until the consumer has made room, so that TCP flow

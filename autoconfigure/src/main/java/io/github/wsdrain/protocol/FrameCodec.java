@@ -2,18 +2,17 @@ package io.github.wsdrain.protocol;
 
 import java.nio.ByteBuffer;
 
-import org.jspecify.annotations.Nullable;
-
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
- * Encodes and parses {@code wsdrain.v1} frames (see PROTOCOL.md), for the server and for
- * the client. Text and binary data share one ASCII header, {@code m:<seq>:}, so a browser
+ * Writes and parses {@code wsdrain.v1} frames (PROTOCOL.md §2), for the server and for
+ * the client: each received message is parsed once into a {@link Frame}. Text and
+ * binary data share one ASCII header, {@code m:<seq>:}, so a browser
  * needs one parser for both and the app message keeps its frame type.
  */
-public final class Frames {
+public final class FrameCodec {
 
 	/** The sub-protocol name a client offers to opt in. */
 	public static final String PROTOCOL = "wsdrain.v1";
@@ -21,7 +20,7 @@ public final class Frames {
 	/** 19 digits overflow a long; sequence numbers never get near 18. */
 	private static final int MAX_DIGITS = 18;
 
-	private Frames() {
+	private FrameCodec() {
 	}
 
 	/**
@@ -62,6 +61,14 @@ public final class Frames {
 		return new TextMessage("a:" + seq);
 	}
 
+	/**
+	 * The first frame of every connection.
+	 * @param resumed whether the session was resumed
+	 * @param token the token for the next resume
+	 * @param receivedSeq the highest client sequence number delivered
+	 * @param windowMillis how long the session is kept after a lost connection
+	 * @return the session frame
+	 */
 	public static TextMessage session(boolean resumed, String token, long receivedSeq, long windowMillis) {
 		return new TextMessage("s:" + (resumed ? "r" : "n") + ":" + token + ":" + receivedSeq + ":" + windowMillis);
 	}
@@ -70,21 +77,21 @@ public final class Frames {
 	 * Parse a data frame ({@code m:<seq>:payload}, text or binary) or a cumulative
 	 * acknowledgement ({@code a:<seq>}, text): the frames both sides send.
 	 * @param message the received message
-	 * @return the frame
+	 * @return a {@link Frame.Data} or a {@link Frame.Ack}
 	 * @throws ProtocolViolationException if the message is neither
 	 */
 	public static Frame parse(WebSocketMessage<?> message) throws ProtocolViolationException {
 		if (message instanceof TextMessage text) {
 			String payload = text.getPayload();
 			if (payload.startsWith("a:")) {
-				return new Frame('a', parseSeq(payload, 2, payload.length()), null, 0);
+				return new Frame.Ack(parseSeq(payload, 2, payload.length()));
 			}
 			if (payload.startsWith("m:")) {
 				int end = payload.indexOf(':', 2);
 				if (end < 0) {
 					throw ProtocolViolationException.malformed("Data frame without payload separator");
 				}
-				return new Frame('m', parseSeq(payload, 2, end), text, end + 1);
+				return new Frame.Data(parseSeq(payload, 2, end), text, end + 1);
 			}
 			throw ProtocolViolationException.malformed("Unknown text frame");
 		}
@@ -102,7 +109,7 @@ public final class Frames {
 					if (i == start + 2) {
 						throw ProtocolViolationException.malformed("Bad sequence number");
 					}
-					return new Frame('m', seq, binary, i + 1 - start);
+					return new Frame.Data(seq, binary, i + 1 - start);
 				}
 				if (b < '0' || b > '9' || i - start - 2 == MAX_DIGITS) {
 					throw ProtocolViolationException.malformed("Bad sequence number");
@@ -122,6 +129,14 @@ public final class Frames {
 		return digits;
 	}
 
+	/**
+	 * Parse a sequence number: unsigned decimal, at most 18 digits.
+	 * @param text the text holding it
+	 * @param start its first character
+	 * @param end after its last character
+	 * @return the number
+	 * @throws ProtocolViolationException if it is not one
+	 */
 	public static long parseSeq(CharSequence text, int start, int end) throws ProtocolViolationException {
 		if (end <= start || end - start > MAX_DIGITS) {
 			throw ProtocolViolationException.malformed("Bad sequence number");
@@ -144,7 +159,7 @@ public final class Frames {
 	 * @return the session frame
 	 * @throws ProtocolViolationException if the message is not a session frame
 	 */
-	public static SessionFrame parseSession(WebSocketMessage<?> message) throws ProtocolViolationException {
+	public static Frame.Session parseSession(WebSocketMessage<?> message) throws ProtocolViolationException {
 		if (!(message instanceof TextMessage text) || !text.getPayload().startsWith("s:")) {
 			throw ProtocolViolationException.malformed("Expected a session frame");
 		}
@@ -152,46 +167,8 @@ public final class Frames {
 		if (fields.length != 5 || !(fields[1].equals("r") || fields[1].equals("n")) || fields[2].isEmpty()) {
 			throw ProtocolViolationException.malformed("Malformed session frame");
 		}
-		return new SessionFrame(fields[1].equals("r"), fields[2], parseSeq(fields[3], 0, fields[3].length()),
+		return new Frame.Session(fields[1].equals("r"), fields[2], parseSeq(fields[3], 0, fields[3].length()),
 				parseSeq(fields[4], 0, fields[4].length()));
-	}
-
-	/**
-	 * A data frame or an acknowledgement.
-	 * @param type {@code 'm'} for data, {@code 'a'} for an acknowledgement
-	 * @param seq the data frame's sequence number, or the highest one acknowledged
-	 * @param message the data frame as received, {@code null} for an acknowledgement
-	 * @param payloadOffset where the app message starts in the data frame
-	 */
-	public record Frame(char type, long seq, @Nullable WebSocketMessage<?> message, int payloadOffset) {
-
-		/**
-		 * Return the app message a data frame carries, of the frame's type. Made on
-		 * demand: a receiver that drops the frame as a duplicate never copies it.
-		 * @return the app message, {@code null} for an acknowledgement
-		 */
-		public @Nullable WebSocketMessage<?> payload() {
-			if (this.message instanceof TextMessage text) {
-				return new TextMessage(text.getPayload().substring(this.payloadOffset));
-			}
-			if (this.message instanceof BinaryMessage binary) {
-				ByteBuffer framed = binary.getPayload().duplicate();
-				framed.position(framed.position() + this.payloadOffset);
-				return new BinaryMessage(framed.slice());
-			}
-			return null;
-		}
-
-	}
-
-	/**
-	 * The first frame of every connection.
-	 * @param resumed whether the session was resumed ({@code false}: a new session)
-	 * @param token the token for the next resume
-	 * @param received the highest client sequence number the server has delivered
-	 * @param windowMillis how long the server keeps the session after a lost connection
-	 */
-	public record SessionFrame(boolean resumed, String token, long received, long windowMillis) {
 	}
 
 }

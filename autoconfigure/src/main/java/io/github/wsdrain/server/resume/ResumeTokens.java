@@ -1,0 +1,80 @@
+package io.github.wsdrain.server.resume;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The tokens that resume one session (PROTOCOL.md §4.5, §4.7): a new one per connection;
+ * until the client confirms the connection, the ones before it too, since a client whose
+ * connection dropped before the session frame arrived never learned the new one. Guarded
+ * by the session's state lock.
+ */
+final class ResumeTokens {
+
+	private final ResumableSessions sessions;
+
+	private final ResumableSession session;
+
+	private final Set<String> tokens = new HashSet<>();
+
+	private @Nullable String current;
+
+	private volatile boolean confirmed;
+
+	ResumeTokens(ResumableSessions sessions, ResumableSession session) {
+		this.sessions = sessions;
+		this.session = session;
+	}
+
+	/**
+	 * Issue the token of a new connection; the older ones stay valid until it is confirmed.
+	 * @return the token for its session frame
+	 */
+	String next() {
+		String token = this.sessions.issueToken(this.session);
+		this.current = token;
+		this.tokens.add(token);
+		this.confirmed = false;
+		return token;
+	}
+
+	/** Whether the current connection has been confirmed; read without the lock. */
+	boolean isConfirmed() {
+		return this.confirmed;
+	}
+
+	/** The client's first frame proves it has the session frame: older tokens are now used up. */
+	void confirm() {
+		this.confirmed = true;
+		this.tokens.removeIf((old) -> {
+			boolean retire = !old.equals(this.current);
+			if (retire) {
+				this.sessions.forget(old);
+			}
+			return retire;
+		});
+	}
+
+	/**
+	 * The session ended: forget its tokens, at once or, for a session that ended complete,
+	 * after the resume window, so that a client whose connection dropped with the close
+	 * frame comes back to be told so, not that its session was lost.
+	 * @param complete whether the app closed it with everything acknowledged
+	 */
+	void end(boolean complete) {
+		if (complete) {
+			Set<String> retired = Set.copyOf(this.tokens);
+			this.sessions.timer()
+				.schedule(() -> retired.forEach(this.sessions::forget), this.sessions.getSettings().window().toMillis(),
+						TimeUnit.MILLISECONDS);
+		}
+		else {
+			this.tokens.forEach(this.sessions::forget);
+		}
+		this.tokens.clear();
+	}
+
+}
