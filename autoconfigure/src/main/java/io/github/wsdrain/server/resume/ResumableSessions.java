@@ -239,8 +239,9 @@ public class ResumableSessions implements DisposableBean {
 		}
 		catch (ProtocolViolationException ex) {
 			// Only the new connection closes: its owner's connection, tokens and session stay as they were.
-			connection.close(ex.getStatus());
+			// Counted first: whoever sees the close also sees the count.
 			resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
+			connection.close(ex.getStatus());
 		}
 	}
 
