@@ -48,6 +48,7 @@ public final class WsDrainClientAutoConfiguration {
 		map.from(reliable::isEnabled).to(client::setReliable);
 		map.from(reliable::getBufferSize).to(client::setReplayBufferSize);
 		map.from(reliable::getSendTimeout).to(client::setReplaySendTimeout);
+		map.from(reliable::getHeartbeatTimeout).to(client::setHeartbeatTimeout);
 		client.setReconnectBackoff(backoff(properties.getReconnect()));
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(client));
 		return client;
@@ -64,6 +65,7 @@ public final class WsDrainClientAutoConfiguration {
 		WsDrainClientProperties.Reliable reliable = properties.getReliable();
 		PropertyChecks.positive("wsdrain.client.reliable.buffer-size", reliable.getBufferSize());
 		PropertyChecks.positive("wsdrain.client.reliable.send-timeout", reliable.getSendTimeout());
+		PropertyChecks.positive("wsdrain.client.reliable.heartbeat-timeout", reliable.getHeartbeatTimeout());
 	}
 
 	private static ReconnectBackoff backoff(WsDrainClientProperties.Reconnect reconnect) {

@@ -130,6 +130,9 @@ public class WsDrainClientProperties {
 		/** Maximum time a send waits for room in a full replay buffer. */
 		private Duration sendTimeout = Duration.ofSeconds(10);
 
+		/** Longest time without any frame from the server before the connection is given up and resumed; twice the server's heartbeat. */
+		private Duration heartbeatTimeout = Duration.ofSeconds(50);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -152,6 +155,14 @@ public class WsDrainClientProperties {
 
 		public void setSendTimeout(Duration sendTimeout) {
 			this.sendTimeout = sendTimeout;
+		}
+
+		public Duration getHeartbeatTimeout() {
+			return this.heartbeatTimeout;
+		}
+
+		public void setHeartbeatTimeout(Duration heartbeatTimeout) {
+			this.heartbeatTimeout = heartbeatTimeout;
 		}
 
 	}

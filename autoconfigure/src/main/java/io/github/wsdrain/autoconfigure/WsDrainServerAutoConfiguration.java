@@ -3,10 +3,12 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.wsdrain.server.resume.DetachedSessionLimits;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeSettings;
 import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.server.BrowserClientResources;
 import io.github.wsdrain.server.DrainingHandlerMappingPostProcessor;
 import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -31,6 +33,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 /**
@@ -94,14 +98,40 @@ public final class WsDrainServerAutoConfiguration {
 					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
 					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
 							properties.getResume().getBufferSize()),
-					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()));
+					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()),
+					PropertyChecks.positive("wsdrain.server.resume.heartbeat", properties.getResume().getHeartbeat()));
 		}
 
 		@Bean
 		@ConditionalOnMissingBean
-		ResumableSessions resumableSessions(ResumeSettings settings, ObjectProvider<ResumeListener> listeners,
-				ServerThreads threads) {
-			return new ResumableSessions(settings, listeners.orderedStream().toList(), threads.timer(),
+		DetachedSessionLimits wsDrainDetachedSessionLimits(WsDrainServerProperties properties) {
+			WsDrainServerProperties.Resume resume = properties.getResume();
+			DataSize bytes = resume.getMaxDetachedBytes();
+			return new DetachedSessionLimits(
+					PropertyChecks.positive("wsdrain.server.resume.max-detached-sessions",
+							resume.getMaxDetachedSessions()),
+					(bytes != null)
+							? PropertyChecks.positive("wsdrain.server.resume.max-detached-bytes", bytes).toBytes()
+							: DetachedSessionLimits.defaultBytes(),
+					PropertyChecks.positive("wsdrain.server.resume.max-detached-sessions-per-address",
+							resume.getMaxDetachedSessionsPerAddress()),
+					PropertyChecks
+						.positive("wsdrain.server.resume.max-detached-bytes-per-address",
+								resume.getMaxDetachedBytesPerAddress())
+						.toBytes(),
+					PropertyChecks.positive("wsdrain.server.resume.max-detached-sessions-per-principal",
+							resume.getMaxDetachedSessionsPerPrincipal()),
+					PropertyChecks
+						.positive("wsdrain.server.resume.max-detached-bytes-per-principal",
+								resume.getMaxDetachedBytesPerPrincipal())
+						.toBytes());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ResumableSessions resumableSessions(ResumeSettings settings, DetachedSessionLimits limits,
+				ObjectProvider<ResumeListener> listeners, ServerThreads threads) {
+			return new ResumableSessions(settings, limits, listeners.orderedStream().toList(), threads.timer(),
 					threads.executor());
 		}
 
@@ -131,6 +161,24 @@ public final class WsDrainServerAutoConfiguration {
 					PropertyChecks.closeReason("wsdrain.server.shutdown.close-reason", shutdown.getCloseReason()));
 			return new GracefulWebSocketShutdown(registry, resumableSessions.getIfAvailable(), timeout, closeStatus,
 					PropertyChecks.positive("wsdrain.server.shutdown.retry-after", shutdown.getRetryAfter()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	@ConditionalOnBooleanProperty(name = "wsdrain.server.browser-client.enabled", matchIfMissing = true)
+	static class BrowserClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		BrowserClientResources wsDrainBrowserClientResources(WsDrainServerProperties properties) {
+			Duration cachePeriod = properties.getBrowserClient().getCachePeriod();
+			if (cachePeriod.isNegative()) {
+				throw new IllegalArgumentException(
+						"wsdrain.server.browser-client.cache-period must not be negative, was " + cachePeriod);
+			}
+			return new BrowserClientResources(cachePeriod);
 		}
 
 	}

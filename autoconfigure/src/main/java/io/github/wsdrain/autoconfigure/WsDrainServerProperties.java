@@ -1,10 +1,13 @@
 package io.github.wsdrain.autoconfigure;
 
+import io.github.wsdrain.session.CloseBarrier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.github.wsdrain.session.SendOverflowPolicy;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -41,6 +44,8 @@ public class WsDrainServerProperties {
 	private Duration ackTimeout = Duration.ofSeconds(5);
 
 	private final Resume resume = new Resume();
+
+	private final BrowserClient browserClient = new BrowserClient();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -202,6 +207,39 @@ public class WsDrainServerProperties {
 		return this.resume;
 	}
 
+	public BrowserClient getBrowserClient() {
+		return this.browserClient;
+	}
+
+	/**
+	 * The browser client, /wsdrain/wsdrain.js.
+	 */
+	public static class BrowserClient {
+
+		/** Whether to serve /wsdrain/** with its own cache header (the module stays on the class path either way). */
+		private boolean enabled = true;
+
+		/** How long browsers may use /wsdrain/wsdrain.js before revalidating it. */
+		private Duration cachePeriod = Duration.ofHours(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getCachePeriod() {
+			return this.cachePeriod;
+		}
+
+		public void setCachePeriod(Duration cachePeriod) {
+			this.cachePeriod = cachePeriod;
+		}
+
+	}
+
 	/**
 	 * Resumable sessions for clients that negotiate the wsdrain.v1 sub-protocol.
 	 */
@@ -215,6 +253,27 @@ public class WsDrainServerProperties {
 
 		/** Most bytes of sent but unacknowledged messages kept per session for replay. */
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
+
+		/** Silence after which the server repeats its last acknowledgement; clients treat twice this without a frame as a lost connection. */
+		private Duration heartbeat = Duration.ofSeconds(25);
+
+		/** Most sessions kept waiting for a resume; past it the oldest is ended and its client gets not recovered. */
+		private int maxDetachedSessions = 10000;
+
+		/** Most bytes all sessions waiting for a resume may hold; unset means a quarter of the maximum heap. */
+		private @Nullable DataSize maxDetachedBytes;
+
+		/** Most sessions kept waiting for a resume per client address (as the server sees it). */
+		private int maxDetachedSessionsPerAddress = 1000;
+
+		/** Most bytes the sessions waiting for a resume may hold per client address. */
+		private DataSize maxDetachedBytesPerAddress = DataSize.ofMegabytes(64);
+
+		/** Most sessions kept waiting for a resume per authenticated principal. */
+		private int maxDetachedSessionsPerPrincipal = 100;
+
+		/** Most bytes the sessions waiting for a resume may hold per authenticated principal. */
+		private DataSize maxDetachedBytesPerPrincipal = DataSize.ofMegabytes(64);
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -238,6 +297,62 @@ public class WsDrainServerProperties {
 
 		public void setBufferSize(DataSize bufferSize) {
 			this.bufferSize = bufferSize;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
+		}
+
+		public int getMaxDetachedSessions() {
+			return this.maxDetachedSessions;
+		}
+
+		public void setMaxDetachedSessions(int maxDetachedSessions) {
+			this.maxDetachedSessions = maxDetachedSessions;
+		}
+
+		public @Nullable DataSize getMaxDetachedBytes() {
+			return this.maxDetachedBytes;
+		}
+
+		public void setMaxDetachedBytes(@Nullable DataSize maxDetachedBytes) {
+			this.maxDetachedBytes = maxDetachedBytes;
+		}
+
+		public int getMaxDetachedSessionsPerAddress() {
+			return this.maxDetachedSessionsPerAddress;
+		}
+
+		public void setMaxDetachedSessionsPerAddress(int maxDetachedSessionsPerAddress) {
+			this.maxDetachedSessionsPerAddress = maxDetachedSessionsPerAddress;
+		}
+
+		public DataSize getMaxDetachedBytesPerAddress() {
+			return this.maxDetachedBytesPerAddress;
+		}
+
+		public void setMaxDetachedBytesPerAddress(DataSize maxDetachedBytesPerAddress) {
+			this.maxDetachedBytesPerAddress = maxDetachedBytesPerAddress;
+		}
+
+		public int getMaxDetachedSessionsPerPrincipal() {
+			return this.maxDetachedSessionsPerPrincipal;
+		}
+
+		public void setMaxDetachedSessionsPerPrincipal(int maxDetachedSessionsPerPrincipal) {
+			this.maxDetachedSessionsPerPrincipal = maxDetachedSessionsPerPrincipal;
+		}
+
+		public DataSize getMaxDetachedBytesPerPrincipal() {
+			return this.maxDetachedBytesPerPrincipal;
+		}
+
+		public void setMaxDetachedBytesPerPrincipal(DataSize maxDetachedBytesPerPrincipal) {
+			this.maxDetachedBytesPerPrincipal = maxDetachedBytesPerPrincipal;
 		}
 
 	}

@@ -56,6 +56,8 @@ public class BufferedWebSocketClient {
 
 	private ReconnectBackoff reconnectBackoff = ReconnectBackoff.DEFAULT;
 
+	private Duration heartbeatTimeout = Duration.ofSeconds(50);
+
 	private final OpenedConnections opened = new OpenedConnections();
 
 	/**
@@ -401,6 +403,25 @@ public class BufferedWebSocketClient {
 	public void setReconnectBackoff(ReconnectBackoff reconnectBackoff) {
 		Assert.notNull(reconnectBackoff, "reconnectBackoff must not be null");
 		this.reconnectBackoff = reconnectBackoff;
+	}
+
+	/**
+	 * Return how long a reliable connection may go without any frame from the server
+	 * before it is given up and resumed.
+	 * @return the heartbeat timeout
+	 */
+	public Duration getHeartbeatTimeout() {
+		return this.heartbeatTimeout;
+	}
+
+	/**
+	 * Set how long a reliable connection may go without any frame from the server before
+	 * it is given up and resumed: twice the server's {@code wsdrain.server.resume.heartbeat}.
+	 * @param heartbeatTimeout the heartbeat timeout, positive
+	 */
+	public void setHeartbeatTimeout(Duration heartbeatTimeout) {
+		Assert.isTrue(heartbeatTimeout != null && isPositive(heartbeatTimeout), "heartbeatTimeout must be positive");
+		this.heartbeatTimeout = heartbeatTimeout;
 	}
 
 	private static boolean isPositive(Duration duration) {

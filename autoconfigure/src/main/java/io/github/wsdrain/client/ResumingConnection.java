@@ -113,6 +113,11 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 	private @Nullable ScheduledFuture<?> ackTicker;
 
+	private @Nullable ScheduledFuture<?> silenceMonitor;
+
+	/** When the current connection last delivered a frame: the heartbeat keeps it recent. */
+	private volatile long lastHeardNanos = System.nanoTime();
+
 	// ---- inbound
 
 	/** The newest sequence number in any transport connection's buffer. */
@@ -159,32 +164,67 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 	 * {@code wsdrain.v1}
 	 */
 	void open() {
+		FirstConnection.open(this.uri, this.client.getConnectTimeout(), this.client.getReconnectBackoff(),
+				this::openOnce);
+		this.ackTicker = ClientThreads.TIMER.scheduleAtFixedRate(this::ackIfDue, ACK_DELAY_MILLIS, ACK_DELAY_MILLIS,
+				TimeUnit.MILLISECONDS);
+		this.silenceMonitor = SilenceMonitor.start(this.client.getHeartbeatTimeout(), () -> this.live,
+				() -> this.lastHeardNanos);
+	}
+
+	/** One attempt at the first connection; {@link FirstConnection} retries it. */
+	private void openOnce(Duration timeLeft) {
 		Link link = new Link();
 		TransportConnection transport = this.client.openTransport(this.uri, linkHeaders(), link);
 		try {
 			String accepted = transport.getSession().getAcceptedProtocol();
 			if (!Frames.PROTOCOL.equals(accepted)) {
-				throw new WebSocketConnectException("Could not open a reliable connection to " + this.uri
+				throw new FirstConnection.Refused("Could not open a reliable connection to " + this.uri
 						+ ": the server did not accept the " + Frames.PROTOCOL + " sub-protocol (it selected "
 						+ ((accepted == null || accepted.isEmpty()) ? "none" : accepted)
 						+ "); is wsdrain.server.resume.enabled true there?", null);
 			}
-			SessionFrame session = awaitSessionFrame(link);
+			SessionFrame session = awaitSessionFrame(link, timeLeft);
 			if (!startSession(transport, session)) {
-				throw new WebSocketConnectException("Could not open a reliable connection to " + this.uri
-						+ ": the connection ended right after it opened", null);
+				// The server has the session now: resume it like after any later loss.
+				resumeAfterFirstLoss(transport);
 			}
 		}
 		catch (RuntimeException ex) {
+			// A session frame that comes after all must not start a second session.
+			link.session.cancel(false);
 			transport.close(CloseStatus.GOING_AWAY);
 			throw ex;
 		}
-		this.ackTicker = ClientThreads.TIMER.scheduleAtFixedRate(this::ackIfDue, ACK_DELAY_MILLIS, ACK_DELAY_MILLIS,
-				TimeUnit.MILLISECONDS);
 	}
 
-	private SessionFrame awaitSessionFrame(Link link) {
-		Duration timeout = this.client.getConnectTimeout();
+	/** The first connection got its session frame and was lost: from here on, resume. */
+	private void resumeAfterFirstLoss(TransportConnection transport) {
+		this.stateLock.lock();
+		try {
+			if (this.state == State.CLOSED) {
+				throw new FirstConnection.Refused("Could not open a reliable connection to " + this.uri
+						+ ": the server ended the session right after it opened", null);
+			}
+			if (this.state == State.CONNECTING) {
+				this.state = State.RECONNECTING;
+				this.lostNanos = System.nanoTime();
+				this.attempt = 0;
+				if (this.current == transport) {
+					this.current = null;
+				}
+				if (!this.attemptPending) {
+					scheduleAttempt();
+				}
+			}
+		}
+		finally {
+			this.stateLock.unlock();
+		}
+		logger.debug("First connection to " + this.uri + " lost right after its session frame: resuming");
+	}
+
+	private SessionFrame awaitSessionFrame(Link link, Duration timeout) {
 		try {
 			return link.session.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -534,6 +574,9 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 		this.live = null;
 		if (this.ackTicker != null) {
 			this.ackTicker.cancel(false);
+		}
+		if (this.silenceMonitor != null) {
+			this.silenceMonitor.cancel(false);
 		}
 		this.readableChanged.signalAll();
 		this.replay.wake();
@@ -886,6 +929,7 @@ final class ResumingConnection implements ReliableWebSocketConnection {
 
 		@Override
 		public boolean admit(TransportConnection from, WebSocketMessage<?> message) {
+			ResumingConnection.this.lastHeardNanos = System.nanoTime();
 			try {
 				if (!this.session.isDone()) {
 					sessionFrame(from, Frames.parseSession(message));

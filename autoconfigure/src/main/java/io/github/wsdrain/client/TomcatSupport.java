@@ -31,8 +31,16 @@ final class TomcatSupport {
 	}
 
 	static void abort(WebSocketSession session) {
+		abort(session, "Close handshake timed out");
+	}
+
+	/**
+	 * End a connection at once as if it had closed abnormally (1006), whether or not the
+	 * close frame went out; its handler hears of it before this returns.
+	 */
+	static void abort(WebSocketSession session, String reason) {
 		if (PRESENT) {
-			Tomcat.abort(session);
+			Tomcat.abort(session, reason);
 		}
 	}
 
@@ -49,11 +57,11 @@ final class TomcatSupport {
 			return null;
 		}
 
-		static void abort(WebSocketSession session) {
+		static void abort(WebSocketSession session, String reason) {
 			WsSession wsSession = wsSession(session);
 			if (wsSession != null && !wsSession.isClosed()) {
-				// The close frame is out: a "received" close moves the session to CLOSED and closes the socket.
-				wsSession.onClose(new CloseReason(CloseCodes.CLOSED_ABNORMALLY, "Close handshake timed out"));
+				// A "received" close moves the session to CLOSED and closes the socket.
+				wsSession.onClose(new CloseReason(CloseCodes.CLOSED_ABNORMALLY, reason));
 			}
 		}
 

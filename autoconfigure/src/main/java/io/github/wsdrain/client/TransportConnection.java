@@ -136,6 +136,20 @@ final class TransportConnection implements BufferedWebSocketConnection {
 		closeAbandoned(this.session);
 	}
 
+	/**
+	 * Give up a connection that shows no life: end it at once as lost (1006), without
+	 * waiting for a close handshake the peer would never answer.
+	 */
+	void abort(String reason) {
+		WebSocketSession current = this.session;
+		if (current != null && TomcatSupport.isTomcat(current)) {
+			TomcatSupport.abort(current, reason);
+		}
+		else if (current != null) {
+			fail(4001, reason);
+		}
+	}
+
 	private void closeAbandoned(@Nullable WebSocketSession session) {
 		if (session != null && this.abandoned) {
 			try {

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
+import io.github.wsdrain.server.resume.DetachedLimit;
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
@@ -30,7 +31,8 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * Server metrics under {@code wsdrain.}: sessions by state, messages and bytes sent,
  * messages dropped by reason, queue depth and drain duration; with {@code wsdrain.v1},
- * unacknowledged messages and resumes by outcome. Tags stay bounded: states, reasons and
+ * unacknowledged messages, resumes by outcome, detached bytes, evictions by limit and
+ * replaced connections. Tags stay bounded: states, reasons and
  * outcomes, never session ids.
  * <p>
  * {@code wsdrain.sessions} counts connections by state ({@code open}, {@code closing})
@@ -101,6 +103,23 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 			.description("Messages sent to wsdrain.v1 clients and not yet acknowledged, summed over sessions")
 			.register(meterRegistry);
 		Arrays.stream(ResumeOutcome.values()).forEach((outcome) -> resumesCounter(meterRegistry, outcome));
+		Gauge.builder("wsdrain.detached.bytes", resumable, ResumableSessions::getDetachedBytes)
+			.description("Bytes held by wsdrain.v1 sessions waiting for a resume, as counted against their limits")
+			.baseUnit("bytes")
+			.register(meterRegistry);
+		Arrays.stream(DetachedLimit.values()).forEach((limit) -> evictedCounter(meterRegistry, limit));
+		replacedCounter(meterRegistry, true);
+		replacedCounter(meterRegistry, false);
+	}
+
+	@Override
+	public void detachedSessionEvicted(DetachedLimit limit) {
+		this.meterRegistries.forEach((meters) -> evictedCounter(meters, limit).increment());
+	}
+
+	@Override
+	public void connectionReplaced(boolean recentlyActive) {
+		this.meterRegistries.forEach((meters) -> replacedCounter(meters, recentlyActive).increment());
 	}
 
 	@Override
@@ -148,6 +167,20 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 		return Counter.builder("wsdrain.resumes")
 			.description("Attempts of wsdrain.v1 clients to resume a session, by outcome")
 			.tag("outcome", outcome.tagValue())
+			.register(meters);
+	}
+
+	private static Counter evictedCounter(MeterRegistry meters, DetachedLimit limit) {
+		return Counter.builder("wsdrain.sessions.evicted")
+			.description("wsdrain.v1 sessions ended while waiting for a resume because detached sessions were over a limit")
+			.tag("limit", limit.tagValue())
+			.register(meters);
+	}
+
+	private static Counter replacedCounter(MeterRegistry meters, boolean recentlyActive) {
+		return Counter.builder("wsdrain.connections.replaced")
+			.description("Connections of wsdrain.v1 sessions replaced by a resume; recently-active ones had just delivered a frame")
+			.tag("recently-active", Boolean.toString(recentlyActive))
 			.register(meters);
 	}
 

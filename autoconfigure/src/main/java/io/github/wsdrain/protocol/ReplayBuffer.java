@@ -28,7 +28,8 @@ public final class ReplayBuffer {
 
 	private final Condition changed = this.lock.newCondition();
 
-	private final ArrayDeque<Numbered> frames = new ArrayDeque<>();
+	/** Replaced, not cleared, on release: a cleared deque keeps its grown array. */
+	private ArrayDeque<Numbered> frames = new ArrayDeque<>();
 
 	private long bytes;
 
@@ -171,6 +172,37 @@ public final class ReplayBuffer {
 		this.lock.lock();
 		try {
 			return this.frames.stream().<WebSocketMessage<?>>map(Numbered::frame).toList();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return the bytes of the unacknowledged frames: more than the capacity when the buffer
+	 * holds one frame larger than it, which an empty buffer still takes.
+	 * @return the byte count
+	 */
+	public long bytes() {
+		this.lock.lock();
+		try {
+			return this.bytes;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Drop every frame at once: the session is over and nothing will be replayed. The
+	 * sequence numbers stay as they were.
+	 */
+	public void release() {
+		this.lock.lock();
+		try {
+			this.frames = new ArrayDeque<>();
+			this.bytes = 0;
+			this.changed.signalAll();
 		}
 		finally {
 			this.lock.unlock();

@@ -135,7 +135,8 @@ class WsDrainClientAutoConfigurationTests {
 	void whenReliableAndReconnectPropertiesAreSetThenTheyBind() {
 		this.contextRunner
 			.withPropertyValues("wsdrain.client.reliable.enabled=true", "wsdrain.client.reliable.buffer-size=256KB",
-					"wsdrain.client.reliable.send-timeout=3s", "wsdrain.client.reconnect.initial-delay=0ms",
+					"wsdrain.client.reliable.send-timeout=3s", "wsdrain.client.reliable.heartbeat-timeout=20s",
+					"wsdrain.client.reconnect.initial-delay=0ms",
 					"wsdrain.client.reconnect.max-delay=30s", "wsdrain.client.reconnect.multiplier=1.5",
 					"wsdrain.client.reconnect.max-attempts=5")
 			.run((context) -> {
@@ -143,6 +144,7 @@ class WsDrainClientAutoConfigurationTests {
 				assertThat(client.isReliable()).isTrue();
 				assertThat(client.getReplayBufferSize()).isEqualTo(DataSize.ofKilobytes(256));
 				assertThat(client.getReplaySendTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(client.getHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
 				assertThat(client.getReconnectBackoff())
 					.isEqualTo(new ReconnectBackoff(Duration.ZERO, Duration.ofSeconds(30), 1.5, 5));
 			});

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,9 +43,15 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private final AtomicInteger cuts = new AtomicInteger();
 
+	/** Sockets whose bytes are read and dropped: a path that went silent without a reset. */
+	private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
+
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
 	private volatile boolean refusing;
+
+	/** How many of the next connections to reset at once: a first handshake that fails. */
+	private final AtomicInteger toReset = new AtomicInteger();
 
 	private volatile @Nullable Duration minLifetime;
 
@@ -66,6 +73,11 @@ public final class ChaosProxy implements AutoCloseable {
 		this.pairs.forEach(this::scheduleCut);
 	}
 
+	/** Reset the next connections at once, then accept the rest. */
+	public void resetNext(int connections) {
+		this.toReset.set(connections);
+	}
+
 	/** Reset new connections at once (a network that is down), or accept them again. */
 	public void refuse(boolean refusing) {
 		this.refusing = refusing;
@@ -77,6 +89,15 @@ public final class ChaosProxy implements AutoCloseable {
 
 	public int cuts() {
 		return this.cuts.get();
+	}
+
+	/**
+	 * Stop forwarding on every open connection, in both directions, without closing
+	 * anything: both ends see a connection that is open and silent (a dead NAT mapping).
+	 * New connections are forwarded as usual.
+	 */
+	public void silence() {
+		this.silenced.addAll(this.sockets);
 	}
 
 	/** Reset every connection through the proxy. */
@@ -91,7 +112,7 @@ public final class ChaosProxy implements AutoCloseable {
 		while (!this.listener.isClosed()) {
 			try {
 				Socket client = this.listener.accept();
-				if (this.refusing) {
+				if (this.refusing || this.toReset.getAndUpdate((n) -> Math.max(n - 1, 0)) > 0) {
 					reset(client);
 					continue;
 				}
@@ -126,18 +147,37 @@ public final class ChaosProxy implements AutoCloseable {
 
 	private void pump(Socket from, Socket to) {
 		byte[] buffer = new byte[16 * 1024];
-		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+		try {
+			InputStream in = from.getInputStream();
+			OutputStream out = to.getOutputStream();
 			int read;
 			while ((read = in.read(buffer)) >= 0) {
-				out.write(buffer, 0, read);
+				if (!this.silenced.contains(from) && !this.silenced.contains(to)) {
+					out.write(buffer, 0, read);
+				}
 			}
 		}
 		catch (IOException ex) {
 			// cut or closed
 		}
 		finally {
-			reset(from);
-			reset(to);
+			// A silenced side stays open: it is the client that must notice on its own.
+			for (Socket socket : List.of(from, to)) {
+				if (!this.silenced.contains(socket)) {
+					// An orderly close first: what was forwarded is not discarded (a cut has reset it already).
+					closeQuietly(socket);
+					reset(socket);
+				}
+			}
+		}
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// already closed
 		}
 	}
 
@@ -157,6 +197,7 @@ public final class ChaosProxy implements AutoCloseable {
 	public void close() throws IOException {
 		this.listener.close();
 		this.timer.shutdownNow();
+		this.silenced.clear();
 		cut();
 		this.threads.shutdownNow();
 	}

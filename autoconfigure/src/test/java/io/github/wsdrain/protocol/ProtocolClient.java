@@ -306,6 +306,10 @@ final class ProtocolClient implements WebSocket.Listener {
 
 		private String query = "";
 
+		private String path = "/resume";
+
+		private String host = "localhost";
+
 		private LongPredicate abortAfter = (seq) -> false;
 
 		Builder(int port) {
@@ -349,6 +353,18 @@ final class ProtocolClient implements WebSocket.Listener {
 			return this;
 		}
 
+		/** Connect to another endpoint of the test app than {@code /resume}. */
+		Builder path(String path) {
+			this.path = path;
+			return this;
+		}
+
+		/** Connect through another loopback address, for example {@code [::1]}: the server sees another client address. */
+		Builder host(String host) {
+			this.host = host;
+			return this;
+		}
+
 		Builder abortAfter(long seq) {
 			this.abortAfter = (received) -> received == seq;
 			return this;
@@ -363,7 +379,7 @@ final class ProtocolClient implements WebSocket.Listener {
 			if (this.user != null) {
 				builder.header(ResumeTestApplication.USER_HEADER, this.user);
 			}
-			builder.buildAsync(URI.create("ws://localhost:" + this.port + "/resume" + this.query), client)
+			builder.buildAsync(URI.create("ws://" + this.host + ":" + this.port + this.path + this.query), client)
 				.get(10, TimeUnit.SECONDS);
 			return client;
 		}

@@ -110,6 +110,7 @@ class ResumeMetricsTests {
 		this.recorder.closeOf(this.recorder.nextSession());
 	}
 
+	/** The rejected attempt closes only its own connection: the session is untouched and resumes later. */
 	@Test
 	void whenAResumeGoesBelowTheAcknowledgedSequenceThenItIsCountedRejectedAndClosedWith1008() throws Exception {
 		ProtocolClient first = ProtocolClient.to(this.port).connect();
@@ -126,7 +127,11 @@ class ResumeMetricsTests {
 		await().atMost(WAIT).until(() -> resumes("rejected") == 1);
 		assertThat(resumes("resumed")).isZero();
 		assertThat(resumes("not-recovered")).isZero();
-		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1008);
+		assertThat(this.recorder.wasClosed(session)).isFalse();
+		ProtocolClient back = ProtocolClient.to(this.port).resume(token, 3).connect();
+		assertThat(back.resumed()).isTrue();
+		back.close();
+		assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(1000);
 	}
 
 	@Test

@@ -1,15 +1,17 @@
 package io.github.wsdrain.sample;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
@@ -29,16 +31,19 @@ class BurstHandler extends TextWebSocketHandler {
 
 	private final UnaryOperator<WebSocketSession> sessionDecorator;
 
-	private final Executor senders;
+	private final SampleSenders senders;
 
 	private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>(KEPT_OUTCOMES);
+
+	/** For the page, which shows the latest burst without taking it from the tests. */
+	private volatile @Nullable Outcome lastOutcome;
 
 	/**
 	 * @param sessionDecorator what the handler sends through: the session as given, or
 	 * Spring's {@code ConcurrentWebSocketSessionDecorator} for the plain endpoints
 	 * @param senders runs the sending threads
 	 */
-	BurstHandler(UnaryOperator<WebSocketSession> sessionDecorator, Executor senders) {
+	BurstHandler(UnaryOperator<WebSocketSession> sessionDecorator, SampleSenders senders) {
 		this.sessionDecorator = sessionDecorator;
 		this.senders = senders;
 	}
@@ -55,9 +60,11 @@ class BurstHandler extends TextWebSocketHandler {
 		}
 		WebSocketSession target = this.sessionDecorator.apply(session);
 		Burst burst = new Burst(session.getId(), target, parameters);
-		for (int k = 0; k < parameters.threads(); k++) {
-			int block = k;
-			this.senders.execute(() -> burst.sendBlock(block));
+		List<Runnable> blocks = IntStream.range(0, parameters.threads())
+			.<Runnable>mapToObj((block) -> () -> burst.sendBlock(block))
+			.toList();
+		if (!this.senders.tryRun(blocks)) {
+			session.close(SampleSenders.BUSY);
 		}
 	}
 
@@ -70,7 +77,16 @@ class BurstHandler extends TextWebSocketHandler {
 		return this.outcomes.take();
 	}
 
+	/**
+	 * Return the outcome of the latest burst that ended.
+	 * @return the outcome, or {@code null} before the first
+	 */
+	@Nullable Outcome lastOutcome() {
+		return this.lastOutcome;
+	}
+
 	private void record(Outcome outcome) {
+		this.lastOutcome = outcome;
 		while (!this.outcomes.offer(outcome)) {
 			this.outcomes.poll();
 		}

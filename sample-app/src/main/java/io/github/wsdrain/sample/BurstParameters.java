@@ -15,11 +15,29 @@ record BurstParameters(int count, int size, int threads) {
 
 	static final int MIN_SIZE = 16;
 
+	/** Caps that keep one connection from taking the heap or the CPU: a burst is back-pressured, not free. */
+	static final int MAX_COUNT = 1_000_000;
+
+	static final int MAX_SIZE = 1024 * 1024;
+
+	static final int MAX_THREADS = 16;
+
 	BurstParameters {
-		require(count > 0, "count must be positive");
-		require(size >= MIN_SIZE, "size must be at least " + MIN_SIZE);
-		require(threads > 0 && threads <= 64, "threads must be between 1 and 64");
+		requireCountAndSize(count, size);
+		require(threads > 0 && threads <= MAX_THREADS, "threads must be between 1 and " + MAX_THREADS);
 		require(threads <= count, "threads must not exceed count");
+	}
+
+	/** The checks every endpoint makes on {@code count} and {@code size}. */
+	static void requireCountAndSize(int count, int size) {
+		require(count > 0, "count must be positive");
+		require(count <= MAX_COUNT, "count must be at most " + MAX_COUNT);
+		requireSize(size);
+	}
+
+	static void requireSize(int size) {
+		require(size >= MIN_SIZE, "size must be at least " + MIN_SIZE);
+		require(size <= MAX_SIZE, "size must be at most " + MAX_SIZE);
 	}
 
 	static BurstParameters from(URI uri) {

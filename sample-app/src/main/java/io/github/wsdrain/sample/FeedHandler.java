@@ -4,7 +4,6 @@ import io.github.wsdrain.server.resume.ResumableSession;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +13,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 
@@ -29,6 +29,9 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * sending into the replay buffer (waiting when it is full) and the client that resumes
  * gets every message it missed. A client that does not offer {@code wsdrain.v1} gets the
  * same N messages over plain WebSocket with drain-before-close, then 1000.
+ * <p>
+ * Sample only: a client message {@code cut} makes the server end the connection's TCP
+ * socket without a close frame, so that the page can show a resume.
  */
 class FeedHandler extends TextWebSocketHandler {
 
@@ -40,19 +43,31 @@ class FeedHandler extends TextWebSocketHandler {
 	 */
 	private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-	private final Executor senders;
+	private final SampleSenders senders;
 
 	private final ScheduledExecutorService ticker;
 
 	private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
 
+	private final TransportCuts cuts;
+
 	/**
 	 * @param senders runs the sends, which may wait for the client
 	 * @param ticker paces the feeds that have a rate; its tasks never wait
+	 * @param cuts ends connections without a close frame when a client asks
 	 */
-	FeedHandler(Executor senders, ScheduledExecutorService ticker) {
+	FeedHandler(SampleSenders senders, ScheduledExecutorService ticker, TransportCuts cuts) {
 		this.senders = senders;
 		this.ticker = ticker;
+		this.cuts = cuts;
+	}
+
+	@Override
+	protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+		if ("cut".equals(message.getPayload())) {
+			logger.info("Feed on session " + session.getId() + ": cutting " + this.cuts.cut(session)
+					+ " connection(s) as the client asked");
+		}
 	}
 
 	@Override
@@ -111,9 +126,12 @@ class FeedHandler extends TextWebSocketHandler {
 			this.parameters = parameters;
 		}
 
-		synchronized void start() {
+		synchronized void start() throws IOException {
 			if (!this.parameters.paced()) {
-				tick();
+				if (!tick()) {
+					stop();
+					this.session.close(SampleSenders.BUSY);
+				}
 				return;
 			}
 			long period = Math.max(this.parameters.interval().toNanos(), MIN_TICK_NANOS);
@@ -131,11 +149,20 @@ class FeedHandler extends TextWebSocketHandler {
 			return this.sent;
 		}
 
-		/** Hand the sending to a sender thread, unless one is still at it. */
-		private void tick() {
-			if (this.sending.compareAndSet(false, true)) {
-				FeedHandler.this.senders.execute(this::sendDue);
+		/**
+		 * Hand the sending to a sender thread, unless one is still at it or none is free
+		 * (a paced feed catches up at a later tick).
+		 * @return whether a sender is at work for this feed
+		 */
+		private boolean tick() {
+			if (!this.sending.compareAndSet(false, true)) {
+				return true;
 			}
+			if (FeedHandler.this.senders.tryRun(this::sendDue)) {
+				return true;
+			}
+			this.sending.set(false);
+			return false;
 		}
 
 		private void sendDue() {

@@ -17,8 +17,7 @@ record FeedParameters(int count, int size, int rate) {
 	static final int MAX_RATE = 1_000_000;
 
 	FeedParameters {
-		BurstParameters.require(count > 0, "count must be positive");
-		BurstParameters.require(size >= BurstParameters.MIN_SIZE, "size must be at least " + BurstParameters.MIN_SIZE);
+		BurstParameters.requireCountAndSize(count, size);
 		BurstParameters.require(rate >= 0 && rate <= MAX_RATE, "rate must be between 0 and " + MAX_RATE);
 	}
 

@@ -1,10 +1,13 @@
 package io.github.wsdrain.sample;
 
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
+import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.DrainingSessionRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -23,11 +26,12 @@ class SampleHandlersConfiguration {
 	private static final UnaryOperator<WebSocketSession> SPRING_DECORATOR = (
 			session) -> new ConcurrentWebSocketSessionDecorator(session, 10_000, 16 * 1024 * 1024);
 
-	@Bean(destroyMethod = "shutdownNow")
-	ExecutorService sampleSenders() {
-		return Executors.newCachedThreadPool(new CustomizableThreadFactory("sample-sender-"));
+	@Bean
+	SampleSenders sampleSenders() {
+		return new SampleSenders();
 	}
 
+	/** Paces the streams: two threads are enough, their tasks only hand the sending to {@code sampleSenders}. */
 	@Bean(destroyMethod = "shutdownNow")
 	ScheduledExecutorService sampleStreamScheduler() {
 		return Executors.newScheduledThreadPool(2, new CustomizableThreadFactory("sample-stream-"));
@@ -40,28 +44,40 @@ class SampleHandlersConfiguration {
 	}
 
 	@Bean
-	StreamHandler demoStreamHandler(ScheduledExecutorService sampleStreamScheduler) {
-		return new StreamHandler(UnaryOperator.identity(), sampleStreamScheduler);
+	StreamHandler demoStreamHandler(ScheduledExecutorService sampleStreamScheduler, SampleSenders sampleSenders) {
+		return new StreamHandler(UnaryOperator.identity(), sampleStreamScheduler, sampleSenders);
 	}
 
 	@Bean
-	StreamHandler plainStreamHandler(ScheduledExecutorService sampleStreamScheduler) {
-		return new StreamHandler(SPRING_DECORATOR, sampleStreamScheduler);
+	StreamHandler plainStreamHandler(ScheduledExecutorService sampleStreamScheduler, SampleSenders sampleSenders) {
+		return new StreamHandler(SPRING_DECORATOR, sampleStreamScheduler, sampleSenders);
 	}
 
 	@Bean
-	BurstHandler demoBurstHandler(ExecutorService sampleSenders) {
+	BurstHandler demoBurstHandler(SampleSenders sampleSenders) {
 		return new BurstHandler(UnaryOperator.identity(), sampleSenders);
 	}
 
 	@Bean
-	BurstHandler plainBurstHandler(ExecutorService sampleSenders) {
+	BurstHandler plainBurstHandler(SampleSenders sampleSenders) {
 		return new BurstHandler(SPRING_DECORATOR, sampleSenders);
 	}
 
 	@Bean
-	FeedHandler demoFeedHandler(ExecutorService sampleSenders, ScheduledExecutorService sampleFeedTicker) {
-		return new FeedHandler(sampleSenders, sampleFeedTicker);
+	TransportCuts sampleTransportCuts(ObjectProvider<DrainingSessionRegistry> registry,
+			ObjectProvider<ResumableSessions> resumableSessions) {
+		return new TransportCuts(registry, resumableSessions);
+	}
+
+	@Bean
+	FeedHandler demoFeedHandler(SampleSenders sampleSenders, ScheduledExecutorService sampleFeedTicker,
+			TransportCuts sampleTransportCuts) {
+		return new FeedHandler(sampleSenders, sampleFeedTicker, sampleTransportCuts);
+	}
+
+	@Bean
+	EchoHandler demoEchoHandler() {
+		return new EchoHandler();
 	}
 
 }

@@ -23,13 +23,17 @@ class SampleWebSocketConfiguration implements WebSocketConfigurer {
 
 	private final FeedHandler demoFeedHandler;
 
+	private final EchoHandler demoEchoHandler;
+
 	SampleWebSocketConfiguration(BurstHandler demoBurstHandler, BurstHandler plainBurstHandler,
-			StreamHandler demoStreamHandler, StreamHandler plainStreamHandler, FeedHandler demoFeedHandler) {
+			StreamHandler demoStreamHandler, StreamHandler plainStreamHandler, FeedHandler demoFeedHandler,
+			EchoHandler demoEchoHandler) {
 		this.demoBurstHandler = demoBurstHandler;
 		this.plainBurstHandler = plainBurstHandler;
 		this.demoStreamHandler = demoStreamHandler;
 		this.plainStreamHandler = plainStreamHandler;
 		this.demoFeedHandler = demoFeedHandler;
+		this.demoEchoHandler = demoEchoHandler;
 	}
 
 	@Override
@@ -39,6 +43,7 @@ class SampleWebSocketConfiguration implements WebSocketConfigurer {
 		registry.addHandler(this.demoStreamHandler, "/demo/stream").setAllowedOriginPatterns("*");
 		registry.addHandler(this.plainStreamHandler, "/plain/stream").setAllowedOriginPatterns("*");
 		registry.addHandler(this.demoFeedHandler, "/demo/feed").setAllowedOriginPatterns("*");
+		registry.addHandler(this.demoEchoHandler, "/demo/echo").setAllowedOriginPatterns("*");
 	}
 
 }

@@ -1,11 +1,14 @@
 package io.github.wsdrain.sample;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 import org.apache.commons.logging.Log;
@@ -31,11 +34,18 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 
 	private static final Log logger = LogFactory.getLog(StreamHandler.class);
 
+	private static final int MAX_INTERVAL = 60_000;
+
 	private final UnaryOperator<WebSocketSession> sessionDecorator;
 
 	private final ScheduledExecutorService scheduler;
 
+	private final SampleSenders senders;
+
 	private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+
+	/** The connections as the handler got them, for the page's stand-in for a stopping connector. */
+	private final Map<String, WebSocketSession> connections = new ConcurrentHashMap<>();
 
 	private volatile Runnable beforeGoodbye = () -> {
 	};
@@ -43,11 +53,14 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 	/**
 	 * @param sessionDecorator what the handler sends through: the session as given, or
 	 * Spring's {@code ConcurrentWebSocketSessionDecorator} for the plain endpoint
-	 * @param scheduler runs the streams
+	 * @param scheduler paces the streams; its tasks never wait for a client
+	 * @param senders run the sends, which may wait for a client that does not read
 	 */
-	StreamHandler(UnaryOperator<WebSocketSession> sessionDecorator, ScheduledExecutorService scheduler) {
+	StreamHandler(UnaryOperator<WebSocketSession> sessionDecorator, ScheduledExecutorService scheduler,
+			SampleSenders senders) {
 		this.sessionDecorator = sessionDecorator;
 		this.scheduler = scheduler;
+		this.senders = senders;
 	}
 
 	@Override
@@ -58,22 +71,34 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 			var query = UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams();
 			interval = intParameter(query.getFirst("interval"), 10, 1, "interval");
 			size = intParameter(query.getFirst("size"), 64, BurstParameters.MIN_SIZE, "size");
+			BurstParameters.requireSize(size);
+			BurstParameters.require(interval <= MAX_INTERVAL, "interval must be at most " + MAX_INTERVAL);
 		}
 		catch (IllegalArgumentException ex) {
 			session.close(CloseStatus.POLICY_VIOLATION.withReason(ex.getMessage()));
 			return;
 		}
+		this.connections.put(session.getId(), session);
 		Stream stream = new Stream(session.getId(), this.sessionDecorator.apply(session), size);
 		this.streams.put(session.getId(), stream);
-		stream.start(this.scheduler, interval);
+		stream.start(this.scheduler, this.senders, interval);
 	}
 
 	@Override
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+		this.connections.remove(session.getId());
 		Stream stream = this.streams.remove(session.getId());
 		if (stream != null) {
 			stream.stop();
 		}
+	}
+
+	/**
+	 * Return the open connections.
+	 * @return a snapshot
+	 */
+	Collection<WebSocketSession> connections() {
+		return List.copyOf(this.connections.values());
 	}
 
 	/**
@@ -136,14 +161,36 @@ class StreamHandler extends TextWebSocketHandler implements GoingAwayHandler {
 
 		private ScheduledFuture<?> task;
 
+		/** Held by the one sender at work for this stream: ticks that find it taken are skipped. */
+		private final AtomicBoolean sending = new AtomicBoolean();
+
 		Stream(String id, WebSocketSession session, int size) {
 			this.id = id;
 			this.session = session;
 			this.size = size;
 		}
 
-		synchronized void start(ScheduledExecutorService scheduler, int interval) {
-			this.task = scheduler.scheduleAtFixedRate(this::sendNext, 0, interval, TimeUnit.MILLISECONDS);
+		synchronized void start(ScheduledExecutorService scheduler, SampleSenders senders, int interval) {
+			this.task = scheduler.scheduleAtFixedRate(() -> tick(senders), 0, interval, TimeUnit.MILLISECONDS);
+		}
+
+		/**
+		 * Hand the next message to a sender, unless one is still at it (the client is slow)
+		 * or none is free: a stalled client delays its own stream only.
+		 */
+		private void tick(SampleSenders senders) {
+			if (this.sending.compareAndSet(false, true) && !senders.tryRun(this::sendNextAndRelease)) {
+				this.sending.set(false);
+			}
+		}
+
+		private void sendNextAndRelease() {
+			try {
+				sendNext();
+			}
+			finally {
+				this.sending.set(false);
+			}
 		}
 
 		private synchronized void sendNext() {

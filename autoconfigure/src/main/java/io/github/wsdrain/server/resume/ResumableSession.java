@@ -56,6 +56,15 @@ public class ResumableSession implements WebSocketSession {
 	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
 	public static final int MAX_ACKS_PER_SECOND = 1000;
 
+	/**
+	 * What a detached session holds besides its replay buffer (the session, its buffer,
+	 * tokens, handshake headers and attributes), as counted against the detached limits.
+	 */
+	static final long OVERHEAD_BYTES = 5 * 1024;
+
+	/** Keys of the attributes wsdrain itself puts on a connection: they name the connection, not the session. */
+	private static final String OWN_ATTRIBUTE_PREFIX = "io.github.wsdrain.";
+
 	private final String id;
 
 	private final WebSocketHandler handler;
@@ -68,6 +77,9 @@ public class ResumableSession implements WebSocketSession {
 
 	private final @Nullable URI uri;
 
+	/** The endpoint the session was opened on: its tokens resume it only there. */
+	private final @Nullable String path;
+
 	private final HttpHeaders handshakeHeaders;
 
 	private final Map<String, Object> attributes;
@@ -75,6 +87,21 @@ public class ResumableSession implements WebSocketSession {
 	private final @Nullable String acceptedProtocol;
 
 	private final long createdNanos = System.nanoTime();
+
+	/** Address of the client's latest connection: the scope a detached session is counted in. */
+	private volatile String clientAddress;
+
+	/** When the current connection last delivered a frame: a half-open one has been quiet. */
+	private volatile long lastInboundNanos = System.nanoTime();
+
+	/** How the last connection was lost: what the app is told if the session is evicted. */
+	private @Nullable CloseStatus lostStatus;
+
+	/** Whether the detached limits ended the session: a resume racing the end finds nothing. */
+	private boolean evicted;
+
+	/** Unacknowledged messages when the session ended, -1 before: the replay buffer is released then. */
+	private volatile int unacknowledgedAtEnd = -1;
 
 	/** Held from numbering a message until it is handed to the connection: keeps numbers in wire order. */
 	private final ReentrantLock sendLock = new ReentrantLock();
@@ -122,6 +149,9 @@ public class ResumableSession implements WebSocketSession {
 
 	private final AtomicBoolean ackScheduled = new AtomicBoolean();
 
+	/** When the current connection was last written to: the heartbeat fills silences. */
+	private volatile long lastWriteNanos = System.nanoTime();
+
 	private long ackWindowStart;
 
 	private int acksInWindow;
@@ -137,8 +167,11 @@ public class ResumableSession implements WebSocketSession {
 		this.settings = sessions.getSettings();
 		this.principal = first.getPrincipal();
 		this.uri = first.getUri();
-		this.handshakeHeaders = first.getHandshakeHeaders();
-		this.attributes = new ConcurrentHashMap<>(first.getAttributes());
+		this.path = (this.uri != null) ? this.uri.getPath() : null;
+		this.clientAddress = addressOf(first);
+		// Copies: the session outlives the connection, and must not keep it or its container reachable.
+		this.handshakeHeaders = HttpHeaders.readOnlyHttpHeaders(HttpHeaders.copyOf(first.getHandshakeHeaders()));
+		this.attributes = applicationAttributes(first.getAttributes());
 		this.acceptedProtocol = first.getAcceptedProtocol();
 		this.replay = new ReplayBuffer(this.settings.bufferSize().toBytes());
 	}
@@ -163,6 +196,9 @@ public class ResumableSession implements WebSocketSession {
 					DrainingWebSocketSession current = this.connection;
 					if (current != null) {
 						write(current, framed);
+					}
+					else {
+						this.sessions.detachedSessionGrew(this);
 					}
 					return;
 				}
@@ -250,11 +286,13 @@ public class ResumableSession implements WebSocketSession {
 	}
 
 	/**
-	 * Return the number of messages sent but not yet acknowledged by the client.
+	 * Return the number of messages sent but not yet acknowledged by the client; once the
+	 * session ended, how many were unacknowledged then.
 	 * @return the size of the replay buffer in messages
 	 */
 	public int getUnacknowledgedMessages() {
-		return this.replay.size();
+		int atEnd = this.unacknowledgedAtEnd;
+		return (atEnd >= 0) ? atEnd : this.replay.size();
 	}
 
 	/**
@@ -273,6 +311,28 @@ public class ResumableSession implements WebSocketSession {
 		return Objects.equals(owner, name);
 	}
 
+	/**
+	 * Whether a connection to this endpoint may resume the session: tokens resume only
+	 * through the endpoint that issued them, past its own handshake rules.
+	 */
+	boolean servesEndpoint(@Nullable URI connectionUri, WebSocketHandler endpointHandler) {
+		String connectionPath = (connectionUri != null) ? connectionUri.getPath() : null;
+		return this.handler == endpointHandler && Objects.equals(this.path, connectionPath);
+	}
+
+	String clientAddress() {
+		return this.clientAddress;
+	}
+
+	@Nullable String principalName() {
+		return (this.principal != null) ? this.principal.getName() : null;
+	}
+
+	/** What the session holds, as counted against the detached limits: oversized messages count in full. */
+	long retainedBytes() {
+		return OVERHEAD_BYTES + this.replay.bytes();
+	}
+
 	void start(DrainingWebSocketSession first) {
 		attach(first, false);
 	}
@@ -285,16 +345,14 @@ public class ResumableSession implements WebSocketSession {
 	 * and the session are closed already
 	 */
 	boolean resume(DrainingWebSocketSession next, long last) throws ProtocolViolationException {
-		try {
-			if (last < this.replay.lastAcknowledged()) {
-				throw ProtocolViolationException.policy("Resume before acknowledged sequence");
-			}
-			acknowledge(last);
+		// Checked before anything changes: a rejected resume closes only its own connection.
+		if (last < this.replay.lastAcknowledged()) {
+			throw ProtocolViolationException.policy("Resume before acknowledged sequence");
 		}
-		catch (ProtocolViolationException ex) {
-			violation(next, ex);
-			throw ex;
+		if (last > this.replay.lastSent()) {
+			throw ProtocolViolationException.policy("Resume beyond the last sent sequence");
 		}
+		acknowledge(last);
 		return attach(next, true);
 	}
 
@@ -305,6 +363,7 @@ public class ResumableSession implements WebSocketSession {
 		long received = this.lastReceived;
 		DrainingWebSocketSession stale = this.connection;
 		if (stale != null && stale != next) {
+			this.sessions.connectionReplaced(this, stale, System.nanoTime() - this.lastInboundNanos);
 			// A half-open connection the server had not noticed yet: closing it first releases
 			// a sender waiting on its queue, which holds the send lock the replay needs.
 			stale.close(new CloseStatus(4000, "Replaced by a resumed connection"));
@@ -313,6 +372,11 @@ public class ResumableSession implements WebSocketSession {
 		this.sendLock.lock();
 		try {
 			synchronized (this.stateLock) {
+				if (this.evicted) {
+					// Its tokens are forgotten: the client's next attempt gets not recovered.
+					next.close(CloseStatus.GOING_AWAY.withReason("Session evicted"));
+					return false;
+				}
 				if (this.state == State.CLOSED) {
 					// Only a session that ended complete keeps its tokens: repeat how it ended.
 					next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
@@ -320,6 +384,9 @@ public class ResumableSession implements WebSocketSession {
 				}
 				previous = this.connection;
 				this.connection = next;
+				this.clientAddress = addressOf(next);
+				this.lastInboundNanos = System.nanoTime();
+				this.sessions.detachedSessionReleased(this);
 				if (this.expiry != null) {
 					this.expiry.cancel(false);
 					this.expiry = null;
@@ -353,8 +420,11 @@ public class ResumableSession implements WebSocketSession {
 		if (message instanceof PongMessage) {
 			return;
 		}
-		if (!this.confirmed && from == this.connection) {
-			confirm();
+		if (from == this.connection) {
+			this.lastInboundNanos = System.nanoTime();
+			if (!this.confirmed) {
+				confirm();
+			}
 		}
 		try {
 			Frames.Frame frame = Frames.parse(message);
@@ -435,6 +505,8 @@ public class ResumableSession implements WebSocketSession {
 			}
 			this.connection = null;
 			if (isResumableAfter(status)) {
+				this.lostStatus = status;
+				this.sessions.sessionDetached(this);
 				long window = this.settings.window().toMillis();
 				this.expiry = this.sessions.timer()
 					.schedule(() -> this.sessions.writers().execute(() -> end(status, null)), window, TimeUnit.MILLISECONDS);
@@ -492,6 +564,22 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/**
+	 * The detached limits chose this session: end it as if its window had passed, unless
+	 * its client resumed it meanwhile.
+	 */
+	void evict() {
+		CloseStatus status;
+		synchronized (this.stateLock) {
+			if (this.connection != null || this.state == State.CLOSED) {
+				return;
+			}
+			this.evicted = true;
+			status = (this.lostStatus != null) ? this.lostStatus : CloseStatus.GOING_AWAY;
+		}
+		end(status, null);
+	}
+
 	/** The application is stopping: no resume can come. */
 	void shutDown() {
 		end(CloseStatus.GOING_AWAY.withReason("Server stopping"), null);
@@ -509,6 +597,7 @@ public class ResumableSession implements WebSocketSession {
 				this.closeRequestedNanos = System.nanoTime();
 			}
 			this.state = State.CLOSED;
+			this.sessions.detachedSessionReleased(this);
 			if (this.closedByApp && getUnacknowledgedMessages() == 0) {
 				// Complete: a client whose connection dropped with the close frame comes back to
 				// be told so, not that its session was lost (PROTOCOL.md §4.7).
@@ -534,6 +623,9 @@ public class ResumableSession implements WebSocketSession {
 		DrainingWebSocketSession source = (last != null) ? last : ended;
 		CloseResult connectionResult = (source != null) ? source.getCloseFuture().getNow(null) : null;
 		int unacked = getUnacknowledgedMessages();
+		this.unacknowledgedAtEnd = unacked;
+		// Whatever still references the session (the app, a connection the container keeps) holds bytes, not the buffer.
+		this.replay.release();
 		CloseResult result = new CloseResult(this.id, status,
 				(connectionResult != null) ? connectionResult.flushed() : 0,
 				(connectionResult != null) ? connectionResult.dropped() : 0,
@@ -554,15 +646,32 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/**
+	 * At most one acknowledgement task per session, pending or running: one stuck behind a
+	 * write to a peer that does not read must not be joined by another for every message
+	 * the peer keeps sending.
+	 */
 	private void scheduleAck() {
 		if (this.ackScheduled.compareAndSet(false, true)) {
-			this.sessions.timer().schedule(() -> this.sessions.writers().execute(() -> {
-				this.ackScheduled.set(false);
-				DrainingWebSocketSession current = this.connection;
-				if (current != null) {
-					sendAck(current);
-				}
-			}), ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+			this.sessions.timer()
+				.schedule(() -> this.sessions.writers().execute(this::acknowledgeReceived), ACK_DELAY.toMillis(),
+						TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void acknowledgeReceived() {
+		try {
+			DrainingWebSocketSession current = this.connection;
+			if (current != null) {
+				sendAck(current);
+			}
+		}
+		finally {
+			this.ackScheduled.set(false);
+		}
+		// Delivered while this task ran: acknowledge it in the next batch.
+		if (this.connection != null && this.lastReceived > this.lastReceivedAcknowledged) {
+			scheduleAck();
 		}
 	}
 
@@ -581,7 +690,30 @@ public class ResumableSession implements WebSocketSession {
 		}
 	}
 
+	/** Whether a connection is attached and nothing was written to it since then. */
+	boolean isSilentSince(long nanos) {
+		return this.connection != null && this.lastWriteNanos - nanos < 0;
+	}
+
+	/**
+	 * Repeat the last acknowledgement if the connection is still silent: checks queued
+	 * close together find it written after the first. A connection busy writing is not silent.
+	 */
+	void heartbeat() {
+		DrainingWebSocketSession current = this.connection;
+		if (current != null && isSilentSince(System.nanoTime() - this.settings.heartbeat().toNanos())
+				&& this.sendLock.tryLock()) {
+			try {
+				write(current, Frames.ack(this.lastReceivedAcknowledged));
+			}
+			finally {
+				this.sendLock.unlock();
+			}
+		}
+	}
+
 	private void write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
+		this.lastWriteNanos = System.nanoTime();
 		try {
 			to.sendMessage(frame);
 		}
@@ -712,6 +844,28 @@ public class ResumableSession implements WebSocketSession {
 	 */
 	public Duration getAge() {
 		return Duration.ofNanos(System.nanoTime() - this.createdNanos);
+	}
+
+	private static String addressOf(WebSocketSession connection) {
+		InetSocketAddress remote = connection.getRemoteAddress();
+		if (remote == null) {
+			return "unknown";
+		}
+		return (remote.getAddress() != null) ? remote.getAddress().getHostAddress() : remote.getHostString();
+	}
+
+	/**
+	 * The handshake's attributes without those wsdrain put there for the connection, which
+	 * reference it and, through it, the container's objects.
+	 */
+	private static Map<String, Object> applicationAttributes(Map<String, Object> connectionAttributes) {
+		Map<String, Object> copy = new ConcurrentHashMap<>();
+		connectionAttributes.forEach((key, value) -> {
+			if (!key.startsWith(OWN_ATTRIBUTE_PREFIX) && !(value instanceof WebSocketSession)) {
+				copy.put(key, value);
+			}
+		});
+		return copy;
 	}
 
 	@Override

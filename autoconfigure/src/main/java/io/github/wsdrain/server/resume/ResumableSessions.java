@@ -2,7 +2,6 @@ package io.github.wsdrain.server.resume;
 
 import io.github.wsdrain.protocol.Frames;
 import io.github.wsdrain.protocol.ProtocolViolationException;
-import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -14,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.github.wsdrain.session.DrainingWebSocketSession;
@@ -50,6 +50,12 @@ public class ResumableSessions implements DisposableBean {
 	/** At most one WARN line per kind of failed resume in this interval. */
 	private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
+	/**
+	 * A connection that delivered a frame this recently is live, not half-open: a resume
+	 * that replaces it may be a stolen token at work. Clients acknowledge within 100 ms.
+	 */
+	static final Duration RECENTLY_ACTIVE = Duration.ofSeconds(1);
+
 	private final ResumeSettings settings;
 
 	private final List<ResumeListener> listeners;
@@ -57,6 +63,12 @@ public class ResumableSessions implements DisposableBean {
 	private final RateLimitedLog notRecoveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
 	private final RateLimitedLog rejectedWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final RateLimitedLog evictionWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final RateLimitedLog takeoverWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final DetachedSessions detached;
 
 	private final SecureRandom random = new SecureRandom();
 
@@ -70,6 +82,8 @@ public class ResumableSessions implements DisposableBean {
 	/** Threads created here, and so stopped here; {@code null} when the server's are used. */
 	private final @Nullable ExecutorService ownWriters;
 
+	private final Heartbeat heartbeat;
+
 	public ResumableSessions(ResumeSettings settings) {
 		this(settings, List.of());
 	}
@@ -80,33 +94,73 @@ public class ResumableSessions implements DisposableBean {
 	 * @param listeners told of resume attempts
 	 */
 	public ResumableSessions(ResumeSettings settings, List<ResumeListener> listeners) {
-		this(settings, listeners, Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-")),
+		this(settings, DetachedSessionLimits.defaults(), listeners);
+	}
+
+	/**
+	 * Create the sessions with threads of their own, stopped when destroyed.
+	 * @param settings the resume settings
+	 * @param limits the limits on sessions waiting for a resume
+	 * @param listeners told of resume attempts
+	 */
+	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners) {
+		this(settings, limits, listeners,
+				Executors.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-resume-timer-")),
 				Executors.newCachedThreadPool(daemonThreads("wsdrain-resume-")), true);
 	}
 
 	/**
 	 * Create the sessions on the server's threads, stopped by their owner.
 	 * @param settings the resume settings
+	 * @param limits the limits on sessions waiting for a resume
 	 * @param listeners told of resume attempts
-	 * @param timer fires resume windows and ack timeouts; nothing that blocks runs on it
+	 * @param timer fires resume windows, ack timeouts and heartbeats; nothing that blocks runs on it
 	 * @param writers runs acknowledgements and closes, which may block on the peer
 	 */
-	public ResumableSessions(ResumeSettings settings, List<ResumeListener> listeners, ScheduledExecutorService timer,
-			Executor writers) {
-		this(settings, listeners, timer, writers, false);
+	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
+			ScheduledExecutorService timer, Executor writers) {
+		this(settings, limits, listeners, timer, writers, false);
 	}
 
-	private ResumableSessions(ResumeSettings settings, List<ResumeListener> listeners, ScheduledExecutorService timer,
-			Executor writers, boolean ownsThreads) {
+	private ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
+			ScheduledExecutorService timer, Executor writers, boolean ownsThreads) {
 		this.settings = settings;
+		this.detached = new DetachedSessions(limits);
 		this.listeners = List.copyOf(listeners);
 		this.timer = timer;
 		this.writers = writers;
 		this.ownWriters = (ownsThreads && writers instanceof ExecutorService service) ? service : null;
+		this.heartbeat = Heartbeat.start(settings.heartbeat(), this::getSessions, this.timer, this.writers);
 	}
 
 	public ResumeSettings getSettings() {
 		return this.settings;
+	}
+
+	/**
+	 * Return the limits on sessions waiting for a resume.
+	 * @return the detached session limits
+	 */
+	public DetachedSessionLimits getDetachedLimits() {
+		return this.detached.limits();
+	}
+
+	/**
+	 * Return how many sessions lost their connection and wait for a resume, as counted
+	 * against the detached limits.
+	 * @return the detached session count
+	 */
+	public int getDetachedSessionCount() {
+		return this.detached.count();
+	}
+
+	/**
+	 * Return the bytes the sessions waiting for a resume hold, as counted against the
+	 * detached limits: their replay buffers and a fixed cost per session.
+	 * @return the detached bytes
+	 */
+	public long getDetachedBytes() {
+		return this.detached.bytes();
 	}
 
 	/**
@@ -157,7 +211,7 @@ public class ResumableSessions implements DisposableBean {
 				resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
 				return;
 			}
-			ResumableSession resumed = claim(token, connection.getPrincipal());
+			ResumableSession resumed = claim(token, connection, handler);
 			if (resumed != null) {
 				resume(resumed, connection, last);
 				return;
@@ -177,7 +231,8 @@ public class ResumableSessions implements DisposableBean {
 					session.resume(connection, last) ? ResumeOutcome.RESUMED : ResumeOutcome.NOT_RECOVERED, null);
 		}
 		catch (ProtocolViolationException ex) {
-			// The session has closed the connection, and itself.
+			// Only the new connection closes: its owner's connection, tokens and session stay as they were.
+			connection.close(ex.getStatus());
 			resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
 		}
 	}
@@ -203,17 +258,69 @@ public class ResumableSessions implements DisposableBean {
 	}
 
 	/**
-	 * The session a token resumes, if the claimant is its owner. The token is not used up
-	 * here but when the client confirms the connection that used it: a client whose
-	 * attempt was cut before it saw the session frame retries with the same token, perhaps
-	 * while the server is still attaching the first attempt.
+	 * The session a token resumes, if the claimant is its owner and came through the
+	 * endpoint that issued the token. The token is not used up here but when the client
+	 * confirms the connection that used it: a client whose attempt was cut before it saw
+	 * the session frame retries with the same token, perhaps while the server is still
+	 * attaching the first attempt.
 	 */
-	private @Nullable ResumableSession claim(String token, @Nullable Principal principal) {
+	private @Nullable ResumableSession claim(String token, DrainingWebSocketSession claimant, WebSocketHandler handler) {
 		ResumableSession session = this.byToken.get(token);
-		if (session == null || !session.belongsTo(principal)) {
+		if (session == null || !session.belongsTo(claimant.getPrincipal())
+				|| !session.servesEndpoint(claimant.getUri(), handler)) {
 			return null;
 		}
 		return session;
+	}
+
+	/** A session lost its connection: count it, and end the oldest past a limit. Called under its state lock. */
+	void sessionDetached(ResumableSession session) {
+		evict(this.detached.detached(session));
+	}
+
+	/** The app sent to a detached session: count what it holds now. */
+	void detachedSessionGrew(ResumableSession session) {
+		evict(this.detached.resized(session));
+	}
+
+	/** A session was resumed or ended: it no longer counts as detached. */
+	void detachedSessionReleased(ResumableSession session) {
+		this.detached.released(session);
+	}
+
+	/**
+	 * End the chosen sessions off the caller's thread, which may hold a session's lock or
+	 * be the app's sender; they no longer count as detached already.
+	 */
+	private void evict(List<DetachedSessions.Eviction> evictions) {
+		for (DetachedSessions.Eviction eviction : evictions) {
+			ResumableSession session = eviction.session();
+			this.listeners.forEach((listener) -> listener.detachedSessionEvicted(eviction.limit()));
+			this.evictionWarnings.warn(() -> "WebSocket session " + session.getId() + " ended while waiting for a resume: "
+					+ "detached sessions over the limit '" + eviction.limit().tagValue() + "' (client address "
+					+ session.clientAddress() + "); its client will get not recovered");
+			try {
+				this.writers.execute(session::evict);
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopping: every session is being ended anyway.
+				logger.debug("WebSocket session " + session.getId() + ": eviction not run, stopping");
+			}
+		}
+	}
+
+	/**
+	 * A resume replaced a connection the server still held: half-open usually, but if it
+	 * delivered a frame just now, someone else may hold the token.
+	 */
+	void connectionReplaced(ResumableSession session, DrainingWebSocketSession replaced, long quietNanos) {
+		boolean recentlyActive = quietNanos < RECENTLY_ACTIVE.toNanos();
+		this.listeners.forEach((listener) -> listener.connectionReplaced(recentlyActive));
+		if (recentlyActive) {
+			this.takeoverWarnings.warn(() -> "WebSocket session " + session.getId() + ": a resume replaced connection "
+					+ replaced.getId() + ", which delivered a frame " + (quietNanos / 1_000_000)
+					+ " ms before; if its client did not reconnect, someone else used its token");
+		}
 	}
 
 	String issueToken(ResumableSession session) {
@@ -242,6 +349,7 @@ public class ResumableSessions implements DisposableBean {
 	 */
 	@Override
 	public void destroy() {
+		this.heartbeat.stop();
 		getSessions().forEach(ResumableSession::shutDown);
 		if (this.ownWriters != null) {
 			this.timer.shutdownNow();

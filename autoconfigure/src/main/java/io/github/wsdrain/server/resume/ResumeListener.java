@@ -1,7 +1,8 @@
 package io.github.wsdrain.server.resume;
 
 /**
- * Callback from {@link ResumableSessions} on every resume attempt, for metrics.
+ * Callback from {@link ResumableSessions} on every resume attempt, eviction and replaced
+ * connection, for metrics.
  */
 @FunctionalInterface
 public interface ResumeListener {
@@ -12,5 +13,21 @@ public interface ResumeListener {
 	 * @param outcome what became of the attempt
 	 */
 	void resumeAttempted(ResumeOutcome outcome);
+
+	/**
+	 * Called when a session that waited for a resume was ended because detached sessions
+	 * were over a limit; its client will get <em>not recovered</em>.
+	 * @param limit the limit that was exceeded
+	 */
+	default void detachedSessionEvicted(DetachedLimit limit) {
+	}
+
+	/**
+	 * Called when a resume replaced a connection the server still held.
+	 * @param recentlyActive whether that connection had delivered a frame within the last
+	 * second: a live connection, not a half-open one
+	 */
+	default void connectionReplaced(boolean recentlyActive) {
+	}
 
 }

@@ -12,16 +12,18 @@ public enum ResumeOutcome {
 	RESUMED,
 
 	/**
-	 * Nothing to resume: the token was unknown, expired, forged, used up or another user's
-	 * (the client gets {@code s:n}, a new session), or the session it named ended while
-	 * the connection was being attached (the client gets 1001 and tries again).
+	 * Nothing to resume: the token was unknown, expired, forged, used up, another user's
+	 * or issued by another endpoint (the client gets {@code s:n}, a new session), or the
+	 * session it named ended while the connection was being attached (the client gets
+	 * 1001 and tries again).
 	 */
 	NOT_RECOVERED,
 
 	/**
 	 * The attempt broke the protocol: malformed resume parameters (1002), or a
 	 * {@code wsdrain-last} below what the client acknowledged or above what was sent
-	 * (1008). The connection and the session it named are closed.
+	 * (1008). Only the new connection is closed: the session it named, its connection and
+	 * its tokens stay as they were.
 	 */
 	REJECTED;
 

@@ -1,0 +1,26 @@
+package io.github.wsdrain.protocol;
+
+import io.github.wsdrain.server.ServerSelection;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Runs {@link HostileTestApplication} on Tomcat in a JVM of its own, for tests that need
+ * a small heap; prints {@code PORT=<port>} once it accepts connections.
+ */
+final class HostileServerMain {
+
+	static final String PORT_LINE = "PORT=";
+
+	private HostileServerMain() {
+	}
+
+	public static void main(String[] args) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(HostileTestApplication.class)
+			.properties(ServerSelection.TOMCAT, "server.port=0", "wsdrain.server.resume.window=10m")
+			.run(args);
+		System.out.println(PORT_LINE + context.getEnvironment().getProperty("local.server.port"));
+	}
+
+}
