@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +18,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServerPropertiesMetadataTests {
 
+	/** Defaults computed at start-up, which no literal can show; their descriptions say how. */
+	private static final Set<String> COMPUTED_DEFAULTS = Set.of("wsdrain.server.resume.max-detached-bytes");
+
 	@Test
 	void everyServerPropertyHasADefaultInTheMetadata() throws Exception {
 		List<Map<String, Object>> server = serverProperties();
 		assertThat(server).hasSizeGreaterThan(10);
 		assertThat(server).filteredOn((property) -> !property.containsKey("defaultValue"))
 			.extracting((property) -> property.get("name"))
-			.isEmpty();
+			.allMatch(COMPUTED_DEFAULTS::contains);
 	}
 
 	@Test

@@ -93,8 +93,8 @@ class StuckWriterAcknowledgementTests {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> thread.getName().startsWith("wsdrain-resume-")
-					&& !thread.getName().startsWith("wsdrain-resume-timer-") && thread.isAlive()
+			.filter((thread) -> thread.getName().startsWith("wsdrain-")
+					&& !thread.getName().startsWith("wsdrain-timer-") && thread.isAlive()
 					&& thread.getState() != Thread.State.TIMED_WAITING)
 			.count();
 	}
