@@ -88,13 +88,12 @@ class StuckWriterAcknowledgementTests {
 		}
 	}
 
-	/** Threads of the resumable sessions' writer pool (not its timer) that exist now. */
+	/** Busy threads of the server's executor (not its timer), where acknowledgements are written. */
 	private static long acknowledgementThreads() {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> thread.getName().startsWith("wsdrain-")
-					&& !thread.getName().startsWith("wsdrain-timer-") && thread.isAlive()
+			.filter((thread) -> thread.getName().startsWith("wsdrain-server-") && thread.isAlive()
 					&& thread.getState() != Thread.State.TIMED_WAITING)
 			.count();
 	}
