@@ -49,7 +49,7 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 	}
 
 	private static AsyncTaskExecutor virtualThreadPerTask() {
-		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wsdrain-");
+		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wsdrain-server-");
 		executor.setVirtualThreads(true);
 		return executor;
 	}
@@ -61,7 +61,7 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 		executor.setMaxPoolSize(Integer.MAX_VALUE);
 		executor.setQueueCapacity(0);
 		executor.setKeepAliveSeconds(30);
-		executor.setThreadNamePrefix("wsdrain-");
+		executor.setThreadNamePrefix("wsdrain-server-");
 		executor.setDaemon(true);
 		// Stopping refuses new tasks; running drains finish on their own.
 		executor.setWaitForTasksToCompleteOnShutdown(true);

@@ -51,8 +51,6 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private final AtomicLong droppedMessages = new AtomicLong();
 
-	private volatile @Nullable Consumer<WebSocketMessage<?>> acceptedCallback;
-
 	/**
 	 * Create a draining session.
 	 * @param delegate the container's session
@@ -98,10 +96,19 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
+		sendMessage(message, null);
+	}
+
+	/**
+	 * Send as {@link #sendMessage(WebSocketMessage)} does, and tell the callback once the
+	 * message is accepted, before it is written: STOMP releases the next message of a
+	 * session so when publish order is preserved.
+	 */
+	void sendMessage(WebSocketMessage<?> message, @Nullable Consumer<WebSocketMessage<?>> accepted)
+			throws IOException {
 		admit(message);
-		Consumer<WebSocketMessage<?>> callback = this.acceptedCallback;
-		if (callback != null) {
-			callback.accept(message);
+		if (accepted != null) {
+			accepted.accept(message);
 		}
 		this.writer.flush();
 	}
@@ -269,11 +276,6 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	public void connectionClosed(CloseStatus status) {
 		this.close.connectionClosed(status);
-	}
-
-	/** STOMP releases the next message of a session once this one is accepted. */
-	void setAcceptedCallback(Consumer<WebSocketMessage<?>> callback) {
-		this.acceptedCallback = callback;
 	}
 
 	long getTimeSinceWriteStarted() {

@@ -17,6 +17,13 @@ public final class StompSessionAdapter extends ConcurrentWebSocketSessionDecorat
 
 	private final DrainingWebSocketSession session;
 
+	/**
+	 * The callback STOMP set for the message its thread sends next. Per thread: a frame
+	 * sent meanwhile by another thread (CONNECTED, RECEIPT) must not release the next
+	 * ordered message before this one is accepted.
+	 */
+	private final ThreadLocal<Consumer<WebSocketMessage<?>>> nextMessageCallback = new ThreadLocal<>();
+
 	public StompSessionAdapter(DrainingWebSocketSession session) {
 		super(session, saturatedInt(session.getSettings().sendTimeLimit().toMillis()),
 				saturatedInt(session.getSettings().sendBufferSize().toBytes()));
@@ -25,16 +32,19 @@ public final class StompSessionAdapter extends ConcurrentWebSocketSessionDecorat
 
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
-		this.session.sendMessage(message);
+		Consumer<WebSocketMessage<?>> callback = this.nextMessageCallback.get();
+		this.nextMessageCallback.remove();
+		this.session.sendMessage(message, callback);
 	}
 
 	/**
-	 * Set a callback invoked with each message once it is accepted, before it is written:
-	 * STOMP uses it to release the next message when publish order is preserved.
+	 * Set a callback invoked with the next message this thread sends, once it is
+	 * accepted, before it is written: STOMP sets one right before each message it sends
+	 * with publish order preserved, to release the session's next message.
 	 */
 	@Override
 	public void setMessageCallback(Consumer<WebSocketMessage<?>> callback) {
-		this.session.setAcceptedCallback(callback);
+		this.nextMessageCallback.set(callback);
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServerPropertiesMetadataTests {
 
+	/** Defaults computed at start-up, which no literal can show; their descriptions say how. */
+	private static final Set<String> COMPUTED_DEFAULTS = Set.of("wsdrain.server.resume.max-detached-bytes");
+
 	@Test
 	void everyServerPropertyHasADefaultInTheMetadata() throws Exception {
 		List<Map<String, Object>> server = serverProperties();
@@ -27,7 +31,7 @@ class ServerPropertiesMetadataTests {
 			.filteredOn((property) -> !Boolean.TRUE.equals(property.get("deprecated")))
 			.filteredOn((property) -> !String.valueOf(property.get("description")).contains("unset means"))
 			.extracting((property) -> property.get("name"))
-			.isEmpty();
+			.allMatch(COMPUTED_DEFAULTS::contains);
 	}
 
 	@Test

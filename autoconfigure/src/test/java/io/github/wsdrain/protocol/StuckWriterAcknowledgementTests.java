@@ -1,5 +1,6 @@
 package io.github.wsdrain.protocol;
 
+import io.github.wsdrain.server.resume.ResumableSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,12 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.BinaryMessage;
 
@@ -88,12 +88,12 @@ class StuckWriterAcknowledgementTests {
 		}
 	}
 
-	/** Busy threads of the server's task pool (wsdrain-1, wsdrain-2, ...: not its timer, not idle). */
+	/** Busy threads of the server's executor (not its timer), where acknowledgements are written. */
 	private static long acknowledgementThreads() {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> thread.getName().matches("wsdrain-\\d+") && thread.isAlive()
+			.filter((thread) -> thread.getName().startsWith("wsdrain-server-") && thread.isAlive()
 					&& thread.getState() != Thread.State.TIMED_WAITING)
 			.count();
 	}

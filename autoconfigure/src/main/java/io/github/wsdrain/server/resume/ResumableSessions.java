@@ -106,7 +106,7 @@ public class ResumableSessions implements DisposableBean {
 	/**
 	 * Create the sessions with threads of their own, stopped when destroyed.
 	 * @param settings the resume settings
-	 * @param limits how many sessions and bytes may wait for a resume
+	 * @param limits the limits on sessions waiting for a resume
 	 * @param listeners told of resume attempts
 	 */
 	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners) {
@@ -118,9 +118,9 @@ public class ResumableSessions implements DisposableBean {
 	/**
 	 * Create the sessions on the server's threads, stopped by their owner.
 	 * @param settings the resume settings
-	 * @param limits how many sessions and bytes may wait for a resume
+	 * @param limits the limits on sessions waiting for a resume
 	 * @param listeners told of resume attempts
-	 * @param timer fires resume windows, heartbeats and ack timeouts; nothing that blocks runs on it
+	 * @param timer fires resume windows, ack timeouts and heartbeats; nothing that blocks runs on it
 	 * @param writers runs acknowledgements and closes, which may block on the peer
 	 */
 	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
