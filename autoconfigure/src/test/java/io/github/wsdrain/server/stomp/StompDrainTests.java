@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -85,6 +86,8 @@ abstract class StompDrainTests {
 		StompClient client = StompClient.connect(this.port, "/stomp");
 		String sessionId = this.connectedSessions.next();
 		DrainingWebSocketSession session = drainingSession(sessionId);
+		// Spring announces the session before it writes CONNECTED: publish once the client has it.
+		await().atMost(Duration.ofSeconds(10)).until(() -> !client.frames().isEmpty());
 		publishThenError(sessionId);
 
 		int closeCode = client.closed.get(30, TimeUnit.SECONDS);
