@@ -29,6 +29,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.messaging.simp.config.AbstractMessageBrokerConfiguration;
 import org.springframework.util.unit.DataSize;
@@ -89,6 +90,7 @@ public final class WsDrainServerAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBooleanProperty(name = "wsdrain.server.resume.enabled", matchIfMissing = true)
+	@Import(ResumeStoreConfiguration.class)
 	static class ResumeConfiguration {
 
 		@Bean

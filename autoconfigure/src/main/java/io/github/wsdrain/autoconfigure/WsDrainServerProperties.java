@@ -288,6 +288,23 @@ public class WsDrainServerProperties {
 		/** Most bytes the sessions waiting for a resume may hold per authenticated principal. */
 		private DataSize maxDetachedBytesPerPrincipal = DataSize.ofMegabytes(64);
 
+		/** Where sessions are kept: memory (this node only) or redis (shared, so that a client can resume on any node). */
+		private Store store = Store.MEMORY;
+
+		private final Redis redis = new Redis();
+
+		public Store getStore() {
+			return this.store;
+		}
+
+		public void setStore(Store store) {
+			this.store = store;
+		}
+
+		public Redis getRedis() {
+			return this.redis;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -374,6 +391,48 @@ public class WsDrainServerProperties {
 
 		public void setMaxDetachedBytesPerPrincipal(DataSize maxDetachedBytesPerPrincipal) {
 			this.maxDetachedBytesPerPrincipal = maxDetachedBytesPerPrincipal;
+		}
+
+		/**
+		 * Where {@code wsdrain.v1} sessions are kept.
+		 */
+		public enum Store {
+
+			/** In this node's memory: a resume on another node is not recovered. */
+			MEMORY,
+
+			/** In Redis, through the app's {@code RedisConnectionFactory}: any node can resume a session. */
+			REDIS
+
+		}
+
+		/**
+		 * Settings of the Redis store.
+		 */
+		public static class Redis {
+
+			/** What the store's Redis keys and channels start with; nodes that share sessions use the same. */
+			private String keyPrefix = "wsdrain";
+
+			/** This node's id among the nodes that share sessions; unset means a random id per start. */
+			private @Nullable String nodeId;
+
+			public String getKeyPrefix() {
+				return this.keyPrefix;
+			}
+
+			public void setKeyPrefix(String keyPrefix) {
+				this.keyPrefix = keyPrefix;
+			}
+
+			public @Nullable String getNodeId() {
+				return this.nodeId;
+			}
+
+			public void setNodeId(@Nullable String nodeId) {
+				this.nodeId = nodeId;
+			}
+
 		}
 
 	}

@@ -1,0 +1,121 @@
+package io.github.wsdrain.server.resume;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketMessage;
+
+/**
+ * One session's record in a {@link ResumeStore}, written by the node that owns it. Each
+ * write is fenced by the epoch the owner holds: once another node has taken the session
+ * over, writes fail with {@link SessionMovedException} and change nothing.
+ */
+public interface SessionJournal {
+
+	/** The journal of a session kept in memory only: records nothing. */
+	SessionJournal NONE = new SessionJournal() {
+
+		@Override
+		public String id() {
+			return "";
+		}
+
+		@Override
+		public long epoch() {
+			return 0;
+		}
+
+		@Override
+		public void tokenIssued(String token) {
+		}
+
+		@Override
+		public void tokensRetired(Collection<String> tokens) {
+		}
+
+		@Override
+		public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages) {
+		}
+
+		@Override
+		public void acknowledged(long seq) {
+		}
+
+		@Override
+		public void delivered(long clientSeq) {
+		}
+
+		@Override
+		public void handOver() {
+		}
+
+		@Override
+		public void ended(CloseStatus status, boolean complete) {
+		}
+
+	};
+
+	/**
+	 * Return the session's id in the store, the same on every node.
+	 * @return the journal id, empty for {@link #NONE}
+	 */
+	String id();
+
+	/**
+	 * Return the fencing epoch this node holds the session with.
+	 * @return the epoch, from 1; 0 for {@link #NONE}
+	 */
+	long epoch();
+
+	/**
+	 * Record a token that resumes the session, before its session frame goes out.
+	 * @param token the token, stored as a hash only
+	 */
+	void tokenIssued(String token);
+
+	/**
+	 * Forget tokens the client has used up.
+	 * @param tokens the tokens to forget
+	 */
+	void tokensRetired(Collection<String> tokens);
+
+	/**
+	 * Record outbound messages before they are written to the connection, in one round trip.
+	 * @param firstSeq the sequence number of the first
+	 * @param messages the app's messages, in sequence order
+	 * @throws SessionMovedException if another node took the session over
+	 * @throws ResumeStoreException if the store did not record them
+	 */
+	void append(long firstSeq, List<? extends WebSocketMessage<?>> messages);
+
+	/**
+	 * Record the client's cumulative acknowledgement and drop what it covers; may be
+	 * written later, never out of order.
+	 * @param seq the acknowledged sequence
+	 */
+	void acknowledged(long seq);
+
+	/**
+	 * Record the highest client sequence delivered to the app, after delivering it: a
+	 * crash in between makes the client send it again.
+	 * @param clientSeq the client sequence
+	 * @throws SessionMovedException if another node took the session over
+	 */
+	void delivered(long clientSeq);
+
+	/**
+	 * Mark the session as handed over by a node that stops: its client will resume it
+	 * elsewhere, and nothing this node delivered is unrecorded.
+	 */
+	void handOver();
+
+	/**
+	 * The session ended on its owner: keep it for the resume window only to answer a late
+	 * resume with its close status when it ended complete, else forget it.
+	 * @param status how it ended
+	 * @param complete whether the app closed it with everything acknowledged
+	 */
+	void ended(CloseStatus status, boolean complete);
+
+}

@@ -1,0 +1,168 @@
+package io.github.wsdrain.server.resume.redis;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.wsdrain.server.resume.ResumeStoreException;
+import io.github.wsdrain.server.resume.SessionJournal;
+import io.github.wsdrain.server.resume.SessionMovedException;
+
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
+
+/**
+ * One session's record in Redis, written by its owner: every write is a script fenced
+ * by the epoch this node holds.
+ */
+final class RedisJournal implements SessionJournal {
+
+	private final RedisResumeStore store;
+
+	private final String id;
+
+	private final long epoch;
+
+	private final List<String> keys;
+
+	/** Hashes of the tokens that resume the session: their keys are refreshed and deleted with it. */
+	private final Set<String> tokenHashes = ConcurrentHashMap.newKeySet();
+
+	RedisJournal(RedisResumeStore store, String id, long epoch) {
+		this.store = store;
+		this.id = id;
+		this.epoch = epoch;
+		this.keys = store.keys().session(id);
+	}
+
+	@Override
+	public String id() {
+		return this.id;
+	}
+
+	@Override
+	public long epoch() {
+		return this.epoch;
+	}
+
+	@Override
+	public void tokenIssued(String token) {
+		String hash = RedisKeys.tokenHash(token);
+		fenced("token", hash, "record a token");
+		this.store.call(() -> {
+			this.store.redis().opsForValue().set(this.store.keys().token(hash), this.id,
+					Duration.ofMillis(Long.parseLong(this.store.ttl())));
+			return Boolean.TRUE;
+		}, "record a token");
+		this.tokenHashes.add(hash);
+	}
+
+	/** A token this node did not issue but resumed with: deleted with the others once used up. */
+	void tokenKnown(String hash) {
+		this.tokenHashes.add(hash);
+	}
+
+	@Override
+	public void tokensRetired(Collection<String> tokens) {
+		List<String> hashes = tokens.stream().map(RedisKeys::tokenHash).toList();
+		hashes.forEach(this.tokenHashes::remove);
+		for (String hash : hashes) {
+			fenced("untoken", hash, "retire a token");
+		}
+		this.store.call(() -> this.store.redis().delete(hashes.stream().map(this.store.keys()::token).toList()),
+				"retire tokens");
+	}
+
+	@Override
+	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages) {
+		List<Object> args = new ArrayList<>(3 + 2 * messages.size());
+		args.add(Long.toString(this.epoch));
+		args.add(this.store.ttl());
+		args.add(Long.toString(firstSeq));
+		for (WebSocketMessage<?> message : messages) {
+			if (message instanceof BinaryMessage binary) {
+				args.add("b");
+				args.add(bytes(binary));
+			}
+			else {
+				args.add("t");
+				args.add(((TextMessage) message).getPayload().getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.APPEND, this.keys, args),
+				"record " + messages.size() + " message(s)");
+		check(result, "record messages");
+	}
+
+	@Override
+	public void acknowledged(long seq) {
+		fenced("acked", Long.toString(seq), "record an acknowledgement");
+	}
+
+	@Override
+	public void delivered(long clientSeq) {
+		fenced("delivered", Long.toString(clientSeq), "record a delivery");
+	}
+
+	@Override
+	public void handOver() {
+		fenced("handed", "1", "hand a session over");
+	}
+
+	@Override
+	public void ended(CloseStatus status, boolean complete) {
+		this.store.released(this);
+		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.END, this.keys,
+				List.of(Long.toString(this.epoch), this.store.ttl(), complete ? "1" : "0",
+						Integer.toString(status.getCode()), (status.getReason() != null) ? status.getReason() : "")),
+				"end a session");
+		if (!complete && result != null && result == 1) {
+			List<String> tokenKeys = this.tokenHashes.stream().map(this.store.keys()::token).toList();
+			this.store.call(() -> this.store.redis().delete(tokenKeys), "forget a session's tokens");
+		}
+	}
+
+	/** The keys that expire unless the owner writes: refreshed while the session is quiet. */
+	List<String> keysToRefresh() {
+		List<String> refreshed = new ArrayList<>(this.keys);
+		this.tokenHashes.forEach((hash) -> refreshed.add(this.store.keys().token(hash)));
+		return refreshed;
+	}
+
+	private void fenced(String what, String value, String description) {
+		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.FENCED, this.keys,
+				List.of(Long.toString(this.epoch), this.store.ttl(), what, value)), description);
+		check(result, description);
+	}
+
+	private void check(Long result, String description) {
+		if (result == null || result == -1) {
+			throw new ResumeStoreException("Redis resume store: session " + this.id + " is gone from Redis (expired, "
+					+ "evicted or lost in a restart); cannot " + description, null);
+		}
+		if (result == 0) {
+			this.store.released(this);
+			throw new SessionMovedException("Session " + this.id + " was resumed on another node");
+		}
+	}
+
+	private static byte[] bytes(BinaryMessage message) {
+		ByteBuffer payload = message.getPayload().duplicate();
+		byte[] bytes = new byte[payload.remaining()];
+		payload.get(bytes);
+		return bytes;
+	}
+
+	@Override
+	public String toString() {
+		return "RedisJournal[id=" + this.id + ", epoch=" + this.epoch + "]";
+	}
+
+}

@@ -1,0 +1,351 @@
+package io.github.wsdrain.server.resume.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import io.github.wsdrain.server.resume.ResumeClaim;
+import io.github.wsdrain.server.resume.ResumeStore;
+import io.github.wsdrain.server.resume.ResumeStoreException;
+import io.github.wsdrain.server.resume.SessionJournal;
+import io.github.wsdrain.support.RateLimitedLog;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.stream.ByteRecord;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
+
+/**
+ * {@code wsdrain.v1} sessions in Redis (6.2 or later), shared by every node that uses the
+ * same server and key prefix. Per session, under one hash tag so that Redis Cluster keeps
+ * them in one slot: a hash (owner node, fencing epoch, principal, endpoint, hashed tokens,
+ * highest sequence written, client acknowledgement, highest client sequence delivered) and
+ * a stream of the unacknowledged outbound messages whose entry IDs are their sequence
+ * numbers. Each token hash points to its session through a key of its own. Every write
+ * is a Lua script fenced by the owner's epoch; a resume is one script that checks the
+ * token, principal, endpoint and {@code last}, moves the epoch on and tells the previous
+ * owner through its node channel. Keys expire after the resume window without a write;
+ * the owner refreshes its idle sessions.
+ */
+public class RedisResumeStore implements ResumeStore, InitializingBean, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(RedisResumeStore.class);
+
+	private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
+
+	private static final int ID_BYTES = 16;
+
+	private final StringRedisTemplate redis;
+
+	private final RedisKeys keys;
+
+	private final String nodeId;
+
+	private final Duration window;
+
+	private final SecureRandom random = new SecureRandom();
+
+	private final RedisMessageListenerContainer listeners = new RedisMessageListenerContainer();
+
+	private final List<Consumer<String>> movedListeners = new CopyOnWriteArrayList<>();
+
+	/** This node's sessions: their keys expire unless refreshed, connected or not. */
+	private final Set<RedisJournal> owned = ConcurrentHashMap.newKeySet();
+
+	private final ScheduledExecutorService refresher = Executors
+		.newSingleThreadScheduledExecutor(daemonThreads("wsdrain-redis-refresh-"));
+
+	private final RateLimitedLog failureWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final AtomicLong failures = new AtomicLong();
+
+	/**
+	 * Create a store on the app's Redis connection.
+	 * @param connectionFactory the app's Redis connections
+	 * @param keyPrefix what every key and channel name starts with
+	 * @param nodeId this node's id, unique among the nodes that share the store
+	 * @param window the resume window: how long keys outlive their last write
+	 */
+	public RedisResumeStore(RedisConnectionFactory connectionFactory, String keyPrefix, String nodeId,
+			Duration window) {
+		this.redis = new StringRedisTemplate(connectionFactory);
+		this.keys = new RedisKeys(keyPrefix);
+		this.nodeId = nodeId;
+		this.window = window;
+		this.listeners.setConnectionFactory(connectionFactory);
+		this.listeners.setTaskExecutor(Executors.newSingleThreadExecutor(daemonThreads("wsdrain-redis-moved-")));
+		this.listeners.addMessageListener((message, pattern) -> moved(new String(message.getBody(),
+				StandardCharsets.UTF_8)), new ChannelTopic(this.keys.movedChannel(nodeId)));
+	}
+
+	/**
+	 * Return a random node id: 128 bits, URL-safe.
+	 * @return a new id
+	 */
+	public static String randomNodeId() {
+		return newId(new SecureRandom());
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		this.listeners.afterPropertiesSet();
+		try {
+			this.listeners.start();
+		}
+		catch (RuntimeException ex) {
+			// The container keeps trying; until it subscribes, a node learns of a move when its next write is fenced.
+			warn(() -> "Redis resume store: cannot subscribe to " + this.keys.movedChannel(this.nodeId) + " yet ("
+					+ ex.getMessage() + "); retrying", ex);
+		}
+		long every = Math.max(this.window.toMillis() / 4, 100);
+		this.refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public String nodeId() {
+		return this.nodeId;
+	}
+
+	@Override
+	public boolean isShared() {
+		return true;
+	}
+
+	@Override
+	public SessionJournal open(SessionKey key) {
+		String id = newId(this.random);
+		call(() -> RedisScripts.run(this.redis, RedisScripts.OPEN, this.keys.session(id),
+				List.of(this.nodeId, principal(key.principal()), key.endpoint(), ttl())), "open a session");
+		RedisJournal journal = new RedisJournal(this, id, 1);
+		this.owned.add(journal);
+		return journal;
+	}
+
+	@Override
+	public ResumeClaim claim(ClaimRequest request) {
+		String tokenHash = RedisKeys.tokenHash(request.token());
+		String id = call(() -> this.redis.opsForValue().get(this.keys.token(tokenHash)), "look up a token");
+		if (id == null) {
+			return ResumeClaim.Unknown.INSTANCE;
+		}
+		List<?> reply = call(() -> RedisScripts.run(this.redis, RedisScripts.CLAIM, this.keys.session(id),
+				List.of(tokenHash, principal(request.principal()), request.endpoint(),
+						Long.toString(request.last()), this.nodeId, ttl(), this.keys.movedChannelPrefix(), id)),
+				"claim a session");
+		String outcome = String.valueOf(reply.get(0));
+		return switch (outcome) {
+			case "none" -> ResumeClaim.Unknown.INSTANCE;
+			case "below" -> new ResumeClaim.OutOfRange("Resume before acknowledged sequence");
+			case "beyond" -> new ResumeClaim.OutOfRange("Resume beyond the last sent sequence");
+			case "complete" -> new ResumeClaim.Complete(new CloseStatus(Integer.parseInt(String.valueOf(reply.get(1))),
+					reason(reply)));
+			default -> claimed(request, id, reply);
+		};
+	}
+
+	private static @Nullable String reason(List<?> reply) {
+		Object reason = (reply.size() > 2) ? reply.get(2) : null;
+		return (reason != null && !String.valueOf(reason).isEmpty()) ? String.valueOf(reason) : null;
+	}
+
+	private ResumeClaim claimed(ClaimRequest request, String id, List<?> reply) {
+		long epoch = Long.parseLong(String.valueOf(reply.get(1)));
+		String previousOwner = String.valueOf(reply.get(2));
+		long previousEpoch = Long.parseLong(String.valueOf(reply.get(3)));
+		boolean handedOver = "1".equals(String.valueOf(reply.get(4)));
+		long written = Long.parseLong(String.valueOf(reply.get(5)));
+		long delivered = Long.parseLong(String.valueOf(reply.get(6)));
+		boolean ownerAlive = reply.size() > 7 && !"0".equals(String.valueOf(reply.get(7)));
+		boolean stayed = this.nodeId.equals(previousOwner) && id.equals(request.localId())
+				&& previousEpoch == request.localEpoch();
+		RedisJournal journal = new RedisJournal(this, id, epoch);
+		journal.tokenKnown(RedisKeys.tokenHash(request.token()));
+		this.owned.add(journal);
+		List<WebSocketMessage<?>> replay = stayed ? List.of() : read(id, request.last(), written);
+		ResumeClaim.SessionOrigin origin = new ResumeClaim.SessionOrigin(previousOwner, stayed, handedOver,
+				stayed || ownerAlive);
+		return new ResumeClaim.Claimed(journal, origin, written, delivered, replay);
+	}
+
+	/** The frames after the client's {@code last}: every one up to the highest written, or the store lost some. */
+	private List<WebSocketMessage<?>> read(String id, long last, long written) {
+		if (written <= last) {
+			return List.of();
+		}
+		byte[] stream = this.keys.stream(id).getBytes(StandardCharsets.UTF_8);
+		List<ByteRecord> records = call(() -> this.redis.execute((RedisCallback<List<ByteRecord>>) (connection) -> connection
+			.streamCommands()
+			.xRange(stream, Range.closed((last + 1) + "-0", written + "-0"), Limit.unlimited())), "read a session's frames");
+		List<WebSocketMessage<?>> messages = new ArrayList<>((records != null) ? records.size() : 0);
+		long expected = last + 1;
+		for (ByteRecord record : (records != null) ? records : List.<ByteRecord>of()) {
+			if (record.getId().getTimestamp() != expected) {
+				break;
+			}
+			messages.add(message(record.getValue()));
+			expected++;
+		}
+		if (expected != written + 1) {
+			throw new ResumeStoreException("Redis resume store: session " + id + " has frames " + (last + 1) + " to "
+					+ (expected - 1) + " of " + written + " (lost by Redis: eviction, failover or restart)", null);
+		}
+		return messages;
+	}
+
+	private static WebSocketMessage<?> message(Map<byte[], byte[]> fields) {
+		byte[] type = null;
+		byte[] payload = null;
+		for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
+			String name = new String(field.getKey(), StandardCharsets.UTF_8);
+			if ("t".equals(name)) {
+				type = field.getValue();
+			}
+			else if ("p".equals(name)) {
+				payload = field.getValue();
+			}
+		}
+		byte[] bytes = (payload != null) ? payload : new byte[0];
+		if (type != null && type.length == 1 && type[0] == 'b') {
+			return new BinaryMessage(bytes);
+		}
+		return new TextMessage(bytes);
+	}
+
+	@Override
+	public void onMovedAway(Consumer<String> listener) {
+		this.movedListeners.add(listener);
+	}
+
+	private void moved(String id) {
+		this.owned.removeIf((journal) -> journal.id().equals(id));
+		this.movedListeners.forEach((listener) -> listener.accept(id));
+	}
+
+	/**
+	 * Return how many store operations failed since start-up.
+	 * @return the failure count
+	 */
+	public long getFailures() {
+		return this.failures.get();
+	}
+
+	// ---- for the journals
+
+	RedisKeys keys() {
+		return this.keys;
+	}
+
+	String ttl() {
+		return Long.toString(this.window.toMillis());
+	}
+
+	StringRedisTemplate redis() {
+		return this.redis;
+	}
+
+	void released(RedisJournal journal) {
+		this.owned.remove(journal);
+	}
+
+	/** Run a store operation; a failure is counted, logged at WARN (rate-limited) and thrown. */
+	<T> T call(Supplier<@Nullable T> operation, String what) {
+		try {
+			T result = operation.get();
+			if (result == null) {
+				@SuppressWarnings("unchecked")
+				T none = (T) null;
+				return none;
+			}
+			return result;
+		}
+		catch (ResumeStoreException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			this.failures.incrementAndGet();
+			warn(() -> "Redis resume store: failed to " + what + ": " + ex.getMessage(), null);
+			throw new ResumeStoreException("Redis resume store: failed to " + what, ex);
+		}
+	}
+
+	private void warn(Supplier<String> line, @Nullable Throwable ex) {
+		this.failureWarnings.warn(line);
+		if (ex != null && logger.isDebugEnabled()) {
+			logger.debug(line.get(), ex);
+		}
+	}
+
+	/** Keep the keys of this node's sessions from expiring while they are quiet. */
+	private void refresh() {
+		List<RedisJournal> journals = List.copyOf(this.owned);
+		if (journals.isEmpty()) {
+			return;
+		}
+		try {
+			long ttl = this.window.toMillis();
+			this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+				for (RedisJournal journal : journals) {
+					for (String key : journal.keysToRefresh()) {
+						connection.keyCommands().pExpire(key.getBytes(StandardCharsets.UTF_8), ttl);
+					}
+				}
+				return null;
+			});
+		}
+		catch (RuntimeException ex) {
+			this.failures.incrementAndGet();
+			warn(() -> "Redis resume store: failed to refresh " + journals.size() + " session(s): " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	@Override
+	public void destroy() throws Exception {
+		this.refresher.shutdownNow();
+		this.listeners.destroy();
+	}
+
+	static String principal(@Nullable String name) {
+		return (name != null) ? ":" + name : "-";
+	}
+
+	private static String newId(SecureRandom random) {
+		byte[] bytes = new byte[ID_BYTES];
+		random.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	private static CustomizableThreadFactory daemonThreads(String prefix) {
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(prefix);
+		threadFactory.setDaemon(true);
+		return threadFactory;
+	}
+
+}

@@ -1,0 +1,53 @@
+package io.github.wsdrain.server.resume.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+/**
+ * The Lua scripts of the Redis store, run by their SHA1 (loaded again after a Redis
+ * restart), with binary arguments so that payloads pass unchanged.
+ */
+final class RedisScripts {
+
+	static final RedisScript<Long> OPEN = load("open.lua", Long.class);
+
+	static final RedisScript<Long> APPEND = load("append.lua", Long.class);
+
+	static final RedisScript<Long> FENCED = load("fenced.lua", Long.class);
+
+	static final RedisScript<Long> END = load("end.lua", Long.class);
+
+	@SuppressWarnings("rawtypes")
+	static final RedisScript<List> CLAIM = load("claim.lua", List.class);
+
+	private RedisScripts() {
+	}
+
+	/**
+	 * Run a script: text arguments as UTF-8, byte arrays as they are; text results.
+	 */
+	static <T> T run(StringRedisTemplate redis, RedisScript<T> script, List<String> keys, List<?> args) {
+		Object[] raw = new Object[args.size()];
+		for (int i = 0; i < raw.length; i++) {
+			Object arg = args.get(i);
+			raw[i] = (arg instanceof byte[] bytes) ? bytes : String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
+		}
+		@SuppressWarnings("unchecked")
+		RedisSerializer<T> results = (RedisSerializer<T>) RedisSerializer.string();
+		return redis.execute(script, RedisSerializer.byteArray(), results, keys, raw);
+	}
+
+	private static <T> RedisScript<T> load(String name, Class<T> type) {
+		DefaultRedisScript<T> script = new DefaultRedisScript<>();
+		script.setLocation(new ClassPathResource(name, RedisScripts.class));
+		script.setResultType(type);
+		return script;
+	}
+
+}
