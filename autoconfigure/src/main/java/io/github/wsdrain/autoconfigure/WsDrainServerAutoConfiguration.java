@@ -12,6 +12,7 @@ import io.github.wsdrain.server.resume.DetachedSessionLimits;
 import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeSettings;
+import io.github.wsdrain.server.resume.ResumeStore;
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingSessionListener;
 import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
@@ -136,9 +137,9 @@ public final class WsDrainServerAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ResumableSessions resumableSessions(ResumeSettings settings, DetachedSessionLimits limits,
-				ObjectProvider<ResumeListener> listeners, ServerThreads threads) {
+				ObjectProvider<ResumeListener> listeners, ServerThreads threads, ResumeStore store) {
 			return new ResumableSessions(settings, limits, listeners.orderedStream().toList(), threads.timer(),
-					threads.executor());
+					threads.executor(), store);
 		}
 
 	}

@@ -19,6 +19,19 @@ public final class InboundSequence {
 
 	private final AtomicLong duplicates = new AtomicLong();
 
+	/** Start before the first frame. */
+	public InboundSequence() {
+		this(0);
+	}
+
+	/**
+	 * Start after frames delivered elsewhere: another process had the session before.
+	 * @param delivered the sequence number of the last frame delivered
+	 */
+	public InboundSequence(long delivered) {
+		this.last = delivered;
+	}
+
 	/**
 	 * Deliver a data frame if it is the next one.
 	 * @param frame the data frame

@@ -1,6 +1,7 @@
 package io.github.wsdrain.protocol;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -52,12 +53,31 @@ public final class OutboundStream {
 	 */
 	public <E extends Exception> boolean send(WebSocketMessage<?> message, Duration timeout, Admission<E> admission)
 			throws E, InterruptedException {
+		return send(message, timeout, admission, Recorder.NONE);
+	}
+
+	/**
+	 * Send as {@link #send(WebSocketMessage, Duration, Admission)} does, recording each
+	 * message once numbered, before it is written: a store that outlives this process.
+	 * @param message the app message, text or binary
+	 * @param timeout how long to wait for room, from the first wait
+	 * @param admission whether the sender may go on
+	 * @param recorder called under the send lock with the message's sequence number; if it
+	 * throws, the message is kept but not written, and the exception reaches the sender
+	 * @param <E> what the admission throws
+	 * @return {@code false} if there was no room within the timeout: nothing was kept
+	 * @throws E if the admission refuses
+	 * @throws InterruptedException if interrupted while waiting for room
+	 */
+	public <E extends Exception> boolean send(WebSocketMessage<?> message, Duration timeout, Admission<E> admission,
+			Recorder recorder) throws E, InterruptedException {
 		long deadline = 0;
 		while (true) {
 			this.sendLock.lock();
 			try {
 				WebSocketMessage<?> frame = this.replay.add(message, admission);
 				if (frame != null) {
+					recorder.record(this.replay.lastSent(), message);
 					FrameSink sink = this.live.get();
 					if (sink != null) {
 						sink.write(frame);
@@ -224,6 +244,36 @@ public final class OutboundStream {
 	 */
 	public void release() {
 		this.replay.release();
+	}
+
+	/**
+	 * Start from where another process left the stream: {@code acknowledged} is the peer's
+	 * acknowledgement, the messages follow it, numbered from {@code acknowledged + 1}.
+	 * Call before the stream is used.
+	 * @param acknowledged the peer's cumulative acknowledgement
+	 * @param messages the app messages it has not acknowledged, in order
+	 */
+	public void restore(long acknowledged, List<WebSocketMessage<?>> messages) {
+		this.replay.restore(acknowledged, messages);
+	}
+
+	/**
+	 * Records each message as it is numbered, before it is written.
+	 */
+	@FunctionalInterface
+	public interface Recorder {
+
+		/** Records nothing: the process's memory is the only copy. */
+		Recorder NONE = (seq, message) -> {
+		};
+
+		/**
+		 * Record one message.
+		 * @param seq its sequence number
+		 * @param message the app message
+		 */
+		void record(long seq, WebSocketMessage<?> message);
+
 	}
 
 	/**

@@ -106,6 +106,28 @@ public final class ReplayBuffer {
 	}
 
 	/**
+	 * Start from where another process left the buffer, whatever its capacity: a restored
+	 * session must replay all of it.
+	 * @param acknowledged the peer's cumulative acknowledgement
+	 * @param messages the app messages after it, in order
+	 */
+	public void restore(long acknowledged, List<WebSocketMessage<?>> messages) {
+		this.lock.lock();
+		try {
+			this.lastAcknowledged = acknowledged;
+			this.lastSent = acknowledged;
+			for (WebSocketMessage<?> message : messages) {
+				WebSocketMessage<?> frame = FrameCodec.data(++this.lastSent, message);
+				this.frames.addLast(new Numbered(this.lastSent, frame));
+				this.bytes += frame.getPayloadLength();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
 	 * Release every frame up to and including {@code seq}; a lower acknowledgement than an
 	 * earlier one changes nothing.
 	 * @param seq the peer's cumulative acknowledgement

@@ -119,7 +119,7 @@ final class DrainRun {
 		Stream<CompletableFuture<?>> connections = batch.stream()
 			.map((session) -> tellAsync(session).handle((told, ex) -> session).thenCompose(this::close));
 		Stream<CompletableFuture<?>> suspended = detachedBatch.stream()
-			.map((session) -> session.closeAsync(this.status));
+			.map((session) -> session.closeForShutdown(this.status));
 		CompletableFuture<?>[] ended = Stream.concat(connections, suspended).toArray(CompletableFuture[]::new);
 		CompletableFuture.allOf(ended).whenComplete((all, failure) -> {
 			if (this.registry.getHandshakeGate().isAccepting()) {
@@ -220,7 +220,7 @@ final class DrainRun {
 	 */
 	private CompletableFuture<?> close(DrainingWebSocketSession session) {
 		ResumableSession resumableSession = resumableOf(session);
-		CompletableFuture<?> closed = (resumableSession != null) ? resumableSession.closeAsync(this.status)
+		CompletableFuture<?> closed = (resumableSession != null) ? resumableSession.closeForShutdown(this.status)
 				: session.closeAsync(this.status);
 		return closed.thenCompose((result) -> session.getConnectionEndFuture());
 	}

@@ -22,13 +22,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP proxy in front of the test server that can cut every connection through it at
- * once, with a reset, as a network failure would: neither side gets a close frame.
+ * once, with a reset, as a network failure would: neither side gets a close frame. In
+ * front of several servers it sends each new connection to the next one.
  */
 public final class ChaosProxy implements AutoCloseable {
 
 	private final ServerSocket listener;
 
-	private final int targetPort;
+	/** The servers behind the proxy: each new connection goes to the next, in turn. */
+	private final int[] targetPorts;
+
+	private final AtomicInteger accepted = new AtomicInteger();
 
 	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
 
@@ -60,7 +64,16 @@ public final class ChaosProxy implements AutoCloseable {
 	private volatile @Nullable Duration maxLifetime;
 
 	public ChaosProxy(int targetPort) throws IOException {
-		this.targetPort = targetPort;
+		this(new int[] { targetPort });
+	}
+
+	/**
+	 * A proxy in front of several servers, as a load balancer without sticky sessions:
+	 * each new connection goes to the next server in turn.
+	 * @param targetPorts the servers' ports
+	 */
+	public ChaosProxy(int... targetPorts) throws IOException {
+		this.targetPorts = targetPorts.clone();
 		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.threads.execute(this::accept);
 	}
@@ -124,7 +137,17 @@ public final class ChaosProxy implements AutoCloseable {
 					reset(client);
 					continue;
 				}
-				Socket server = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
+				int target = this.targetPorts[Math.floorMod(this.accepted.getAndIncrement(), this.targetPorts.length)];
+				Socket server;
+				try {
+					server = new Socket(InetAddress.getLoopbackAddress(), target);
+				}
+				catch (IOException ex) {
+					// That server is down: the client sees a reset, and its retry goes to the next one.
+					this.refused.incrementAndGet();
+					reset(client);
+					continue;
+				}
 				this.sockets.add(client);
 				this.sockets.add(server);
 				this.pairs.put(client, server);

@@ -18,7 +18,7 @@ final class InboundFrames {
 	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
 	static final int MAX_ACKS_PER_SECOND = 1000;
 
-	private final InboundSequence in = new InboundSequence();
+	private final InboundSequence in;
 
 	private final AckFloodLimit ackFlood = new AckFloodLimit(MAX_ACKS_PER_SECOND);
 
@@ -28,8 +28,20 @@ final class InboundFrames {
 
 	private final AppDelivery app;
 
-	InboundFrames(AckScheduler acks, AckReceiver ackReceiver, AppDelivery app) {
+	/**
+	 * Receive a session's frames.
+	 * @param delivered the last client sequence delivered before: 0 for a new session
+	 * @param acks acknowledges what was delivered
+	 * @param ackReceiver takes the client's acknowledgements
+	 * @param app the app's handler
+	 */
+	InboundFrames(long delivered, AckScheduler acks, AckReceiver ackReceiver, AppDelivery app) {
+		this.in = new InboundSequence(delivered);
 		this.acks = acks;
+		if (delivered > 0) {
+			// Told to the client in the session frame: it replays only what follows.
+			acks.taken(delivered, 0);
+		}
 		this.ackReceiver = ackReceiver;
 		this.app = app;
 	}
@@ -48,7 +60,7 @@ final class InboundFrames {
 		}
 		else if (frame instanceof Frame.Data data) {
 			this.in.deliver(data, (next) -> {
-				this.app.deliver(next.payload());
+				this.app.deliver(next.seq(), next.payload());
 				return true;
 			});
 			// A replay of a message already delivered is acknowledged again, delivered never.
@@ -68,7 +80,7 @@ final class InboundFrames {
 	@FunctionalInterface
 	interface AppDelivery {
 
-		void deliver(WebSocketMessage<?> message) throws Exception;
+		void deliver(long seq, WebSocketMessage<?> message) throws Exception;
 
 	}
 

@@ -48,6 +48,15 @@ public class ResumableSession extends OutlivingSession {
 	 */
 	static final long OVERHEAD_BYTES = 5 * 1024;
 
+	/**
+	 * How a session ends on a node when another node resumed it: the app's close status,
+	 * and on a connection still held here, 4000 as for any replaced connection.
+	 */
+	public static final CloseStatus MOVED_AWAY = new CloseStatus(4000, "Resumed on another node");
+
+	/** How a session handed over by a stopping node ends there: its client resumes it elsewhere. */
+	public static final CloseStatus HANDED_OVER = CloseStatus.GOING_AWAY.withReason("Handed over to another node");
+
 	private final WebSocketHandler handler;
 
 	/** The principal and endpoint it was opened with: its tokens resume it only there. */
@@ -96,12 +105,39 @@ public class ResumableSession extends OutlivingSession {
 
 	private final ResumeTokens tokens;
 
+	/** The session's record in the resume store: written before the connection sees a frame. */
+	private final JournalWriter journal;
+
+	/** Where the session came from; {@code null} when it was opened on this node. */
+	private final ResumeClaim.@Nullable SessionOrigin origin;
+
+	private final OutboundStream.Recorder recorder;
+
 	private final CompletableFuture<Void> allAcknowledged = new CompletableFuture<>();
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions) {
+		this(first, handler, sessions, SessionJournal.NONE, null, 0);
+	}
+
+	/**
+	 * A session that another node had: it goes on from the store's record, its messages
+	 * after the client's {@code last} replayed.
+	 */
+	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions,
+			ResumeClaim.Claimed claimed, long last) {
+		this(first, handler, sessions, claimed.journal(), claimed.origin(), claimed.delivered());
+		this.out.restore(last, claimed.replay());
+	}
+
+	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions,
+			SessionJournal journal, ResumeClaim.@Nullable SessionOrigin origin, long delivered) {
 		super(first);
+		this.journal = new JournalWriter(journal, sessions.getSettings().sendTimeLimit());
+		this.origin = origin;
+		boolean shared = journal != SessionJournal.NONE;
+		this.recorder = shared ? this.journal::append : OutboundStream.Recorder.NONE;
 		this.handler = handler;
 		this.scope = ResumeScope.of(handler, first.getUri(), first.getPrincipal());
 		this.clientAddress = addressOf(first);
@@ -111,7 +147,12 @@ public class ResumableSession extends OutlivingSession {
 		this.out = new OutboundStream(this.settings.bufferSize().toBytes(), false);
 		this.writer = new ConnectionWriter(getId());
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
-		this.in = new InboundFrames(this.acks, this::acknowledge, (message) -> handler.handleMessage(this, message));
+		this.in = new InboundFrames(delivered, this.acks, this::acknowledge, (seq, message) -> {
+			handler.handleMessage(this, message);
+			if (shared) {
+				this.journal.delivered(seq);
+			}
+		});
 	}
 
 	// ---- the app's side
@@ -127,7 +168,18 @@ public class ResumableSession extends OutlivingSession {
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
 		boolean sent;
 		try {
-			sent = this.out.send(message, this.settings.sendTimeLimit(), this::ensureOpen);
+			sent = this.out.send(message, this.settings.sendTimeLimit(), this::ensureOpen, this.recorder);
+		}
+		catch (SessionMovedException ex) {
+			movedAway();
+			throw new SessionClosingException(getId(), "WebSocket session " + getId()
+					+ " was resumed on another node: message not accepted; the app there goes on from getLastSent()");
+		}
+		catch (ResumeStoreException ex) {
+			// Nothing more can be recorded: its client resumes to not recovered, never to a gap.
+			end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"), null);
+			throw new SessionClosingException(getId(), "WebSocket session " + getId() + ": message not accepted, "
+					+ "the resume store did not record it within the send time limit; closed with 1011: " + ex.getMessage());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -235,7 +287,50 @@ public class ResumableSession extends OutlivingSession {
 		return this.out.lastSent();
 	}
 
+	/**
+	 * Return where the session came from when a client resumed it here after another node
+	 * had it (a move, a hand-over or a crash of that node).
+	 * @return the origin, or {@code null} when the session was opened on this node
+	 */
+	public ResumeClaim.@Nullable SessionOrigin getOrigin() {
+		return this.origin;
+	}
+
+	/**
+	 * Close because this node stops: with a shared store, hand the session over (its
+	 * client resumes it on another node, with everything); else close as {@link #closeAsync}.
+	 * @param status the close status for the connection
+	 * @return a future completed when the session has closed here
+	 */
+	public CompletableFuture<CloseResult> closeForShutdown(CloseStatus status) {
+		return handOver() ? this.closeFuture : closeAsync(status);
+	}
+
+	/** With a shared store, end here and leave the record for the node the client resumes on. */
+	private boolean handOver() {
+		if (this.recorder == OutboundStream.Recorder.NONE || this.state != ResumableState.OPEN
+				|| !this.journal.handOver()) {
+			return false;
+		}
+		end(HANDED_OVER, null, ResumableState.MOVED);
+		return true;
+	}
+
 	// ---- the connections' side
+
+	SessionJournal journal() {
+		return this.journal.journal();
+	}
+
+	/** This node claimed the session again: the store's epoch moved on. */
+	void adopt(SessionJournal next) {
+		this.journal.adopt(next);
+	}
+
+	/** Another node took the session over: it ends here, its record stays the other node's. */
+	void movedAway() {
+		end(MOVED_AWAY, null, ResumableState.MOVED);
+	}
 
 	/**
 	 * Whether a connection with this principal, on this endpoint, may resume the session.
@@ -332,6 +427,17 @@ public class ResumableSession extends OutlivingSession {
 				// Ended before its resume was attached: the container's report of it went unheard.
 				return false;
 			}
+			try {
+				nextToken = this.tokens.next();
+			}
+			catch (ResumeStoreException ex) {
+				if (!resumed) {
+					throw ex;
+				}
+				// The session stays as it was; its client tries again.
+				next.close(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"));
+				return false;
+			}
 			previous.set(this.connection);
 			this.connection = next;
 			this.clientAddress = addressOf(next);
@@ -342,7 +448,6 @@ public class ResumableSession extends OutlivingSession {
 				this.expiry.cancel(false);
 				this.expiry = null;
 			}
-			nextToken = this.tokens.next();
 		}
 		// Possibly a little stale (a delivering thread may be ahead): the client then replays
 		// a little more, and the inbound sequence drops it.
@@ -352,7 +457,8 @@ public class ResumableSession extends OutlivingSession {
 	}
 
 	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {
-		if (message instanceof PongMessage) {
+		if (message instanceof PongMessage || this.state == ResumableState.MOVED) {
+			// Moved: what the client sent here is unacknowledged, it replays it to the new node.
 			return;
 		}
 		if (from == this.connection) {
@@ -369,10 +475,16 @@ public class ResumableSession extends OutlivingSession {
 		catch (ProtocolViolationException ex) {
 			violation(from, ex);
 		}
+		catch (SessionMovedException ex) {
+			movedAway();
+		}
 	}
 
 	private void acknowledge(long seq) throws ProtocolViolationException {
 		this.out.acknowledge(seq);
+		if (this.recorder != OutboundStream.Recorder.NONE) {
+			this.journal.acknowledged(seq);
+		}
 		// Once closing nothing more is added: an empty buffer stays empty.
 		if (this.state != ResumableState.OPEN && this.out.unacknowledged() == 0) {
 			this.allAcknowledged.complete(null);
@@ -453,6 +565,9 @@ public class ResumableSession extends OutlivingSession {
 
 	/** The application is stopping: no resume can come. */
 	void shutDown() {
+		if (handOver()) {
+			return;
+		}
 		end(CloseStatus.GOING_AWAY.withReason("Server stopping"), null);
 	}
 
@@ -463,6 +578,7 @@ public class ResumableSession extends OutlivingSession {
 
 	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended, ResumableState over) {
 		DrainingWebSocketSession last;
+		boolean complete;
 		synchronized (this.stateLock) {
 			if (this.state.isOver()) {
 				return;
@@ -471,7 +587,7 @@ public class ResumableSession extends OutlivingSession {
 				this.requestedStatus = status;
 				this.closeRequestedNanos = System.nanoTime();
 			}
-			boolean complete = this.state.endsComplete(getUnacknowledgedMessages());
+			complete = this.state.endsComplete(getUnacknowledgedMessages()) && over != ResumableState.MOVED;
 			this.state = over;
 			this.sessions.detachedSessionReleased(this);
 			this.tokens.end(complete);
@@ -485,6 +601,10 @@ public class ResumableSession extends OutlivingSession {
 		signalBuffer();
 		if (last != null) {
 			last.closeAsync(status);
+		}
+		this.sessions.journalReleased(this);
+		if (over != ResumableState.MOVED) {
+			this.journal.ended(status, complete);
 		}
 		DrainingWebSocketSession source = (last != null) ? last : ended;
 		CloseResult connectionResult = (source != null) ? source.getCloseFuture().getNow(null) : null;

@@ -71,11 +71,21 @@ public class ResumableSessions implements DisposableBean {
 
 	private final RateLimitedLog takeoverWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
+	private final RateLimitedLog storeWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
 	private final DetachedSessions detached;
 
 	private final SecureRandom random = new SecureRandom();
 
 	private final Map<String, ResumableSession> byToken = new ConcurrentHashMap<>();
+
+	/** Where sessions outlive this node; {@link ResumeStore#MEMORY} keeps them here only. */
+	private final ResumeStore store;
+
+	/** This node's sessions in a shared store, by their id there: the store says when one moved away. */
+	private final Map<String, ResumableSession> byJournal = new ConcurrentHashMap<>();
+
+	private final StoreResumes storeResumes;
 
 	private final ScheduledExecutorService timer;
 
@@ -125,11 +135,33 @@ public class ResumableSessions implements DisposableBean {
 	 */
 	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
 			ScheduledExecutorService timer, Executor writers) {
-		this(settings, limits, listeners, timer, writers, false);
+		this(settings, limits, listeners, timer, writers, ResumeStore.MEMORY);
+	}
+
+	/**
+	 * Create the sessions on the server's threads, kept in a store as well.
+	 * @param settings the resume settings
+	 * @param limits the limits on sessions waiting for a resume
+	 * @param listeners told of resume attempts
+	 * @param timer fires resume windows, ack timeouts and heartbeats; nothing that blocks runs on it
+	 * @param writers runs acknowledgements, closes and resumes through the store, which may block
+	 * @param store where sessions outlive this node, so that a client can resume on another
+	 */
+	public ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
+			ScheduledExecutorService timer, Executor writers, ResumeStore store) {
+		this(settings, limits, listeners, timer, writers, false, store);
 	}
 
 	private ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
 			ScheduledExecutorService timer, Executor writers, boolean ownsThreads) {
+		this(settings, limits, listeners, timer, writers, ownsThreads, ResumeStore.MEMORY);
+	}
+
+	private ResumableSessions(ResumeSettings settings, DetachedSessionLimits limits, List<ResumeListener> listeners,
+			ScheduledExecutorService timer, Executor writers, boolean ownsThreads, ResumeStore store) {
+		this.store = store;
+		this.storeResumes = new StoreResumes(this, store);
+		store.onMovedAway(this::movedAway);
 		this.settings = settings;
 		this.detached = new DetachedSessions(limits);
 		this.listeners = List.copyOf(listeners);
@@ -218,6 +250,11 @@ public class ResumableSessions implements DisposableBean {
 				resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
 				return;
 			}
+			if (this.store.isShared()) {
+				// The store may be slow or down: never on a container thread.
+				this.writers.execute(() -> this.storeResumes.resume(token, connection, handler, last));
+				return;
+			}
 			ResumableSession resumed = claim(token, connection, handler);
 			if (resumed != null) {
 				// The replay may be megabytes for a slow peer: written on the server's writers,
@@ -229,12 +266,69 @@ public class ResumableSessions implements DisposableBean {
 			// which learns from the 'n' of the session frame that it must resynchronise.
 			resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 		}
-		ResumableSession session = new ResumableSession(connection, handler, this);
-		session.start(connection);
+		open(connection, handler);
+	}
+
+	/** A new session, recorded in the store first: without the store it cannot be resumed, so it is refused. */
+	void open(DrainingWebSocketSession connection, WebSocketHandler handler) throws Exception {
+		SessionJournal journal = SessionJournal.NONE;
+		ResumableSession session;
+		try {
+			if (this.store.isShared()) {
+				ResumeScope scope = ResumeScope.of(handler, connection.getUri(), connection.getPrincipal());
+				journal = this.store.open(new ResumeStore.SessionKey(scope.principalName(), String.valueOf(scope.path())));
+			}
+			session = new ResumableSession(connection, handler, this, journal, null, 0);
+			registered(session);
+			session.start(connection);
+		}
+		catch (ResumeStoreException ex) {
+			storeFailed(connection, ex);
+			journal.ended(CloseStatus.SERVER_ERROR, false);
+			return;
+		}
 		handler.afterConnectionEstablished(session);
 	}
 
-	private void resume(ResumableSession session, DrainingWebSocketSession connection, long last) {
+	/** The store failed a new session or a resume: the client tries again, later or elsewhere. */
+	void storeFailed(DrainingWebSocketSession connection, ResumeStoreException ex) {
+		this.storeWarnings.warn(() -> "WebSocket connection " + connection.getId() + " closed with 1011: "
+				+ ex.getMessage());
+		this.listeners.forEach(ResumeListener::storeFailed);
+		connection.close(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"));
+	}
+
+	/** A client resumed here a session another node had. */
+	void movedIn(ResumeClaim.SessionOrigin origin) {
+		this.listeners.forEach((listener) -> listener.sessionMovedIn(origin));
+	}
+
+	/** A session with a record in a shared store: the store may tell that it moved away. */
+	void registered(ResumableSession session) {
+		String id = session.journal().id();
+		if (!id.isEmpty()) {
+			this.byJournal.put(id, session);
+		}
+	}
+
+	/** A session ended here: the store's notices no longer concern it. */
+	void journalReleased(ResumableSession session) {
+		this.byJournal.remove(session.journal().id(), session);
+	}
+
+	private void movedAway(String journalId, long epoch) {
+		ResumableSession session = this.byJournal.get(journalId);
+		if (session != null && session.journal().epoch() < epoch) {
+			try {
+				this.writers.execute(session::movedAway);
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopping: the session ends anyway.
+			}
+		}
+	}
+
+	void resume(ResumableSession session, DrainingWebSocketSession connection, long last) {
 		try {
 			resumeAttempted(connection,
 					session.resume(connection, last) ? ResumeOutcome.RESUMED : ResumeOutcome.NOT_RECOVERED, null);
@@ -251,7 +345,7 @@ public class ResumableSessions implements DisposableBean {
 	 * Tell the listeners, and the log: failures at WARN, at most one line per interval and
 	 * kind since a network blip makes every client resume at once, and each at DEBUG.
 	 */
-	private void resumeAttempted(DrainingWebSocketSession connection, ResumeOutcome outcome,
+	void resumeAttempted(DrainingWebSocketSession connection, ResumeOutcome outcome,
 			@Nullable CloseStatus status) {
 		this.listeners.forEach((listener) -> listener.resumeAttempted(outcome));
 		if (outcome == ResumeOutcome.RESUMED) {
@@ -274,7 +368,7 @@ public class ResumableSessions implements DisposableBean {
 	 * the session frame retries with the same token, perhaps while the server is still
 	 * attaching the first attempt.
 	 */
-	private @Nullable ResumableSession claim(String token, DrainingWebSocketSession claimant, WebSocketHandler handler) {
+	@Nullable ResumableSession claim(String token, DrainingWebSocketSession claimant, WebSocketHandler handler) {
 		ResumableSession session = this.byToken.get(token);
 		if (session == null || !session.admits(claimant.getPrincipal(), claimant.getUri(), handler)) {
 			return null;

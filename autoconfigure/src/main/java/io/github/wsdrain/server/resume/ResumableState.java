@@ -24,15 +24,21 @@ enum ResumableState {
 	/** Ended by the detached limits while its client was away: its tokens are forgotten. */
 	EVICTED,
 
+	/**
+	 * Ended here because the session lives on elsewhere: another node resumed it, or this
+	 * node handed it over as it stopped. Its record in the store is not this node's to end.
+	 */
+	MOVED,
+
 	/** Over: the app has seen {@code afterConnectionClosed}. */
 	CLOSED;
 
 	/**
 	 * Return whether the app has seen the session end.
-	 * @return {@code true} for {@link #CLOSED} and {@link #EVICTED}
+	 * @return {@code true} for {@link #CLOSED}, {@link #EVICTED} and {@link #MOVED}
 	 */
 	boolean isOver() {
-		return this == CLOSED || this == EVICTED;
+		return this == CLOSED || this == EVICTED || this == MOVED;
 	}
 
 	/** The app's close frame is going out: a closing session stops being resumable. */

@@ -30,4 +30,18 @@ public interface ResumeListener {
 	default void connectionReplaced(boolean recentlyActive) {
 	}
 
+	/**
+	 * Called when the resume store failed a new session or a resume: its connection was
+	 * closed with 1011.
+	 */
+	default void storeFailed() {
+	}
+
+	/**
+	 * Called when a client resumed here a session another node had.
+	 * @param origin where it came from
+	 */
+	default void sessionMovedIn(ResumeClaim.SessionOrigin origin) {
+	}
+
 }

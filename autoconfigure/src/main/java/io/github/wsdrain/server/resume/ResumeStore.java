@@ -1,7 +1,5 @@
 package io.github.wsdrain.server.resume;
 
-import java.util.function.Consumer;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +33,7 @@ public interface ResumeStore {
 		}
 
 		@Override
-		public void onMovedAway(Consumer<String> listener) {
+		public void onMovedAway(MovedListener listener) {
 		}
 
 		@Override
@@ -72,15 +70,30 @@ public interface ResumeStore {
 
 	/**
 	 * Listen for sessions of this node that another node took over.
-	 * @param listener called with the journal id of each such session
+	 * @param listener called for each such session
 	 */
-	void onMovedAway(Consumer<String> listener);
+	void onMovedAway(MovedListener listener);
 
 	/**
 	 * Return whether sessions in this store can be resumed on another node.
 	 * @return {@code false} for the memory store
 	 */
 	boolean isShared();
+
+	/**
+	 * Told when another node took over a session of this node.
+	 */
+	@FunctionalInterface
+	interface MovedListener {
+
+		/**
+		 * A session moved away: it ends here unless this node holds it at this epoch or later.
+		 * @param journalId the session's id in the store
+		 * @param epoch the epoch the other node holds it with
+		 */
+		void movedAway(String journalId, long epoch);
+
+	}
 
 	/**
 	 * What identifies a session to a resume besides its token.

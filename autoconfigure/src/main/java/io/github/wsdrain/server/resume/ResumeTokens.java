@@ -1,6 +1,8 @@
 package io.github.wsdrain.server.resume;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +37,14 @@ final class ResumeTokens {
 	 */
 	String next() {
 		String token = this.sessions.issueToken(this.session);
+		try {
+			// In the store before the client can learn it: any node can then resume with it.
+			this.session.journal().tokenIssued(token);
+		}
+		catch (ResumeStoreException ex) {
+			this.sessions.forget(token);
+			throw ex;
+		}
 		this.current = token;
 		this.tokens.add(token);
 		this.confirmed = false;
@@ -49,13 +59,26 @@ final class ResumeTokens {
 	/** The client's first frame proves it has the session frame: older tokens are now used up. */
 	void confirm() {
 		this.confirmed = true;
+		List<String> retired = new ArrayList<>();
 		this.tokens.removeIf((old) -> {
 			boolean retire = !old.equals(this.current);
 			if (retire) {
 				this.sessions.forget(old);
+				retired.add(old);
 			}
 			return retire;
 		});
+		if (!retired.isEmpty() && this.session.journal() != SessionJournal.NONE) {
+			SessionJournal journal = this.session.journal();
+			this.sessions.writers().execute(() -> {
+				try {
+					journal.tokensRetired(retired);
+				}
+				catch (ResumeStoreException ex) {
+					// Its key expires with the window; its session's epoch has moved on meanwhile anyway.
+				}
+			});
+		}
 	}
 
 	/**

@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResumableStateTests {
 
 	@Test
-	void onlyClosedAndEvictedAreOver() {
+	void onlyClosedEvictedAndMovedAreOver() {
 		assertThat(ResumableState.values()).filteredOn(ResumableState::isOver)
-			.containsExactlyInAnyOrder(ResumableState.CLOSED, ResumableState.EVICTED);
+			.containsExactlyInAnyOrder(ResumableState.CLOSED, ResumableState.EVICTED, ResumableState.MOVED);
 	}
 
 	@Test

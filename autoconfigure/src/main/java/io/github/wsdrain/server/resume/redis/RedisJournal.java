@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.wsdrain.server.resume.ResumeStoreException;
+import io.github.wsdrain.server.resume.SessionLostException;
 import io.github.wsdrain.server.resume.SessionJournal;
 import io.github.wsdrain.server.resume.SessionMovedException;
 
@@ -144,8 +144,8 @@ final class RedisJournal implements SessionJournal {
 
 	private void check(Long result, String description) {
 		if (result == null || result == -1) {
-			throw new ResumeStoreException("Redis resume store: session " + this.id + " is gone from Redis (expired, "
-					+ "evicted or lost in a restart); cannot " + description, null);
+			throw new SessionLostException("Redis resume store: session " + this.id + " is gone from Redis (expired, "
+					+ "evicted or lost in a restart); cannot " + description);
 		}
 		if (result == 0) {
 			this.store.released(this);

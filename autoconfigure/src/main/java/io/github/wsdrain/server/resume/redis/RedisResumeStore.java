@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.github.wsdrain.server.resume.ResumeClaim;
@@ -74,7 +73,7 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 
 	private final RedisMessageListenerContainer listeners = new RedisMessageListenerContainer();
 
-	private final List<Consumer<String>> movedListeners = new CopyOnWriteArrayList<>();
+	private final List<MovedListener> movedListeners = new CopyOnWriteArrayList<>();
 
 	/** This node's sessions: their keys expire unless refreshed, connected or not. */
 	private final Set<RedisJournal> owned = ConcurrentHashMap.newKeySet();
@@ -239,13 +238,20 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 	}
 
 	@Override
-	public void onMovedAway(Consumer<String> listener) {
+	public void onMovedAway(MovedListener listener) {
 		this.movedListeners.add(listener);
 	}
 
-	private void moved(String id) {
-		this.owned.removeIf((journal) -> journal.id().equals(id));
-		this.movedListeners.forEach((listener) -> listener.accept(id));
+	/** A message on this node's channel: {@code <journal id> <epoch>}. */
+	private void moved(String message) {
+		int space = message.indexOf(' ');
+		if (space < 0) {
+			return;
+		}
+		String id = message.substring(0, space);
+		long epoch = Long.parseLong(message.substring(space + 1));
+		this.owned.removeIf((journal) -> journal.id().equals(id) && journal.epoch() < epoch);
+		this.movedListeners.forEach((listener) -> listener.movedAway(id, epoch));
 	}
 
 	/**

@@ -18,5 +18,5 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 -- The previous owner learns at once; how many listened tells whether it is still running.
 local listening = 1
-if h[9] ~= ARGV[5] then listening = redis.call('PUBLISH', ARGV[7] .. h[9], ARGV[8]) end
+if h[9] ~= ARGV[5] then listening = redis.call('PUBLISH', ARGV[7] .. h[9], ARGV[8] .. ' ' .. epoch) end
 return {'claimed', tostring(epoch), h[9], h[8], h[10], h[5], h[7], tostring(listening)}

@@ -113,14 +113,14 @@ class RedisResumeStoreTests {
 	@Test
 	void theOldOwnerIsFencedOffAndTold() throws Exception {
 		BlockingQueue<String> moved = new LinkedBlockingQueue<>();
-		this.nodeA.onMovedAway(moved::add);
+		this.nodeA.onMovedAway((id, epoch) -> moved.add(id + " " + epoch));
 		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
 		journal.tokenIssued("t");
 		journal.append(1, List.of(text("one")));
 
 		this.nodeB.claim(new ClaimRequest("t", null, "/resume", 1, null, 0));
 
-		assertThat(moved.poll(10, TimeUnit.SECONDS)).isEqualTo(journal.id());
+		assertThat(moved.poll(10, TimeUnit.SECONDS)).isEqualTo(journal.id() + " 2");
 		assertThatExceptionOfType(SessionMovedException.class)
 			.isThrownBy(() -> journal.append(2, List.of(text("two"))));
 		assertThatExceptionOfType(SessionMovedException.class).isThrownBy(() -> journal.delivered(3));
