@@ -17,6 +17,9 @@ public final class InboundSequence {
 	/** Written under the lock; read without it where a stale value is harmless. */
 	private volatile long last;
 
+	/** Set under the lock: no frame is delivered any more. */
+	private boolean sealed;
+
 	private final AtomicLong duplicates = new AtomicLong();
 
 	/** Start before the first frame. */
@@ -53,12 +56,27 @@ public final class InboundSequence {
 				this.duplicates.incrementAndGet();
 				return false;
 			}
+			if (this.sealed) {
+				return false;
+			}
 			this.last = seq;
 			if (!delivery.deliver(frame)) {
 				this.last = seq - 1;
 				return false;
 			}
 			return true;
+		}
+	}
+
+	/**
+	 * Deliver nothing more, once a delivery under way has returned: another process goes
+	 * on with the session from what this one delivered.
+	 * @return the sequence number of the last frame delivered
+	 */
+	public long seal() {
+		synchronized (this.lock) {
+			this.sealed = true;
+			return this.last;
 		}
 	}
 

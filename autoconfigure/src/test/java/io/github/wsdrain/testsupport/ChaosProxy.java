@@ -30,7 +30,7 @@ public final class ChaosProxy implements AutoCloseable {
 	private final ServerSocket listener;
 
 	/** The servers behind the proxy: each new connection goes to the next, in turn. */
-	private final int[] targetPorts;
+	private volatile int[] targetPorts;
 
 	private final AtomicInteger accepted = new AtomicInteger();
 
@@ -88,6 +88,15 @@ public final class ChaosProxy implements AutoCloseable {
 		this.pairs.forEach(this::scheduleCut);
 	}
 
+	/**
+	 * Send new connections to these servers from now on, in turn: a load balancer that
+	 * took a server out or put one in.
+	 * @param ports the servers' ports
+	 */
+	public void route(int... ports) {
+		this.targetPorts = ports.clone();
+	}
+
 	/** Reset the next connections at once, then accept the rest. */
 	public void resetNext(int connections) {
 		this.toReset.set(connections);
@@ -137,7 +146,8 @@ public final class ChaosProxy implements AutoCloseable {
 					reset(client);
 					continue;
 				}
-				int target = this.targetPorts[Math.floorMod(this.accepted.getAndIncrement(), this.targetPorts.length)];
+				int[] targets = this.targetPorts;
+				int target = targets[Math.floorMod(this.accepted.getAndIncrement(), targets.length)];
 				Socket server;
 				try {
 					server = new Socket(InetAddress.getLoopbackAddress(), target);

@@ -128,7 +128,10 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 
 		@Override
 		public void afterConnectionEstablished(WebSocketSession connection) {
-			ResumableSession session = (ResumableSession) connection;
+			if (!(connection instanceof ResumableSession session)) {
+				// A plain WebSocket client: it only watches how the node closes.
+				return;
+			}
 			if (session.getOrigin() == null && Objects.requireNonNull(session.getUri()).getQuery().contains("wsdrain-token")) {
 				this.records.notRecovered.incrementAndGet();
 				return;
@@ -158,13 +161,18 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 			synchronized (received) {
 				received.add(message.getPayload());
 			}
-			closeIfDone((ResumableSession) session);
+			if (session instanceof ResumableSession resumable) {
+				closeIfDone(resumable);
+			}
 		}
 
+		/** Both directions complete: everything sent, and the client's last message delivered (here or before). */
 		private void closeIfDone(ResumableSession session) {
 			List<String> received = this.records.of(client(session));
 			synchronized (received) {
-				if (session.getLastSent() == this.messages && received.size() >= this.messages) {
+				String last = "c-" + this.messages;
+				if (session.getLastSent() == this.messages && !received.isEmpty()
+						&& received.get(received.size() - 1).equals(last)) {
 					session.closeAsync(CloseStatus.NORMAL);
 				}
 			}

@@ -68,6 +68,14 @@ final class InboundFrames {
 		}
 	}
 
+	/**
+	 * Deliver nothing more: the session goes on elsewhere.
+	 * @return the last client sequence delivered here
+	 */
+	long seal() {
+		return this.in.seal();
+	}
+
 	/** Takes the client's cumulative acknowledgement. */
 	@FunctionalInterface
 	interface AckReceiver {

@@ -99,8 +99,12 @@ final class JournalWriter {
 	}
 
 	/** @return whether the store has the session marked as handed over */
-	boolean handOver() {
-		return quietly(this.journal::handOver, "hand-over");
+	boolean handOver(long delivered) {
+		return quietly(() -> this.journal.handOver(delivered), "hand-over");
+	}
+
+	void released(long delivered) {
+		quietly(() -> this.journal.released(delivered), "release");
 	}
 
 	void ended(CloseStatus status, boolean complete) {

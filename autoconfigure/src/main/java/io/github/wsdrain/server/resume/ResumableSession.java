@@ -49,10 +49,13 @@ public class ResumableSession extends OutlivingSession {
 	static final long OVERHEAD_BYTES = 5 * 1024;
 
 	/**
-	 * How a session ends on a node when another node resumed it: the app's close status,
-	 * and on a connection still held here, 4000 as for any replaced connection.
+	 * How a session ends on a node when another node resumed it: the app's close status.
+	 * A connection still held here is closed with 1001, which clients treat as lost.
 	 */
 	public static final CloseStatus MOVED_AWAY = new CloseStatus(4000, "Resumed on another node");
+
+	/** How the connection of a session that moved or was handed over is closed: a lost connection to its client. */
+	private static final CloseStatus GONE_ELSEWHERE = CloseStatus.GOING_AWAY.withReason("Session continues on another node");
 
 	/** How a session handed over by a stopping node ends there: its client resumes it elsewhere. */
 	public static final CloseStatus HANDED_OVER = CloseStatus.GOING_AWAY.withReason("Handed over to another node");
@@ -309,7 +312,7 @@ public class ResumableSession extends OutlivingSession {
 	/** With a shared store, end here and leave the record for the node the client resumes on. */
 	private boolean handOver() {
 		if (this.recorder == OutboundStream.Recorder.NONE || this.state != ResumableState.OPEN
-				|| !this.journal.handOver()) {
+				|| !this.journal.handOver(this.in.seal())) {
 			return false;
 		}
 		end(HANDED_OVER, null, ResumableState.MOVED);
@@ -329,7 +332,13 @@ public class ResumableSession extends OutlivingSession {
 
 	/** Another node took the session over: it ends here, its record stays the other node's. */
 	void movedAway() {
+		if (this.state.isOver()) {
+			return;
+		}
+		long delivered = this.in.seal();
 		end(MOVED_AWAY, null, ResumableState.MOVED);
+		// The new owner waits for this before it tells the client what to send again.
+		this.journal.released(delivered);
 	}
 
 	/**
@@ -600,7 +609,9 @@ public class ResumableSession extends OutlivingSession {
 		}
 		signalBuffer();
 		if (last != null) {
-			last.closeAsync(status);
+			// Moved: the client may still be waiting for this connection's session frame, and a close
+			// frame in its place would end the session for it; 1001 is a lost connection, it resumes.
+			last.closeAsync((over == ResumableState.MOVED) ? GONE_ELSEWHERE : status);
 		}
 		this.sessions.journalReleased(this);
 		if (over != ResumableState.MOVED) {

@@ -60,17 +60,19 @@ public sealed interface ResumeClaim {
 	 * @param sameNode whether that is this node, at the epoch it still holds
 	 * @param handedOver whether that node handed it over as it stopped
 	 * @param ownerAlive whether that node was still running, as far as the store knows
+	 * @param released whether that node, still running, recorded what it had delivered
+	 * before this node read it
 	 */
-	record SessionOrigin(String node, boolean sameNode, boolean handedOver, boolean ownerAlive) {
+	record SessionOrigin(String node, boolean sameNode, boolean handedOver, boolean ownerAlive, boolean released) {
 
 		/**
 		 * Whether client messages the previous owner delivered may be delivered again: it
-		 * did not hand the session over, so it may have delivered messages it had not
-		 * recorded yet (always after a crash).
-		 * @return {@code true} unless the session stayed or was handed over
+		 * neither handed the session over nor released it in time, so it may have
+		 * delivered messages it had not recorded yet (always after a crash).
+		 * @return {@code true} unless the session stayed, was handed over or released
 		 */
 		public boolean mayRepeat() {
-			return !this.sameNode && !this.handedOver;
+			return !this.sameNode && !this.handedOver && !this.released;
 		}
 
 		/** Return the origin as text for logs. */

@@ -47,7 +47,11 @@ public interface SessionJournal {
 		}
 
 		@Override
-		public void handOver() {
+		public void handOver(long delivered) {
+		}
+
+		@Override
+		public void released(long delivered) {
 		}
 
 		@Override
@@ -107,8 +111,16 @@ public interface SessionJournal {
 	/**
 	 * Mark the session as handed over by a node that stops: its client will resume it
 	 * elsewhere, and nothing this node delivered is unrecorded.
+	 * @param delivered the last client sequence delivered here; nothing more will be
 	 */
-	void handOver();
+	void handOver(long delivered);
+
+	/**
+	 * Another node took the session over: record, with this node's old epoch, the last
+	 * client sequence delivered here, so that the new owner does not deliver it again.
+	 * @param delivered the last client sequence delivered here; nothing more will be
+	 */
+	void released(long delivered);
 
 	/**
 	 * The session ended on its owner: keep it for the resume window only to answer a late

@@ -43,6 +43,11 @@ final class StoreResumes {
 
 	private void claim(String token, DrainingWebSocketSession connection, WebSocketHandler handler, long last)
 			throws Exception {
+		if (!connection.isOpen()) {
+			// The client gave this attempt up while it waited: a claim now would take the session
+			// from the attempt the client is making instead.
+			return;
+		}
 		ResumableSession local = this.sessions.claim(token, connection, handler);
 		SessionJournal localJournal = (local != null) ? local.journal() : null;
 		ResumeScope scope = ResumeScope.of(handler, connection.getUri(), connection.getPrincipal());

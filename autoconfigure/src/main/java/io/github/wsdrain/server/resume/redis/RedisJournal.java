@@ -112,8 +112,19 @@ final class RedisJournal implements SessionJournal {
 	}
 
 	@Override
-	public void handOver() {
-		fenced("handed", "1", "hand a session over");
+	public void handOver(long delivered) {
+		fenced("handed", Long.toString(delivered), "hand a session over");
+	}
+
+	@Override
+	public void released(long delivered) {
+		this.store.released(this);
+		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.RELEASE,
+				List.of(this.keys.get(0)), List.of(Long.toString(this.epoch), Long.toString(delivered))),
+				"release a session");
+		if (result == null || result == -1) {
+			throw new SessionLostException("Redis resume store: session " + this.id + " is gone from Redis");
+		}
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.github.wsdrain.server.resume.ResumeClaim;
@@ -60,6 +61,9 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 	private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
 	private static final int ID_BYTES = 16;
+
+	/** How long a resume waits for a running previous owner to record what it delivered. */
+	private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(2);
 
 	private final StringRedisTemplate redis;
 
@@ -187,10 +191,43 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		RedisJournal journal = new RedisJournal(this, id, epoch);
 		journal.tokenKnown(RedisKeys.tokenHash(request.token()));
 		this.owned.add(journal);
+		boolean released = false;
+		if (!stayed && !handedOver && ownerAlive) {
+			// The previous owner may be delivering a client message right now: wait until it
+			// has stopped and recorded what it delivered, or the client's replay repeats it.
+			long recorded = awaitRelease(id, previousEpoch);
+			released = recorded >= 0;
+			delivered = Math.max(delivered, recorded);
+		}
 		List<WebSocketMessage<?>> replay = stayed ? List.of() : read(id, request.last(), written);
 		ResumeClaim.SessionOrigin origin = new ResumeClaim.SessionOrigin(previousOwner, stayed, handedOver,
-				stayed || ownerAlive);
+				stayed || ownerAlive, released);
 		return new ResumeClaim.Claimed(journal, origin, written, delivered, replay);
+	}
+
+	/**
+	 * Wait, briefly, for the previous owner to record what it delivered.
+	 * @return the highest client sequence delivered, or -1 if it did not release in time
+	 */
+	private long awaitRelease(String id, long previousEpoch) {
+		String hash = this.keys.hash(id);
+		long deadline = System.nanoTime() + RELEASE_TIMEOUT.toNanos();
+		long pause = TimeUnit.MILLISECONDS.toNanos(1);
+		while (true) {
+			List<Object> fields = call(() -> this.redis.opsForHash().multiGet(hash, List.of("released", "delivered")),
+					"read a release");
+			Object released = (fields != null && !fields.isEmpty()) ? fields.get(0) : null;
+			if (released != null && Long.parseLong(String.valueOf(released)) >= previousEpoch) {
+				return Long.parseLong(String.valueOf(fields.get(1)));
+			}
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				logger.debug("Session " + id + ": the previous owner did not release it within " + RELEASE_TIMEOUT);
+				return -1;
+			}
+			LockSupport.parkNanos(Math.min(pause, left));
+			pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(50));
+		}
 	}
 
 	/** The frames after the client's {@code last}: every one up to the highest written, or the store lost some. */

@@ -23,6 +23,8 @@ final class RedisScripts {
 
 	static final RedisScript<Long> END = load("end.lua", Long.class);
 
+	static final RedisScript<Long> RELEASE = load("release.lua", Long.class);
+
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> CLAIM = load("claim.lua", List.class);
 

@@ -17,6 +17,9 @@ elseif what == 'delivered' then
 	end
 elseif what == 'handed' then
 	redis.call('HSET', KEYS[1], 'handed', 1)
+	if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[1], 'delivered')) then
+		redis.call('HSET', KEYS[1], 'delivered', ARGV[4])
+	end
 elseif what == 'token' then
 	redis.call('HSET', KEYS[1], 'k:' .. ARGV[4], 1)
 elseif what == 'untoken' then

@@ -1,18 +1,10 @@
 package io.github.wsdrain.server.resume.redis;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.client.BufferedWebSocketClient;
-import io.github.wsdrain.client.ReliableConnectionListener;
-import io.github.wsdrain.client.ReliableWebSocketConnection;
 import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.testsupport.ChaosProxy;
@@ -25,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.socket.TextMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MultiNodeResumeTests {
 
-	private static final int SESSIONS = 2;
+	private static final int SESSIONS = 4;
 
-	private static final int MESSAGES = 500;
+	private static final int MESSAGES = 2_000;
 
 	@RegisterExtension
 	static final RedisServer redis = new RedisServer();
@@ -55,10 +46,6 @@ class MultiNodeResumeTests {
 
 	private ChaosProxy proxy;
 
-	private final ExecutorService threads = Executors.newCachedThreadPool();
-
-	private final BufferedWebSocketClient client = new BufferedWebSocketClient();
-
 	@BeforeEach
 	void start() throws Exception {
 		redis.command("FLUSHALL");
@@ -69,9 +56,7 @@ class MultiNodeResumeTests {
 
 	@AfterEach
 	void stop() throws Exception {
-		this.threads.shutdownNow();
 		this.proxy.close();
-		this.client.close();
 		this.nodeA.close();
 		this.nodeB.close();
 	}
@@ -86,51 +71,26 @@ class MultiNodeResumeTests {
 
 	@Test
 	void sessionsMoveBetweenNodesAtEveryReconnectWithEveryMessageOnceInOrderBothWays() throws Exception {
-		AtomicInteger notRecovered = new AtomicInteger();
-		ReliableConnectionListener listener = new ReliableConnectionListener() {
-
-			@Override
-			public void notRecovered(ReliableWebSocketConnection connection) {
-				notRecovered.incrementAndGet();
+		try (ReliableClients clients = new ReliableClients(this.proxy.port(), SESSIONS, MESSAGES)) {
+			this.proxy.cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
+			List<String> fromServer = IntStream.rangeClosed(1, MESSAGES).mapToObj((i) -> "s-" + i).toList();
+			List<String> fromClient = IntStream.rangeClosed(1, MESSAGES).mapToObj((i) -> "c-" + i).toList();
+			for (int i = 0; i < SESSIONS; i++) {
+				assertThat(clients.received(i).get(600, TimeUnit.SECONDS)).as("consumer of c" + i)
+					.containsExactlyElementsOf(fromServer);
+				assertThat(this.records.received.get("c" + i)).as("apps of c" + i)
+					.containsExactlyElementsOf(fromClient);
 			}
-
-		};
-		List<ReliableWebSocketConnection> connections = IntStream.range(0, SESSIONS)
-			.mapToObj((i) -> this.client.connectReliable(uri("c" + i), listener))
-			.toList();
-		this.proxy.cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
-		List<CompletableFuture<List<String>>> received = IntStream.range(0, SESSIONS)
-			.mapToObj((i) -> CompletableFuture.supplyAsync(() -> exchange(connections.get(i)), this.threads))
-			.toList();
-
-		List<String> fromServer = IntStream.rangeClosed(1, MESSAGES).mapToObj((i) -> "s-" + i).toList();
-		List<String> fromClient = IntStream.rangeClosed(1, MESSAGES).mapToObj((i) -> "c-" + i).toList();
-		for (int i = 0; i < SESSIONS; i++) {
-			assertThat(received.get(i).get(300, TimeUnit.SECONDS)).as("consumer of c" + i)
-				.containsExactlyElementsOf(fromServer);
-			assertThat(this.records.received.get("c" + i)).as("apps of c" + i).containsExactlyElementsOf(fromClient);
+			assertThat(clients.notRecovered()).isZero();
+			assertThat(this.records.notRecovered).hasValue(0);
+			assertThat(this.records.movedIn).as("sessions moved in").isNotEmpty();
+			assertThat(this.records.closesWith(1000)).as("sessions closed normally").isEqualTo(SESSIONS);
+			assertThat(this.records.closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")
+				.isEqualTo(this.records.movedIn.size());
+			System.out.printf("multi-node: %d sessions × %,d messages each way over 2 nodes, %d cuts, %d moves, "
+					+ "%d resumes, 0 lost, 0 not recovered%n", SESSIONS, MESSAGES, this.proxy.cuts(),
+					this.records.movedIn.size(), clients.resumes());
 		}
-		assertThat(notRecovered).hasValue(0);
-		assertThat(this.records.notRecovered).hasValue(0);
-		assertThat(this.records.movedIn).as("sessions moved in").isNotEmpty();
-		assertThat(this.records.closesWith(1000)).as("sessions closed normally").isEqualTo(SESSIONS);
-		assertThat(this.records.closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")
-			.isEqualTo(this.records.movedIn.size());
-		System.out.printf("multi-node: %d sessions × %,d messages each way over 2 nodes, %d cuts, %d moves, "
-				+ "%d resumes, 0 lost, 0 not recovered%n", SESSIONS, MESSAGES, this.proxy.cuts(),
-				this.records.movedIn.size(), connections.stream().mapToInt(ReliableWebSocketConnection::getResumes).sum());
-	}
-
-	private List<String> exchange(ReliableWebSocketConnection connection) {
-		CompletableFuture<Void> sending = CompletableFuture.runAsync(
-				() -> IntStream.rangeClosed(1, MESSAGES).forEach((i) -> connection.sendText("c-" + i)), this.threads);
-		List<String> received = connection.messages().map((message) -> ((TextMessage) message).getPayload()).toList();
-		sending.join();
-		return received;
-	}
-
-	private URI uri(String client) {
-		return URI.create("ws://localhost:" + this.proxy.port() + "/both?client=" + client);
 	}
 
 }

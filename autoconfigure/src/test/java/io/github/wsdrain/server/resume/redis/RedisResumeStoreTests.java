@@ -93,6 +93,37 @@ class RedisResumeStoreTests {
 	}
 
 	@Test
+	void aRunningPreviousOwnerReleasesWhatItDeliveredBeforeTheNewOwnerReadsIt() {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.append(1, List.of(text("one")));
+		journal.delivered(3);
+		// Node A delivered 4 but had not recorded it when the move came.
+		this.nodeA.onMovedAway((id, epoch) -> journal.released(4));
+
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
+			.claim(new ClaimRequest("t", null, "/resume", 0, null, 0));
+
+		assertThat(claimed.delivered()).isEqualTo(4);
+		assertThat(claimed.origin().released()).isTrue();
+		assertThat(claimed.origin().mayRepeat()).isFalse();
+	}
+
+	@Test
+	void aHandOverRecordsWhatWasDeliveredAndRepeatsNothing() {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.handOver(6);
+
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
+			.claim(new ClaimRequest("t", null, "/resume", 0, null, 0));
+
+		assertThat(claimed.delivered()).isEqualTo(6);
+		assertThat(claimed.origin().handedOver()).isTrue();
+		assertThat(claimed.origin().mayRepeat()).isFalse();
+	}
+
+	@Test
 	void binaryFramesKeepTheirTypeAndBytes() {
 		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
 		journal.tokenIssued("t");
