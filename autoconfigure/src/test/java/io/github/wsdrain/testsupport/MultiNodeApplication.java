@@ -99,7 +99,13 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 		/** Every {@code afterConnectionClosed} status the handlers saw. */
 		public final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
 
-		/** New sessions opened by a resume that found nothing: must stay 0. */
+		/** Why the app's sends failed, when they did. */
+		public final List<String> sendFailures = new CopyOnWriteArrayList<>();
+
+		/**
+		 * New sessions opened by a resume that found nothing: a client's attempt it gave up
+		 * while the server was slow may come late with a token used up since.
+		 */
 		public final AtomicInteger notRecovered = new AtomicInteger();
 
 		List<String> of(String client) {
@@ -150,6 +156,7 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 			}
 			catch (IOException ex) {
 				// Moved to another node or closed: the node that has it now goes on.
+				this.records.sendFailures.add(String.valueOf(ex.getMessage()));
 				return;
 			}
 			closeIfDone(session);

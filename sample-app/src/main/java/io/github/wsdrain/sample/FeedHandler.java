@@ -30,6 +30,10 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * gets every message it missed. A client that does not offer {@code wsdrain.v1} gets the
  * same N messages over plain WebSocket with drain-before-close, then 1000.
  * <p>
+ * With {@code wsdrain.server.resume.store=redis}, a session that moves in from another
+ * node (the client reconnected here, or that node stopped or crashed) goes on from the
+ * session's last sent message: nothing is sent twice, nothing skipped.
+ * <p>
  * Sample only: a client message {@code cut} makes the server end the connection's TCP
  * socket without a close frame, so that the page can show a resume.
  */
@@ -109,7 +113,7 @@ class FeedHandler extends TextWebSocketHandler {
 
 		private final FeedParameters parameters;
 
-		private final long startNanos = System.nanoTime();
+		private final long startNanos;
 
 		/** Held by the one thread sending: ticks that find it taken leave the catching up to it. */
 		private final AtomicBoolean sending = new AtomicBoolean();
@@ -124,6 +128,14 @@ class FeedHandler extends TextWebSocketHandler {
 		Feed(WebSocketSession session, FeedParameters parameters) {
 			this.session = session;
 			this.parameters = parameters;
+			// A session another node had (store=redis): go on from its last sent message, at the same pace.
+			this.sent = (session instanceof ResumableSession resumable && resumable.getOrigin() != null)
+					? (int) Math.min(resumable.getLastSent(), parameters.count()) : 0;
+			this.startNanos = System.nanoTime() - (parameters.paced() ? this.sent * parameters.interval().toNanos() : 0);
+			if (this.sent > 0) {
+				logger.info("Feed on session " + session.getId() + " continues at index " + this.sent + ", from "
+						+ ((ResumableSession) session).getOrigin().describe());
+			}
 		}
 
 		synchronized void start() throws IOException {

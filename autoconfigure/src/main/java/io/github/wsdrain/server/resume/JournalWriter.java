@@ -29,7 +29,7 @@ final class JournalWriter {
 
 	private final Duration sendTimeLimit;
 
-	private volatile SessionJournal journal;
+	private final SessionJournal journal;
 
 	JournalWriter(SessionJournal journal, Duration sendTimeLimit) {
 		this.journal = journal;
@@ -38,11 +38,6 @@ final class JournalWriter {
 
 	SessionJournal journal() {
 		return this.journal;
-	}
-
-	/** The session was claimed again by this node: later writes carry the new epoch. */
-	void adopt(SessionJournal next) {
-		this.journal = next;
 	}
 
 	/**

@@ -116,6 +116,9 @@ public class ResumableSession extends OutlivingSession {
 
 	private final OutboundStream.Recorder recorder;
 
+	/** Whether the app's handler was told of the session: a move whose connection failed never is. */
+	private volatile boolean announced = true;
+
 	private final CompletableFuture<Void> allAcknowledged = new CompletableFuture<>();
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
@@ -132,6 +135,7 @@ public class ResumableSession extends OutlivingSession {
 			ResumeClaim.Claimed claimed, long last) {
 		this(first, handler, sessions, claimed.journal(), claimed.origin(), claimed.delivered());
 		this.out.restore(last, claimed.replay());
+		this.announced = false;
 	}
 
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions,
@@ -325,9 +329,17 @@ public class ResumableSession extends OutlivingSession {
 		return this.journal.journal();
 	}
 
-	/** This node claimed the session again: the store's epoch moved on. */
-	void adopt(SessionJournal next) {
-		this.journal.adopt(next);
+	/** The app's handler is about to be told of the session that moved in. */
+	void announce() {
+		this.announced = true;
+	}
+
+	/**
+	 * A session that moved in but whose connection ended before it was attached: it ends
+	 * here unseen by the app, and its record waits in the store for the client's next attempt.
+	 */
+	void discard() {
+		end(MOVED_AWAY, null, ResumableState.MOVED);
 	}
 
 	/** Another node took the session over: it ends here, its record stays the other node's. */
@@ -422,6 +434,11 @@ public class ResumableSession extends OutlivingSession {
 			AtomicReference<@Nullable DrainingWebSocketSession> previous) {
 		String nextToken;
 		synchronized (this.stateLock) {
+			if (this.state == ResumableState.MOVED) {
+				// Another node has it, or this node found it stale: the client's next attempt claims it afresh.
+				next.close(GONE_ELSEWHERE);
+				return false;
+			}
 			if (this.state == ResumableState.EVICTED) {
 				// Its tokens are forgotten: the client's next attempt gets not recovered.
 				next.close(CloseStatus.GOING_AWAY.withReason("Session evicted"));
@@ -633,7 +650,9 @@ public class ResumableSession extends OutlivingSession {
 					+ " unacknowledged message(s)");
 		}
 		try {
-			this.handler.afterConnectionClosed(this, status);
+			if (this.announced) {
+				this.handler.afterConnectionClosed(this, status);
+			}
 		}
 		catch (Exception ex) {
 			logger.warn("WebSocket session " + getId() + ": handler failed after close", ex);

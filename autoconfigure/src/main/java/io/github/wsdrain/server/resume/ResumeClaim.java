@@ -36,7 +36,8 @@ public sealed interface ResumeClaim {
 	/**
 	 * This node owns the session now.
 	 *
-	 * @param journal the session's journal, at the new epoch
+	 * @param journal the session's journal, at the new epoch; when the session stayed,
+	 * the journal this node holds goes on
 	 * @param origin where the session came from
 	 * @param lastSent the highest sequence the previous owner wrote
 	 * @param delivered the highest client sequence recorded as delivered

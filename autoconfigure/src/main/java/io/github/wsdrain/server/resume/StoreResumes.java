@@ -67,11 +67,9 @@ final class StoreResumes {
 			this.sessions.resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 			connection.close(complete.status());
 		}
-		else if (local != null) {
-			// The store lost it (a restart without persistence), so no other node has it: memory has everything.
-			this.sessions.resume(local, connection, last);
-		}
 		else {
+			// A copy held here may be stale: the token may have been used up on another node
+			// since. If the store lost the session instead, that copy's next write ends it.
 			this.sessions.resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 			this.sessions.open(connection, handler);
 		}
@@ -80,7 +78,7 @@ final class StoreResumes {
 	private void moveHere(ResumeClaim.Claimed claimed, @Nullable ResumableSession local,
 			DrainingWebSocketSession connection, WebSocketHandler handler, long last) throws Exception {
 		if (claimed.stayed() && local != null) {
-			local.adopt(claimed.journal());
+			// Still this node's, at the same epoch: memory has everything.
 			this.sessions.resume(local, connection, last);
 			return;
 		}
@@ -95,9 +93,13 @@ final class StoreResumes {
 					+ ", replaying " + claimed.replay().size() + " message(s)");
 		}
 		this.sessions.resume(moved, connection, last);
-		if (moved.isOpen()) {
+		if (moved.isConnected()) {
 			this.sessions.movedIn(claimed.origin());
+			moved.announce();
 			handler.afterConnectionEstablished(moved);
+		}
+		else {
+			moved.discard();
 		}
 	}
 

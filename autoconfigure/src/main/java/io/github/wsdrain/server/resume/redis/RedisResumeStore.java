@@ -160,7 +160,8 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		}
 		List<?> reply = call(() -> RedisScripts.run(this.redis, RedisScripts.CLAIM, this.keys.session(id),
 				List.of(tokenHash, principal(request.principal()), request.endpoint(),
-						Long.toString(request.last()), this.nodeId, ttl(), this.keys.movedChannelPrefix(), id)),
+						Long.toString(request.last()), this.nodeId, ttl(), this.keys.movedChannelPrefix(), id,
+						Long.toString(id.equals(request.localId()) ? request.localEpoch() : 0))),
 				"claim a session");
 		String outcome = String.valueOf(reply.get(0));
 		return switch (outcome) {
@@ -186,13 +187,14 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		long written = Long.parseLong(String.valueOf(reply.get(5)));
 		long delivered = Long.parseLong(String.valueOf(reply.get(6)));
 		boolean ownerAlive = reply.size() > 7 && !"0".equals(String.valueOf(reply.get(7)));
-		boolean stayed = this.nodeId.equals(previousOwner) && id.equals(request.localId())
-				&& previousEpoch == request.localEpoch();
+		boolean stayed = epoch == previousEpoch;
 		RedisJournal journal = new RedisJournal(this, id, epoch);
 		journal.tokenKnown(RedisKeys.tokenHash(request.token()));
-		this.owned.add(journal);
+		if (!stayed) {
+			this.owned.add(journal);
+		}
 		boolean released = false;
-		if (!stayed && !handedOver && ownerAlive) {
+		if (!stayed && !handedOver && ownerAlive && !this.nodeId.equals(previousOwner)) {
 			// The previous owner may be delivering a client message right now: wait until it
 			// has stopped and recorded what it delivered, or the client's replay repeats it.
 			long recorded = awaitRelease(id, previousEpoch);

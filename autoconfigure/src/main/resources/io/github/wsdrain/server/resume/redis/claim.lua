@@ -1,5 +1,7 @@
 -- Take a session over, atomically (PROTOCOL.md §4.1-4.3). KEYS: hash, stream.
--- ARGV: token hash, principal ('-' or ':' .. name), endpoint, last, new owner, ttl ms, channel prefix, journal id.
+-- ARGV: token hash, principal ('-' or ':' .. name), endpoint, last, new owner, ttl ms, channel prefix, journal id,
+-- the epoch the claiming node holds the session with ('0' for none): a node that still owns it keeps its epoch,
+-- so that its own writes in flight are not fenced off.
 -- Returns {'none'}, {'below'}, {'beyond'}, {'complete', code, reason}, or
 -- {'claimed', new epoch, previous owner, previous epoch, handed, written, delivered, previous owner listening}.
 local h = redis.call('HMGET', KEYS[1], 'k:' .. ARGV[1], 'principal', 'endpoint', 'state', 'written', 'acked',
@@ -9,7 +11,8 @@ if h[4] == 'complete' then return {'complete', h[11], h[12]} end
 local last = tonumber(ARGV[4])
 if last < tonumber(h[6]) then return {'below'} end
 if last > tonumber(h[5]) then return {'beyond'} end
-local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+local epoch = h[8]
+if h[9] ~= ARGV[5] or h[8] ~= ARGV[9] then epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1) end
 redis.call('HSET', KEYS[1], 'owner', ARGV[5], 'acked', last, 'handed', 0)
 if redis.call('EXISTS', KEYS[2]) == 1 then
 	redis.call('XTRIM', KEYS[2], 'MINID', (last + 1) .. '-0')

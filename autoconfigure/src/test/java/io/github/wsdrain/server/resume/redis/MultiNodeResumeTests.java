@@ -31,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MultiNodeResumeTests {
 
-	private static final int SESSIONS = 4;
+	private static final int SESSIONS = 20;
 
-	private static final int MESSAGES = 2_000;
+	private static final int MESSAGES = 10_000;
 
 	@RegisterExtension
 	static final RedisServer redis = new RedisServer();
@@ -82,7 +82,6 @@ class MultiNodeResumeTests {
 					.containsExactlyElementsOf(fromClient);
 			}
 			assertThat(clients.notRecovered()).isZero();
-			assertThat(this.records.notRecovered).hasValue(0);
 			assertThat(this.records.movedIn).as("sessions moved in").isNotEmpty();
 			assertThat(this.records.closesWith(1000)).as("sessions closed normally").isEqualTo(SESSIONS);
 			assertThat(this.records.closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")

@@ -230,7 +230,7 @@ class RedisResumeStoreTests {
 	}
 
 	@Test
-	void aResumeOnTheOwnerAtItsEpochReadsNothingBack() {
+	void aResumeOnTheOwnerAtItsEpochReadsNothingBackAndKeepsTheEpoch() {
 		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
 		journal.tokenIssued("t");
 		journal.append(1, List.of(text("one")));
@@ -238,8 +238,23 @@ class RedisResumeStoreTests {
 			.claim(new ClaimRequest("t", null, "/resume", 0, journal.id(), journal.epoch()));
 		assertThat(claimed.stayed()).isTrue();
 		assertThat(claimed.replay()).isEmpty();
+		assertThat(claimed.journal().epoch()).isEqualTo(1);
+		// A write the owner had in flight during its own resume is not fenced off.
+		journal.append(2, List.of(text("two")));
+	}
+
+	@Test
+	void aResumeOnTheOwnerWithAStaleCopyMovesTheEpochOnAndReadsEverythingBack() {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.append(1, List.of(text("one"), text("two")));
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeA
+			.claim(new ClaimRequest("t", null, "/resume", 0, null, 0));
+		assertThat(claimed.stayed()).isFalse();
 		assertThat(claimed.journal().epoch()).isEqualTo(2);
-		claimed.journal().append(2, List.of(text("two")));
+		assertThat(claimed.replay()).extracting(RedisResumeStoreTests::payload).containsExactly("one", "two");
+		assertThatExceptionOfType(SessionMovedException.class)
+			.isThrownBy(() -> journal.append(3, List.of(text("three"))));
 	}
 
 	private static TextMessage text(String payload) {

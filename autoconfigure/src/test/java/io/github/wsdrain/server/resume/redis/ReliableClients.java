@@ -2,6 +2,8 @@ package io.github.wsdrain.server.resume.redis;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -33,9 +35,17 @@ final class ReliableClients implements AutoCloseable {
 
 	private final List<AtomicInteger> taken;
 
+	/** What each consumer took so far, also when its session ends badly. */
+	private final List<List<String>> takenSoFar;
+
 	private final List<CompletableFuture<List<String>>> received;
 
 	ReliableClients(int proxyPort, int sessions, int messages) {
+		// Every connection may be cut before its session frame on a busy machine: retry at a steady
+		// pace, without the default back-off's growth to 10 s, and wait longer for a message.
+		this.client.setReconnectBackOff(
+				BufferedWebSocketClient.reconnectBackOff(Duration.ofMillis(50), Duration.ofMillis(500), 2.0, 1000));
+		this.client.setReceiveTimeout(Duration.ofSeconds(120));
 		ReliableConnectionListener listener = new ReliableConnectionListener() {
 
 			@Override
@@ -49,6 +59,9 @@ final class ReliableClients implements AutoCloseable {
 					URI.create("ws://localhost:" + proxyPort + "/both?client=c" + i), listener))
 			.toList();
 		this.taken = IntStream.range(0, sessions).mapToObj((i) -> new AtomicInteger()).toList();
+		this.takenSoFar = IntStream.range(0, sessions)
+			.mapToObj((i) -> Collections.synchronizedList(new ArrayList<String>()))
+			.toList();
 		this.received = IntStream.range(0, sessions)
 			.mapToObj((i) -> CompletableFuture.supplyAsync(() -> exchange(i, messages), this.threads))
 			.toList();
@@ -59,8 +72,10 @@ final class ReliableClients implements AutoCloseable {
 		CompletableFuture<Void> sending = CompletableFuture.runAsync(
 				() -> IntStream.rangeClosed(1, messages).forEach((n) -> connection.sendText("c-" + n)), this.threads);
 		List<String> payloads = connection.messages().map((message) -> {
+			String payload = ((TextMessage) message).getPayload();
+			this.takenSoFar.get(i).add(payload);
 			this.taken.get(i).incrementAndGet();
-			return ((TextMessage) message).getPayload();
+			return payload;
 		}).toList();
 		sending.join();
 		return payloads;
@@ -73,6 +88,10 @@ final class ReliableClients implements AutoCloseable {
 
 	CompletableFuture<List<String>> received(int session) {
 		return this.received.get(session);
+	}
+
+	List<String> takenSoFar(int session) {
+		return List.copyOf(this.takenSoFar.get(session));
 	}
 
 	int notRecovered() {
