@@ -11,6 +11,7 @@ import java.util.function.ToLongFunction;
 import io.github.wsdrain.server.resume.DetachedLimit;
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.resume.ResumeClaim;
 import io.github.wsdrain.server.resume.ResumeListener;
 import io.github.wsdrain.server.resume.ResumeOutcome;
 import io.github.wsdrain.session.BarrierOutcome;
@@ -110,6 +111,19 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 		Arrays.stream(DetachedLimit.values()).forEach((limit) -> evictedCounter(meterRegistry, limit));
 		replacedCounter(meterRegistry, true);
 		replacedCounter(meterRegistry, false);
+		storeFailuresCounter(meterRegistry);
+		movedInCounter(meterRegistry, true);
+		movedInCounter(meterRegistry, false);
+	}
+
+	@Override
+	public void storeFailed() {
+		this.meterRegistries.forEach((meters) -> storeFailuresCounter(meters).increment());
+	}
+
+	@Override
+	public void sessionMovedIn(ResumeClaim.SessionOrigin origin) {
+		this.meterRegistries.forEach((meters) -> movedInCounter(meters, origin.mayRepeat()).increment());
 	}
 
 	@Override
@@ -174,6 +188,19 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 		return Counter.builder("wsdrain.sessions.evicted")
 			.description("wsdrain.v1 sessions ended while waiting for a resume because detached sessions were over a limit")
 			.tag("limit", limit.tagValue())
+			.register(meters);
+	}
+
+	private static Counter storeFailuresCounter(MeterRegistry meters) {
+		return Counter.builder("wsdrain.resume.store.failures")
+			.description("wsdrain.v1 connections refused and sessions ended with 1011 because the resume store failed")
+			.register(meters);
+	}
+
+	private static Counter movedInCounter(MeterRegistry meters, boolean mayRepeat) {
+		return Counter.builder("wsdrain.sessions.moved-in")
+			.description("wsdrain.v1 sessions resumed here that another node had; may-repeat: client messages may come again")
+			.tag("may-repeat", Boolean.toString(mayRepeat))
 			.register(meters);
 	}
 

@@ -49,14 +49,15 @@ public final class InboundSequence {
 			throws ProtocolViolationException, E {
 		synchronized (this.lock) {
 			long seq = frame.seq();
+			if (this.sealed) {
+				// The session goes on elsewhere: the client sends this again there.
+				return false;
+			}
 			if (seq > this.last + 1) {
 				throw ProtocolViolationException.malformed("Gap in sequence: " + seq + " after " + this.last);
 			}
 			if (seq <= this.last) {
 				this.duplicates.incrementAndGet();
-				return false;
-			}
-			if (this.sealed) {
 				return false;
 			}
 			this.last = seq;

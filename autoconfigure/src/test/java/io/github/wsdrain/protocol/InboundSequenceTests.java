@@ -97,4 +97,13 @@ class InboundSequenceTests {
 		}
 	}
 
+	@Test
+	void aSealedSequenceDeliversNothingMoreAndSeesNoGap() throws Exception {
+		InboundSequence in = new InboundSequence(4);
+		assertThat(in.seal()).isEqualTo(4);
+		assertThat(in.deliver(new Frame.Data(5, new TextMessage("5"), 0), (frame) -> true)).isFalse();
+		assertThat(in.deliver(new Frame.Data(7, new TextMessage("7"), 0), (frame) -> true)).isFalse();
+		assertThat(in.last()).isEqualTo(4);
+	}
+
 }

@@ -184,6 +184,7 @@ public class ResumableSession extends OutlivingSession {
 		}
 		catch (ResumeStoreException ex) {
 			// Nothing more can be recorded: its client resumes to not recovered, never to a gap.
+			this.sessions.storeFailed(this, ex);
 			end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"), null);
 			throw new SessionClosingException(getId(), "WebSocket session " + getId() + ": message not accepted, "
 					+ "the resume store did not record it within the send time limit; closed with 1011: " + ex.getMessage());
@@ -625,6 +626,11 @@ public class ResumableSession extends OutlivingSession {
 			this.out.detach();
 		}
 		signalBuffer();
+		if (over == ResumableState.MOVED) {
+			// A sender past its admission is still writing a recorded frame to the connection:
+			// let it finish, so that the close frame follows it rather than cutting it off.
+			this.out.writeUnnumbered(() -> null);
+		}
 		if (last != null) {
 			// Moved: the client may still be waiting for this connection's session frame, and a close
 			// frame in its place would end the session for it; 1001 is a lost connection, it resumes.

@@ -303,6 +303,12 @@ public class ResumableSessions implements DisposableBean {
 		this.listeners.forEach((listener) -> listener.sessionMovedIn(origin));
 	}
 
+	/** The store did not record a message the app sent: the session ended with 1011. */
+	void storeFailed(ResumableSession session, ResumeStoreException ex) {
+		this.storeWarnings.warn(() -> "WebSocket session " + session.getId() + " ended with 1011: " + ex.getMessage());
+		this.listeners.forEach(ResumeListener::storeFailed);
+	}
+
 	/** A session with a record in a shared store: the store may tell that it moved away. */
 	void registered(ResumableSession session) {
 		String id = session.journal().id();

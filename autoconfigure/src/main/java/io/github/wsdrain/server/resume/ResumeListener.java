@@ -31,8 +31,8 @@ public interface ResumeListener {
 	}
 
 	/**
-	 * Called when the resume store failed a new session or a resume: its connection was
-	 * closed with 1011.
+	 * Called when the resume store failed a new session or a resume (its connection was
+	 * closed with 1011), or a message the app sent (its session ended with 1011).
 	 */
 	default void storeFailed() {
 	}

@@ -13,6 +13,7 @@ import io.github.wsdrain.testsupport.ChaosProxy;
 import io.github.wsdrain.testsupport.MultiNodeApplication;
 import io.github.wsdrain.testsupport.MultiNodeApplication.Records;
 import io.github.wsdrain.testsupport.RedisServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,11 @@ class MultiNodeHandOverTests {
 			assertThat(this.records.closes).filteredOn(ResumableSession.HANDED_OVER::equals).hasSize(SESSIONS);
 			assertThat(this.records.closesWith(1000)).isEqualTo(SESSIONS);
 			assertThat(plainClose.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(1001);
+			assertThat(this.staying.getBean(MeterRegistry.class)
+				.get("wsdrain.sessions.moved-in")
+				.tag("may-repeat", "false")
+				.counter()
+				.count()).isEqualTo(SESSIONS);
 			System.out.printf("hand-over: owner stopped after each client took %,d of %,d; %d sessions went on on the "
 					+ "other node, %d resumes, 0 lost, 0 repeated, 0 not recovered%n", MESSAGES / 4, MESSAGES, SESSIONS,
 					clients.resumes());

@@ -14,6 +14,7 @@ import io.github.wsdrain.testsupport.ChaosProxy;
 import io.github.wsdrain.testsupport.MultiNodeApplication;
 import io.github.wsdrain.testsupport.MultiNodeApplication.Records;
 import io.github.wsdrain.testsupport.RedisServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,8 @@ class RedisTroubleTests {
 				.hasSizeGreaterThanOrEqualTo(500);
 			assertThat(this.records.closesWith(1011)).isEqualTo(1);
 			assertThat(this.node.getBean(RedisResumeStore.class).getFailures()).isPositive();
+			assertThat(this.node.getBean(MeterRegistry.class).get("wsdrain.resume.store.failures").counter().count())
+				.isPositive();
 			assertThat(output).contains("WARN").contains("Redis resume store: failed to");
 		}
 	}
