@@ -1,14 +1,12 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.HostilePeers.Abandoned;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.resume.HostilePeers.Abandoned;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
@@ -23,10 +21,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
-import static io.github.wsdrain.protocol.HostilePeers.IPV6_LOOPBACK;
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
-import static io.github.wsdrain.protocol.HostilePeers.abandon;
-import static io.github.wsdrain.protocol.HostilePeers.resumes;
+import static io.github.wsdrain.server.resume.HostilePeers.IPV6_LOOPBACK;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.abandon;
+import static io.github.wsdrain.server.resume.HostilePeers.resumes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

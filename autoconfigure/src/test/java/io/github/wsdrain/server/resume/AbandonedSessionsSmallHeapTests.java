@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,12 +7,12 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.Test;
 
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

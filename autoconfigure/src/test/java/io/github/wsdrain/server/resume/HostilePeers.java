@@ -1,11 +1,10 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
-import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.testsupport.WireClient;
 
 import org.springframework.web.socket.TextMessage;

@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.testsupport.ResumeTestApplication;

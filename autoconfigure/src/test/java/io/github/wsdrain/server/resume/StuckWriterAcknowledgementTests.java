@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.testsupport.RawWebSocketClient;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;

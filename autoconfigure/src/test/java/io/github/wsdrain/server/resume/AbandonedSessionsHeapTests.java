@@ -1,11 +1,9 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
@@ -16,7 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,11 +1,10 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.HostilePeers.Abandoned;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.HostilePeers.Abandoned;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
@@ -19,8 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
-import static io.github.wsdrain.protocol.HostilePeers.abandon;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.abandon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
