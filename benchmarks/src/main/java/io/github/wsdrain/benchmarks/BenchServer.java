@@ -65,10 +65,6 @@ class BenchServer implements WebSocketConfigurer {
 				// Micrometer is on the class path for the cost-of-metrics cells, which bind their own:
 				// every other cell measures the server without metrics, as before.
 				"spring.autoconfigure.exclude", "io.github.wsdrain.autoconfigure.WsDrainMetricsAutoConfiguration"))
-			// A bulk wsdrain.v1 stream needs a replay window larger than what is in flight (both
-			// sockets' buffers and the client's receive buffer): 1 MB, the default, measured 0.77
-			// of the plain throughput, 4 MB 0.94 (README, "Acknowledged protocol").
-			.properties("wsdrain.server.resume.buffer-size=4MB")
 			.run();
 	}
 
