@@ -63,7 +63,7 @@ class BenchServer implements WebSocketConfigurer {
 				"wsdrain.server.send-buffer-size", SEND_BUFFER_BYTES + "B",
 				"wsdrain.server.drain-timeout", "60s",
 				// Micrometer is on the class path for the cost-of-metrics cells, which bind their own:
-				// every other cell measures the server without metrics, as before.
+				// every other cell measures the server without metrics.
 				"spring.autoconfigure.exclude", "io.github.wsdrain.autoconfigure.WsDrainMetricsAutoConfiguration"))
 			.run();
 	}

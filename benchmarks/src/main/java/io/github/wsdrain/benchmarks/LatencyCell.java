@@ -34,7 +34,7 @@ final class LatencyCell {
 	}
 
 	Result measure(int rounds, int warmups, int messages) throws Exception {
-		Bench.log("Latency, one %d B message at a time, %,d per run", SIZE, messages);
+		Bench.log("Latency, one %s message at a time, %,d per run", Bench.bytes(SIZE), messages);
 		for (int w = 0; w < warmups; w++) {
 			run(false, messages);
 			run(true, messages);

@@ -1,6 +1,7 @@
 package io.github.wsdrain.benchmarks;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,36 +16,6 @@ import io.github.wsdrain.benchmarks.ThroughputCells.Variant;
  * Collects the measured cells and renders them as Markdown; the chart reads the same.
  */
 final class Report {
-
-	static final double TARGET_LATENCY = 1.1;
-
-	static final double TARGET_DRAIN = 1.2;
-
-	static final double TARGET_HEAP_BYTES = 700;
-
-	static final double TARGET_CLOSE_ALL_MILLIS = 1000;
-
-	static final double TARGET_CLIENT = 0.95;
-
-	static final double TARGET_ACKNOWLEDGED = 0.95;
-
-	static final double TARGET_ACKNOWLEDGED_DELAYED = 0.9;
-
-	static final double TARGET_METRICS = 0.98;
-
-	static final double TARGET_WIRE_OVERHEAD_PERCENT = 2.0;
-
-	static final int[] SIZES = { 64, 1024, 64 * 1024 };
-
-	/** Target of wsdrain over the plain session on one thread, by message size. */
-	static double targetPlain(int size) {
-		return (size == 64) ? 1.5 : 1.0;
-	}
-
-	/** Target of wsdrain over Spring's decorator on four threads, by message size. */
-	static double targetSpring(int size) {
-		return (size == 64) ? 2.0 : (size == 1024) ? 1.1 : 1.0;
-	}
 
 	private final double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
@@ -159,7 +130,7 @@ final class Report {
 		this.latency = result;
 	}
 
-	void protocolDelayed(int count, java.time.Duration oneWay, Map<ReceiveCells.ProtocolVariant, double[]> rates) {
+	void protocolDelayed(int count, Duration oneWay, Map<ReceiveCells.ProtocolVariant, double[]> rates) {
 		this.delayedCount = count;
 		this.delayMillis = oneWay.toMillis();
 		this.delayedRates = rates;
@@ -194,8 +165,8 @@ final class Report {
 		this.heapObjects = String.format(Locale.ROOT,
 				"| %,d draining sessions created by `DrainingSessionRegistry.drainingSession` around container-less "
 						+ "Spring `StandardWebSocketSession`s (retained heap after GC, `MemoryMXBean`) | %s | ≤ %.0f | %s |",
-				count, samples.formatMean("%,.0f"), TARGET_HEAP_BYTES,
-				verdict(samples.mean(), samples.meanLow(), samples.meanHigh(), TARGET_HEAP_BYTES, false));
+				count, samples.formatMean("%,.0f"), Targets.HEAP_BYTES,
+				Targets.verdict(samples.mean(), samples.meanLow(), samples.meanHigh(), Targets.HEAP_BYTES, false));
 	}
 
 	void scale(int count, double[] closeAllMillis, double[] futuresMillis, double[] delivered, double[] peakThreads,
@@ -296,7 +267,7 @@ final class Report {
 		if (this.clientRatio != null) {
 			md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"));
 			md.append(String.format(Locale.ROOT, "| buffering client / plain Spring handler, 1 KB | %s | ≥ %.2f | %s |%n",
-					this.clientRatio.format("%.2f"), TARGET_CLIENT, verdict(this.clientRatio, TARGET_CLIENT, true)));
+					this.clientRatio.format("%.2f"), Targets.CLIENT, Targets.verdict(this.clientRatio, Targets.CLIENT, true)));
 		}
 		md.append("\n### `wsdrain.v1`\n\n");
 		if (this.protocolRates != null) {
@@ -362,14 +333,14 @@ final class Report {
 		double overhead = wireOverheadPercent();
 		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"))
 			.append(String.format(Locale.ROOT, "| messages/s, `wsdrain.v1` / without, 1 KB, loopback | %s | ≥ %.2f | %s |%n",
-					ratio.format("%.2f"), TARGET_ACKNOWLEDGED, verdict(ratio, TARGET_ACKNOWLEDGED, true)))
+					ratio.format("%.2f"), Targets.ACKNOWLEDGED, Targets.verdict(ratio, Targets.ACKNOWLEDGED, true)))
 			.append(String.format(Locale.ROOT,
 					"| process CPU per message, `wsdrain.v1` / without (lower is better) | %s | – | – |%n",
 					Samples.ratios(this.protocolCpu.get(ReceiveCells.ProtocolVariant.ACKNOWLEDGED),
 							this.protocolCpu.get(ReceiveCells.ProtocolVariant.PLAIN))
 						.format("%.2f")))
 			.append(String.format(Locale.ROOT, "| wire overhead, both ways | %+.2f%% | ≤ %.0f%% | %s |%n", overhead,
-					TARGET_WIRE_OVERHEAD_PERCENT, (overhead <= TARGET_WIRE_OVERHEAD_PERCENT) ? "yes" : "**no**"));
+					Targets.WIRE_OVERHEAD_PERCENT, (overhead <= Targets.WIRE_OVERHEAD_PERCENT) ? "yes" : "**no**"));
 	}
 
 	private double wireOverheadPercent() {
@@ -459,10 +430,10 @@ final class Report {
 	private void latencyMarkdown(StringBuilder md) {
 		LatencyCell.Result result = this.latency;
 		md.append("\n### Single-message latency\n\n")
-			.append(String.format(Locale.ROOT, "%,d messages of %d B per run, one at a time: the next is sent only "
+			.append(String.format(Locale.ROOT, "%,d messages of %s per run, one at a time: the next is sent only "
 					+ "once the client has read the previous one, so nothing ever waits in a queue. From "
 					+ "`sendMessage` to the client's receipt; a run's median and 99th percentile; a new connection "
-					+ "per run, the two cells in ABBA pairs.%n%n", result.messages(), LatencyCell.SIZE))
+					+ "per run, the two cells in ABBA pairs.%n%n", result.messages(), Bench.bytes(LatencyCell.SIZE)))
 			.append("| session | median µs (per-run medians: median (min–max)) | 99th percentile µs |\n|---|---|---|\n")
 			.append(String.format(Locale.ROOT, "| plain session | %s | %s |%n",
 					new Samples(result.medians()[0]).format("%.1f"), new Samples(result.p99()[0]).format("%.1f")))
@@ -471,7 +442,7 @@ final class Report {
 		Samples ratio = latencyRatio();
 		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"))
 			.append(String.format(Locale.ROOT, "| median latency, wsdrain / plain | %s | ≤ %.1f | %s |%n",
-					ratio.format("%.2f"), TARGET_LATENCY, verdict(ratio, TARGET_LATENCY, false)));
+					ratio.format("%.2f"), Targets.LATENCY, Targets.verdict(ratio, Targets.LATENCY, false)));
 	}
 
 	private Samples latencyRatio() {
@@ -504,9 +475,10 @@ final class Report {
 		});
 		Samples ratio = delayedRatio();
 		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"))
-			.append(String.format(Locale.ROOT, "| messages/s, `wsdrain.v1` / without, 1 KB, %d ms round trip | %s | ≥ %.1f | %s |%n",
-					2 * this.delayMillis, ratio.format("%.2f"), TARGET_ACKNOWLEDGED_DELAYED,
-					verdict(ratio, TARGET_ACKNOWLEDGED_DELAYED, true)));
+			.append(String.format(Locale.ROOT,
+					"| messages/s, `wsdrain.v1` / without, 1 KB, %d ms round trip | %s | ≥ %.1f | %s |%n",
+					2 * this.delayMillis, ratio.format("%.2f"), Targets.ACKNOWLEDGED_DELAYED,
+					Targets.verdict(ratio, Targets.ACKNOWLEDGED_DELAYED, true)));
 	}
 
 	/** The targets of the performance work, each with what this run measured. */
@@ -515,75 +487,75 @@ final class Report {
 			.append("Ratios: geometric mean of the per-pair ratios [95 % interval]. Absolute cells: mean [95 % "
 					+ "interval]. *Within noise*: the interval reaches the other side of the target.\n\n")
 			.append("| cell | target | measured | met |\n|---|---|---|---|\n");
-		for (int size : SIZES) {
+		for (int size : Targets.SIZES) {
 			Samples spring = this.springRatios.get(size);
 			Samples plain = this.plainRatios.get(size);
 			if (spring != null) {
 				targetRow(md, Bench.bytes(size) + ", 4 threads: wsdrain / Spring's decorator",
-						spring, targetSpring(size));
+						spring, Targets.targetSpring(size));
 			}
 			if (plain != null) {
 				targetRow(md, Bench.bytes(size) + ", 1 thread: wsdrain / plain session", plain,
-						targetPlain(size));
+						Targets.targetPlain(size));
 			}
 		}
 		if (this.latency != null) {
 			md.append(String.format(Locale.ROOT, "| single-message latency, wsdrain / plain | ≤ %.1f | %s | %s |%n",
-					TARGET_LATENCY, latencyRatio().format("%.2f"), verdict(latencyRatio(), TARGET_LATENCY, false)));
+					Targets.LATENCY, latencyRatio().format("%.2f"), Targets.verdict(latencyRatio(), Targets.LATENCY, false)));
 		}
 		if (this.heapObjectSamples != null) {
 			Samples heap = this.heapObjectSamples;
 			md.append(String.format(Locale.ROOT, "| heap per idle session (bytes) | ≤ %.0f | %s | %s |%n",
-					TARGET_HEAP_BYTES, heap.formatMean("%,.0f"),
-					verdict(heap.mean(), heap.meanLow(), heap.meanHigh(), TARGET_HEAP_BYTES, false)));
+					Targets.HEAP_BYTES, heap.formatMean("%,.0f"),
+					Targets.verdict(heap.mean(), heap.meanLow(), heap.meanHigh(), Targets.HEAP_BYTES, false)));
 		}
 		if (this.protocolRates != null) {
 			targetRow(md, "`wsdrain.v1` at default settings / plain client, 1 KB", protocolRatio(),
-					TARGET_ACKNOWLEDGED);
+					Targets.ACKNOWLEDGED);
 		}
 		if (this.delayedRates != null) {
 			targetRow(md, "the same at a " + 2 * this.delayMillis + " ms round trip", delayedRatio(),
-					TARGET_ACKNOWLEDGED_DELAYED);
+					Targets.ACKNOWLEDGED_DELAYED);
 		}
 		for (DrainRow row : this.drains) {
 			if (row.queued() == 1024 * 1024) {
 				md.append(String.format(Locale.ROOT, "| `closeAsync` after 1 MB / the transfer alone | ≤ %.1f | %s | %s |%n",
-						TARGET_DRAIN, row.ratio().format("%.2f"), verdict(row.ratio(), TARGET_DRAIN, false)));
+						Targets.DRAIN, row.ratio().format("%.2f"), Targets.verdict(row.ratio(), Targets.DRAIN, false)));
 			}
 		}
 		if (this.closeAll10k != null) {
 			Samples close = this.closeAll10k;
 			md.append(String.format(Locale.ROOT, "| 10,000 sessions: all close frames written (ms) | ≤ %,.0f | %s | %s |%n",
-					TARGET_CLOSE_ALL_MILLIS, close.formatMean("%,.0f"),
-					verdict(close.mean(), close.meanLow(), close.meanHigh(), TARGET_CLOSE_ALL_MILLIS, false)));
+					Targets.CLOSE_ALL_MILLIS, close.formatMean("%,.0f"),
+					Targets.verdict(close.mean(), close.meanLow(), close.meanHigh(), Targets.CLOSE_ALL_MILLIS, false)));
 		}
 		md.append('\n');
 	}
 
 	private static void targetRow(StringBuilder md, String cell, Samples ratio, double target) {
 		md.append(String.format(Locale.ROOT, "| %s | ≥ %.2f | %s | %s |%n", cell, target, ratio.format("%.2f"),
-				verdict(ratio, target, true)));
+				Targets.verdict(ratio, target, true)));
 	}
 
 	/** The ratios with a target, for the chart. */
 	List<Bar> bars() {
 		List<Bar> bars = new ArrayList<>();
-		for (int size : SIZES) {
+		for (int size : Targets.SIZES) {
 			if (this.plainRatios.containsKey(size)) {
 				bars.add(new Bar(Bench.bytes(size), "vs plain", "1 thread", this.plainRatios.get(size),
-						targetPlain(size)));
+						Targets.targetPlain(size)));
 			}
 			if (this.springRatios.containsKey(size)) {
 				bars.add(new Bar(Bench.bytes(size), "vs decorator", "4 threads", this.springRatios.get(size),
-						targetSpring(size)));
+						Targets.targetSpring(size)));
 			}
 		}
 		if (this.protocolRates != null) {
-			bars.add(new Bar("wsdrain.v1", "vs without", "loopback", protocolRatio(), TARGET_ACKNOWLEDGED));
+			bars.add(new Bar("wsdrain.v1", "vs without", "loopback", protocolRatio(), Targets.ACKNOWLEDGED));
 		}
 		if (this.delayedRates != null) {
 			bars.add(new Bar("wsdrain.v1", "vs without", (2 * this.delayMillis) + " ms RTT", delayedRatio(),
-					TARGET_ACKNOWLEDGED_DELAYED));
+					Targets.ACKNOWLEDGED_DELAYED));
 		}
 		return bars;
 	}
@@ -599,8 +571,9 @@ final class Report {
 			.append(String.format(Locale.ROOT, "%,d", this.metricsCount))
 			.append(" per run, measured like the throughput cells (first send to the client's receipt of the last "
 					+ "message, ABBA pairs, a GC before each run). Both cells: a `DrainingWebSocketSession` from a "
-					+ "`DrainingSessionRegistry` with the server's settings but the close barrier off (no wsdrain handler sees that path's Pongs), around the container's session on "
-					+ "`/plain`. With metrics, the registry's listener is `WsDrainServerMetrics` bound to a "
+					+ "`DrainingSessionRegistry` with the server's settings but the close barrier off (no wsdrain "
+					+ "handler sees that path's Pongs), around the container's session on `/plain`. With metrics, "
+					+ "the registry's listener is `WsDrainServerMetrics` bound to a "
 					+ "`SimpleMeterRegistry`, and a thread reads every meter every ")
 			.append(Metering.SCRAPE_INTERVAL.toMillis())
 			.append(" ms during the run (Prometheus's default is 15 s); the section checks that the meter registry "
@@ -617,7 +590,7 @@ final class Report {
 		Samples ratio = metricsRatio(this.metricsRates);
 		md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met (median) |%n|---|---|---|---|%n"))
 			.append(String.format(Locale.ROOT, "| messages/s, with metrics / without, 1 KB, 1 thread | %s | ≥ %.2f | %s |%n",
-					ratio.format("%.3f"), TARGET_METRICS, verdict(ratio, TARGET_METRICS, true)))
+					ratio.format("%.3f"), Targets.METRICS, Targets.verdict(ratio, Targets.METRICS, true)))
 			.append(String.format(Locale.ROOT,
 					"| process CPU per message, with metrics / without (lower is better) | %s | – | – |%n",
 					metricsRatio(this.metricsCpu).format("%.3f")))
@@ -655,30 +628,29 @@ final class Report {
 			md.append(String.format(Locale.ROOT, "| %s | %s MB | %s | %s | %s | ≤ %.1f | %s |%n",
 					Bench.bytes(row.queued()),
 					new Samples(scaled(row.queuedAtClose(), 1.0 / (1024 * 1024))).format("%.1f"),
-					row.transfer().format("%.1f"), row.drain().format("%.1f"), row.ratio().format("%.2f"), TARGET_DRAIN,
-					verdict(row.ratio(), TARGET_DRAIN, false)));
+					row.transfer().format("%.1f"), row.drain().format("%.1f"), row.ratio().format("%.2f"), Targets.DRAIN,
+					Targets.verdict(row.ratio(), Targets.DRAIN, false)));
 		}
 	}
 
 	private void scaleMarkdown(StringBuilder md) {
 		md.append("\n### Scale: N sessions streaming, then all closed\n\n")
-			.append("Clients: N JDK WebSockets in a second JVM (10,000 connections need 20,000 sockets; "
-					+ "this machine allows 20,000 open files per process and `ulimit -n` cannot be raised above "
-					+ "that), reading the same monotonic clock. Two server threads send 1 KB messages to every "
-					+ "session in turn; after 1 s every session in `DrainingSessionRegistry.getSessions()` gets "
-					+ "`closeAsync(GOING_AWAY)` while they keep sending. Graceful shutdown (`context.close()` "
-					+ "draining every session) is being built on another branch, so this measures the same drain "
-					+ "called directly. Lost = messages whose `sendMessage` returned minus messages the clients "
-					+ "received; every run checks it is 0, that no `CloseResult` reports a drop or a timeout and "
-					+ "that every client got a 1001 close frame. CloseResult futures complete when the server "
-					+ "has written the close frame; the last close frame at a client also includes the client "
+			.append("Clients: N JDK WebSockets in a second JVM (10,000 connections need 20,000 sockets, more "
+					+ "open files than one process may have here), reading the same monotonic clock. Two server "
+					+ "threads send 1 KB messages to every session in turn; after 1 s every session in "
+					+ "`DrainingSessionRegistry.getSessions()` gets `closeAsync(GOING_AWAY)` while they keep "
+					+ "sending: the drain a graceful shutdown runs, called directly. Lost = messages whose "
+					+ "`sendMessage` returned minus messages the clients received; every run checks it is 0, that "
+					+ "no `CloseResult` reports a drop or a timeout and that every client got a 1001 close frame. "
+					+ "The `CloseResult` futures complete once the server has written every close frame (the "
+					+ "close barrier's Ping and Pong included); the last close frame at a client also includes the client "
 					+ "JVM working through 10,000 closes. Heap: used heap after GC with the N clients connected "
 					+ "and idle, minus before, per session, on `/drained` and (at 1,000 sessions) on `/plain` "
 					+ "(excluded path, stock Spring). The first size's runs follow one unmeasured warm-up run.\n\n")
 			.append("| sessions | messages delivered | lost | closeAsync on all → last close frame at a client (ms) | "
 					+ "→ all CloseResult futures (ms) | peak live threads in the JVM while closing | "
 					+ "heap per idle session, stock Spring (bytes) | with wsdrain (bytes) | "
-					+ "added by wsdrain (bytes, target ≤ 2,048) |\n")
+					+ "added by wsdrain (bytes, mean [95 % interval]) |\n")
 			.append("|---:|---|---:|---|---|---|---|---|---|\n");
 		this.scaleRows.forEach((row) -> md.append(row).append('\n'));
 	}
@@ -688,21 +660,10 @@ final class Report {
 			return;
 		}
 		md.append("| ").append(label);
-		for (int size : SIZES) {
+		for (int size : Targets.SIZES) {
 			md.append(" | ").append(ratios.containsKey(size) ? ratios.get(size).format("%.2f") : "–");
 		}
 		md.append(" |\n");
-	}
-
-	/** Met or not by the point estimate; "within noise" when the interval reaches the other side. */
-	static String verdict(Samples ratio, double target, boolean atLeast) {
-		return verdict(ratio.estimate(), ratio.low(), ratio.high(), target, atLeast);
-	}
-
-	static String verdict(double estimate, double low, double high, double target, boolean atLeast) {
-		boolean met = atLeast ? estimate >= target : estimate <= target;
-		boolean sure = met ? (atLeast ? low >= target : high <= target) : (atLeast ? high < target : low > target);
-		return (met ? "yes" : "**no**") + (sure ? "" : ", within noise");
 	}
 
 	private static double[] difference(double[] a, double[] b) {
