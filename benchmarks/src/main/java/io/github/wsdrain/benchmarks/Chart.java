@@ -69,7 +69,7 @@ final class Chart {
 		List<Report.Bar> bars = this.report.bars();
 		double top = 1.4;
 		for (Report.Bar bar : bars) {
-			top = Math.max(top, Math.ceil(Math.min(bar.samples().high(), 4) * 5) / 5 + 0.2);
+			top = Math.max(top, Math.ceil(Math.max(Math.min(bar.samples().high(), 4), bar.target()) * 5) / 5 + 0.2);
 		}
 		double max = top;
 		axes(g, area);
