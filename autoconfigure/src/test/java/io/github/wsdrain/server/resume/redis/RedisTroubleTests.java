@@ -38,8 +38,9 @@ import static org.awaitility.Awaitility.await;
  * Redis trouble with the Redis store, on a real {@code redis-server} that the test stops
  * and restarts (empty, as without persistence). Down mid-stream: the app's sender waits at
  * most the send time limit (3 s here), then gets an exception naming the store; the
- * session ends with 1011; its client is told <em>not recovered</em> once it comes back,
- * after a prefix of the stream without a gap: detected, never silent. Down at start-up:
+ * session ends with 1011; its client, after a prefix of the stream without a gap, is told
+ * <em>not recovered</em> (or gets the 1011 if it came back before Redis did): detected,
+ * never silent. Down at start-up:
  * the app starts, {@code wsdrain.v1} connections are closed with 1011 until Redis answers,
  * then work. Each failure is logged at WARN and counted.
  */
