@@ -13,16 +13,16 @@ import org.springframework.web.socket.WebSocketMessage;
 /**
  * What one side of a {@code wsdrain.v1} session has sent and the other has not
  * acknowledged yet (PROTOCOL.md §3): numbered data frames, kept for a replay, released by
- * cumulative acknowledgements, bounded in bytes. Senders wait for room; nothing is
- * dropped. The server's resumable session and the client's reliable connection
- * each keep one.
+ * cumulative acknowledgements, bounded in bytes by its {@link ReplayCapacity}. Senders
+ * wait for room; nothing is dropped. The server's resumable session and the client's
+ * reliable connection each keep one.
  */
 public final class ReplayBuffer {
 
 	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
 	private static final int MAX_HEADER_BYTES = 21;
 
-	private final long capacity;
+	private final ReplayCapacity capacity;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -43,6 +43,15 @@ public final class ReplayBuffer {
 	 * alone, rather than never
 	 */
 	public ReplayBuffer(long capacity) {
+		this(ReplayCapacity.fixed(capacity));
+	}
+
+	/**
+	 * Create an empty buffer.
+	 * @param capacity how many bytes of data frames it keeps, fixed or adaptive; a larger
+	 * frame is still taken alone, rather than never
+	 */
+	public ReplayBuffer(ReplayCapacity capacity) {
 		this.capacity = capacity;
 	}
 
@@ -60,7 +69,8 @@ public final class ReplayBuffer {
 			throws E, InterruptedException {
 		this.lock.lock();
 		try {
-			while (!hasRoomFor(payloadLength + MAX_HEADER_BYTES)) {
+			while (!this.capacity.admits(this.bytes, payloadLength + MAX_HEADER_BYTES)) {
+				this.capacity.full();
 				admission.check();
 				long nanos = deadlineNanos - System.nanoTime();
 				if (nanos <= 0) {
@@ -92,12 +102,13 @@ public final class ReplayBuffer {
 		try {
 			admission.check();
 			WebSocketMessage<?> frame = FrameCodec.data(this.lastSent + 1, message);
-			if (!hasRoomFor(frame.getPayloadLength())) {
+			if (!this.capacity.take(this.bytes, frame.getPayloadLength())) {
 				return null;
 			}
 			this.lastSent++;
 			this.frames.addLast(new Numbered(this.lastSent, frame));
 			this.bytes += frame.getPayloadLength();
+			this.capacity.sent(this.lastSent);
 			return frame;
 		}
 		finally {
@@ -117,9 +128,12 @@ public final class ReplayBuffer {
 			if (seq > this.lastSent) {
 				return false;
 			}
+			long released = 0;
 			while (!this.frames.isEmpty() && this.frames.peekFirst().seq() <= seq) {
-				this.bytes -= this.frames.pollFirst().frame().getPayloadLength();
+				released += this.frames.pollFirst().frame().getPayloadLength();
 			}
+			this.bytes -= released;
+			this.capacity.acknowledged(seq, released, this.bytes);
 			this.lastAcknowledged = Math.max(this.lastAcknowledged, seq);
 			this.changed.signalAll();
 			return true;
@@ -202,6 +216,7 @@ public final class ReplayBuffer {
 		try {
 			this.frames = new ArrayDeque<>();
 			this.bytes = 0;
+			this.capacity.released(0);
 			this.changed.signalAll();
 		}
 		finally {
@@ -259,9 +274,31 @@ public final class ReplayBuffer {
 		}
 	}
 
-	/** Call with the lock held. */
-	private boolean hasRoomFor(long size) {
-		return this.bytes == 0 || this.bytes + size <= this.capacity;
+	/**
+	 * A connection went live or was lost: the capacity starts again from its base size.
+	 */
+	public void restartCapacity() {
+		this.lock.lock();
+		try {
+			this.capacity.restart();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return how many bytes the buffer may hold now.
+	 * @return the capacity in bytes
+	 */
+	public long capacity() {
+		this.lock.lock();
+		try {
+			return this.capacity.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/**
