@@ -121,7 +121,7 @@ public class ResumableSession extends OutlivingSession {
 		this.sessions = sessions;
 		this.settings = sessions.getSettings();
 		this.tokens = new ResumeTokens(sessions, this);
-		this.out = new OutboundStream(this.settings.bufferSize().toBytes(), false);
+		this.out = new OutboundStream(sessions.newReplayCapacity(), false);
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
 	}
 
@@ -236,6 +236,15 @@ public class ResumableSession extends OutlivingSession {
 	public int getUnacknowledgedMessages() {
 		int atEnd = this.unacknowledgedAtEnd;
 		return (atEnd >= 0) ? atEnd : this.out.unacknowledged();
+	}
+
+	/**
+	 * Return how many bytes of unacknowledged messages the replay buffer may hold now: its
+	 * base size ({@code buffer-size}), grown while the connection delivers more per round trip.
+	 * @return the capacity in bytes
+	 */
+	public long getReplayCapacity() {
+		return this.out.capacity();
 	}
 
 	/**
