@@ -27,7 +27,7 @@ public record ResumeSettings(Duration ackTimeout, Duration window, DataSize buff
 	/** Default heartbeat: below the 60 s idle timeout of common proxies and load balancers (PROTOCOL.md §6). */
 	public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(25);
 
-	/** Default most a replay buffer grows to: twice what a 50 ms round trip carries at 80 MB/s. */
+	/** Default most a replay buffer grows to: twice what a 100 ms round trip carries at 80 MB/s. */
 	public static final DataSize DEFAULT_MAX_BUFFER_SIZE = DataSize.ofMegabytes(16);
 
 	/** Share of the maximum heap that replay buffers may hold beyond their base size unless configured. */

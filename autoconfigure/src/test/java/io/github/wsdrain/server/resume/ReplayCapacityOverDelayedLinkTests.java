@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
@@ -99,10 +100,11 @@ class ReplayCapacityOverDelayedLinkTests {
 	}
 
 	/**
-	 * 4 sessions grow their buffers on 3,000 messages each, then their readers stall while
-	 * the app sends 6,000 more to each: together they hold at most 4 × 1 MB plus the 2 MB
-	 * budget, and more than 4 × 1 MB (the budget is used, not bypassed); once the readers
-	 * go on, all 9,000 arrive in order and the budget is whole again.
+	 * 4 sessions grow their buffers on 3,000 messages each, one after the other, then their
+	 * readers stall while the app sends 6,000 more to each: together they hold at most
+	 * 4 × 1 MB plus the 2 MB budget, and more than 4 × 1 MB (the budget is used, not
+	 * bypassed); once the readers go on, all 9,000 arrive in order and the budget is whole
+	 * again.
 	 */
 	@Test
 	void stalledSessionsTogetherHoldNoMoreThanTheSharedBudgetBeyondTheirBaseSizes() throws Exception {
@@ -114,12 +116,12 @@ class ReplayCapacityOverDelayedLinkTests {
 			streams.add(connect());
 		}
 		for (Stream stream : streams) {
-			stream.send(1, first);
-		}
-		for (Stream stream : streams) {
+			CompletableFuture<Void> sent = stream.send(1, first);
 			stream.receive(1, first);
+			sent.get(60, TimeUnit.SECONDS);
 		}
-		assertThat(streams).allSatisfy((stream) -> assertThat(stream.maxCapacity.get()).isGreaterThan(MB));
+		// One that grew to 4 MB could hold more beyond its base size than the whole budget.
+		assertThat(streams).anySatisfy((stream) -> assertThat(stream.maxCapacity.get()).isGreaterThan(MB));
 		// The readers stall: nothing more is taken, so nothing more is acknowledged.
 		List<CompletableFuture<Void>> sending = new ArrayList<>();
 		for (Stream stream : streams) {
@@ -162,7 +164,7 @@ class ReplayCapacityOverDelayedLinkTests {
 
 		final AtomicLong maxCapacity = new AtomicLong();
 
-		final java.util.concurrent.atomic.AtomicInteger maxUnacknowledged = new java.util.concurrent.atomic.AtomicInteger();
+		final AtomicInteger maxUnacknowledged = new AtomicInteger();
 
 		Stream(ReliableWebSocketConnection connection, ResumableSession session) {
 			this.connection = connection;
