@@ -8,16 +8,15 @@ import org.jspecify.annotations.Nullable;
  * How many bytes a {@link ReplayBuffer} may hold (PROTOCOL.md §3). The sender can have no
  * more unacknowledged than that, so a session moves at most its capacity per round trip.
  * A fixed capacity never changes. An adaptive one starts at its base size and follows
- * what the connection delivers, as TCP's receive-buffer auto-tuning does. At every round
+ * what the connection delivers, as TCP's receive-window auto-tuning does: at every round
  * trip (a sampled frame, sent to acknowledged) it becomes twice the bytes acknowledged
- * during the shortest round trip seen, between the base size and the maximum; and while
- * senders wait for room and a shortest round trip delivers most of the capacity, it grows
- * fourfold.
+ * per shortest round trip seen, between the base size and the maximum; while senders wait
+ * for room and that is most of the capacity, the capacity limits and it grows fourfold.
  * A fast stream over a long round trip grows it; a slow reader makes its round trips long
  * (its frames queue) and its deliveries per shortest round trip small, and keeps it at the
- * base size. What a buffer holds beyond its
- * base size is taken from the server's {@link ReplayBudget}; when that is spent, the
- * buffer does not grow. One message larger than the capacity is still taken alone.
+ * base size. What a buffer holds beyond its base size is taken from the server's
+ * {@link ReplayBudget}; when that is spent, the buffer does not grow. One message larger
+ * than the capacity is still taken alone.
  * <p>
  * Not thread-safe: the buffer calls it under its lock.
  */
@@ -219,14 +218,6 @@ public final class ReplayCapacity {
 	 */
 	public long size() {
 		return this.size;
-	}
-
-	/**
-	 * Return the size the capacity starts at and never goes below.
-	 * @return the base size in bytes
-	 */
-	public long base() {
-		return this.base;
 	}
 
 	private boolean isAdaptive() {
