@@ -106,7 +106,7 @@ public final class ReplayBuffer {
 				return null;
 			}
 			this.lastSent++;
-			this.frames.addLast(new Numbered(this.lastSent, frame));
+			this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
 			this.bytes += frame.getPayloadLength();
 			this.capacity.sent(this.lastSent);
 			return frame;
@@ -130,7 +130,7 @@ public final class ReplayBuffer {
 			}
 			long released = 0;
 			while (!this.frames.isEmpty() && this.frames.peekFirst().seq() <= seq) {
-				released += this.frames.pollFirst().frame().getPayloadLength();
+				released += this.frames.pollFirst().bytes();
 			}
 			this.bytes -= released;
 			this.capacity.acknowledged(seq, released, this.bytes);
@@ -316,7 +316,8 @@ public final class ReplayBuffer {
 
 	}
 
-	private record Numbered(long seq, WebSocketMessage<?> frame) {
+	/** {@code bytes} as counted when kept: what it releases, whatever a write did to the frame's buffer. */
+	private record Numbered(long seq, WebSocketMessage<?> frame, int bytes) {
 	}
 
 }
