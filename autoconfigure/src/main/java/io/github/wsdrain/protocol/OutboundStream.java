@@ -9,7 +9,6 @@ import java.util.function.Supplier;
 import io.github.wsdrain.protocol.ReplayBuffer.Admission;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
@@ -71,7 +70,7 @@ public final class OutboundStream {
 				if (frame != null) {
 					FrameSink sink = this.live.get();
 					if (sink != null) {
-						sink.write(view(frame));
+						sink.write(frame);
 					}
 					return true;
 				}
@@ -104,7 +103,7 @@ public final class OutboundStream {
 				return false;
 			}
 			for (WebSocketMessage<?> frame : this.replay.unacknowledged()) {
-				if (!sink.write(view(frame))) {
+				if (!sink.write(frame)) {
 					return false;
 				}
 			}
@@ -267,16 +266,6 @@ public final class OutboundStream {
 	 */
 	public long lastAcknowledged() {
 		return this.replay.lastAcknowledged();
-	}
-
-	/**
-	 * What a connection gets of a kept frame: a container may consume a binary frame's
-	 * buffer as it writes it (Jetty does), and the replay buffer must keep every byte for a
-	 * replay.
-	 */
-	private static WebSocketMessage<?> view(WebSocketMessage<?> frame) {
-		return (frame instanceof BinaryMessage binary)
-				? new BinaryMessage(binary.getPayload().duplicate(), binary.isLast()) : frame;
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
@@ -92,8 +93,8 @@ public final class ReplayBuffer {
 	 * @param admission checked under the buffer's lock, so that a close that finds the
 	 * buffer empty never misses a message added at the same time
 	 * @param <E> what the admission throws
-	 * @return the data frame to write, or {@code null} if another sender took the room
-	 * first (wait again)
+	 * @return the data frame to write (a view: the buffer keeps its own), or {@code null}
+	 * if another sender took the room first (wait again)
 	 * @throws E if the admission refuses
 	 */
 	public <E extends Exception> @Nullable WebSocketMessage<?> add(WebSocketMessage<?> message, Admission<E> admission)
@@ -109,7 +110,7 @@ public final class ReplayBuffer {
 			this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
 			this.bytes += frame.getPayloadLength();
 			this.capacity.sent(this.lastSent);
-			return frame;
+			return view(frame);
 		}
 		finally {
 			this.lock.unlock();
@@ -180,12 +181,12 @@ public final class ReplayBuffer {
 
 	/**
 	 * Return the frames to replay on a new connection, oldest first.
-	 * @return a copy of the unacknowledged frames
+	 * @return views of the unacknowledged frames, to write or read as they are
 	 */
 	public List<WebSocketMessage<?>> unacknowledged() {
 		this.lock.lock();
 		try {
-			return this.frames.stream().<WebSocketMessage<?>>map(Numbered::frame).toList();
+			return this.frames.stream().<WebSocketMessage<?>>map((numbered) -> view(numbered.frame())).toList();
 		}
 		finally {
 			this.lock.unlock();
@@ -299,6 +300,15 @@ public final class ReplayBuffer {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * What leaves the buffer of a kept frame: a container may consume a binary frame's
+	 * buffer as it writes it (Jetty does), and a replay needs every byte.
+	 */
+	private static WebSocketMessage<?> view(WebSocketMessage<?> frame) {
+		return (frame instanceof BinaryMessage binary)
+				? new BinaryMessage(binary.getPayload().duplicate(), binary.isLast()) : frame;
 	}
 
 	/**

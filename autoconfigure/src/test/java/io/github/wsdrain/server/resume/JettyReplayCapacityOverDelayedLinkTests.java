@@ -8,10 +8,11 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 /**
  * The same 50 ms round trip with the server on Jetty: more than 1 MB in flight, and 4
- * stalled sessions within 4 × 1 MB plus the 2 MB budget.
+ * stalled sessions within 4 × 1 MB plus the 1 MB budget.
  */
 @SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { ServerSelection.JETTY, "wsdrain.server.resume.shared-buffer-size=2MB" })
+		properties = { ServerSelection.JETTY, "wsdrain.server.resume.shared-buffer-size=1MB",
+				"wsdrain.server.send-time-limit=60s" })
 class JettyReplayCapacityOverDelayedLinkTests extends ReplayCapacityOverDelayedLinkTests {
 
 }

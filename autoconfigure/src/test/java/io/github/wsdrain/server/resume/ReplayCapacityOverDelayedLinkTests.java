@@ -4,9 +4,9 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.client.ReliableWebSocketConnection;
 import io.github.wsdrain.protocol.ReplayBudget;
+import io.github.wsdrain.protocol.ReplayBuffer;
 import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.testsupport.DelayProxy;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
@@ -36,12 +37,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The replay buffer over a real 50 ms round trip (Tomcat, the reliable Java client, a
- * proxy delaying each direction 25 ms), at the default 1 MB base size and a 2 MB shared
+ * proxy delaying each direction 25 ms), at the default 1 MB base size and a 1 MB shared
  * budget: it grows so that more than 1 MB is in flight, and stalled sessions together
  * hold no more than the budget beyond their base sizes, losing nothing.
  */
 @SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.shared-buffer-size=2MB" })
+		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.shared-buffer-size=1MB",
+				"wsdrain.server.send-time-limit=60s" })
 class ReplayCapacityOverDelayedLinkTests {
 
 	private static final int KB = 1024;
@@ -100,47 +102,44 @@ class ReplayCapacityOverDelayedLinkTests {
 	}
 
 	/**
-	 * 4 sessions grow their buffers on 3,000 messages each, one after the other, then their
-	 * readers stall while the app sends 6,000 more to each: together they hold at most
-	 * 4 × 1 MB plus the 2 MB budget, and more than 4 × 1 MB (the budget is used, not
-	 * bypassed); once the readers go on, all 9,000 arrive in order and the budget is whole
+	 * 4 sessions stream 12,000 messages of 1 KB each; their readers stall after 6,000, so
+	 * every sender ends up waiting for room: together the 4 hold at most 4 × 1 MB plus the
+	 * 1 MB budget, and one holds more than its 1 MB base size (the budget is used, not
+	 * bypassed); once the readers go on, all 12,000 arrive in order and the budget is whole
 	 * again.
 	 */
 	@Test
 	void stalledSessionsTogetherHoldNoMoreThanTheSharedBudgetBeyondTheirBaseSizes() throws Exception {
 		int sessionCount = 4;
-		int first = 3_000;
-		int more = 6_000;
+		int beforeStall = 6_000;
+		int total = 12_000;
 		List<Stream> streams = new ArrayList<>();
 		for (int i = 0; i < sessionCount; i++) {
 			streams.add(connect());
 		}
-		for (Stream stream : streams) {
-			CompletableFuture<Void> sent = stream.send(1, first);
-			stream.receive(1, first);
-			sent.get(60, TimeUnit.SECONDS);
-		}
-		// One that grew to 4 MB could hold more beyond its base size than the whole budget.
-		assertThat(streams).anySatisfy((stream) -> assertThat(stream.maxCapacity.get()).isGreaterThan(MB));
-		// The readers stall: nothing more is taken, so nothing more is acknowledged.
 		List<CompletableFuture<Void>> sending = new ArrayList<>();
 		for (Stream stream : streams) {
-			sending.add(stream.send(first + 1, more));
+			sending.add(stream.send(1, total));
 		}
-		ReplayBudget budget = this.sessions.getReplayBudget();
-		assertThat(budget.capacity()).isEqualTo(2 * MB);
-		await().atMost(Duration.ofSeconds(30)).until(() -> budget.used() > budget.capacity() - 2 * FRAME_BYTES);
+		for (Stream stream : streams) {
+			stream.receive(1, beforeStall);
+		}
+		// The readers stall: nothing more is taken, so nothing more is acknowledged.
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> streams.stream().allMatch((stream) -> stream.isWaitingForRoom()));
 
-		long held = streams.stream().mapToLong((stream) -> stream.session.getUnacknowledgedMessages()).sum()
-				* FRAME_BYTES;
-		assertThat(budget.used()).isLessThanOrEqualTo(2 * MB);
-		assertThat(held).as("bytes the 4 stalled sessions hold")
-			.isLessThanOrEqualTo(sessionCount * MB + 2 * MB)
-			.isGreaterThan(sessionCount * MB);
-		assertThat(sending).as("senders waiting for room").noneMatch(CompletableFuture::isDone);
+		ReplayBudget budget = this.sessions.getReplayBudget();
+		assertThat(budget.capacity()).isEqualTo(MB);
+		assertThat(budget.used()).isLessThanOrEqualTo(MB);
+		List<Long> held = streams.stream()
+			.map((stream) -> (long) stream.session.getUnacknowledgedMessages() * FRAME_BYTES)
+			.toList();
+		assertThat(held.stream().mapToLong(Long::longValue).sum()).as("bytes the 4 stalled sessions hold")
+			.isLessThanOrEqualTo(sessionCount * MB + MB);
+		assertThat(held).as("one holds more than its base size").anyMatch((bytes) -> bytes > MB);
 
 		for (Stream stream : streams) {
-			stream.receive(first + 1, more);
+			stream.receive(beforeStall + 1, total - beforeStall);
 		}
 		for (CompletableFuture<Void> sends : sending) {
 			sends.get(60, TimeUnit.SECONDS);
@@ -166,15 +165,17 @@ class ReplayCapacityOverDelayedLinkTests {
 
 		final AtomicInteger maxUnacknowledged = new AtomicInteger();
 
+		/** The app's thread sending to this session, while it sends. */
+		private volatile Thread sender;
+
 		Stream(ReliableWebSocketConnection connection, ResumableSession session) {
 			this.connection = connection;
 			this.session = session;
 		}
 
 		CompletableFuture<Void> send(int from, int count) {
-			CountDownLatch started = new CountDownLatch(1);
 			CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-				started.countDown();
+				this.sender = Thread.currentThread();
 				for (int i = from; i < from + count; i++) {
 					ByteBuffer payload = ByteBuffer.allocate(KB).putInt(0, i);
 					try {
@@ -188,6 +189,14 @@ class ReplayCapacityOverDelayedLinkTests {
 				}
 			}, ReplayCapacityOverDelayedLinkTests.this.senders);
 			return sent;
+		}
+
+		/** Whether the app's sender is waiting for room in the replay buffer now. */
+		boolean isWaitingForRoom() {
+			Thread thread = this.sender;
+			return thread != null && Arrays.stream(thread.getStackTrace())
+				.anyMatch((frame) -> frame.getClassName().equals(ReplayBuffer.class.getName())
+						&& frame.getMethodName().equals("awaitRoom"));
 		}
 
 		void receive(int from, int count) throws InterruptedException {
