@@ -63,6 +63,12 @@ public final class ReplayCapacity {
 	/** The shortest round trip seen, 0 before the first. */
 	private long minRttNanos;
 
+	/**
+	 * Whether the last round trip grew the capacity: the next one, sampled as it grew,
+	 * delivers what was in flight before, and says nothing about the new size.
+	 */
+	private boolean grew;
+
 	private ReplayCapacity(long base, long max, @Nullable ReplayBudget budget, LongSupplier nanoClock) {
 		this.base = base;
 		this.max = Math.max(base, max);
@@ -186,7 +192,10 @@ public final class ReplayCapacity {
 			target = Math.max(target, GROWTH * this.size);
 		}
 		// Down by half at most per round trip: one slow round trip (a pause) does not undo the rest.
-		this.size = Math.max(this.base, Math.min(this.max, Math.max(target, this.size / 2)));
+		long floor = this.grew ? this.size : this.size / 2;
+		long previous = this.size;
+		this.size = Math.max(this.base, Math.min(this.max, Math.max(target, floor)));
+		this.grew = this.size > previous;
 	}
 
 	/**
@@ -208,6 +217,7 @@ public final class ReplayCapacity {
 	 */
 	void restart() {
 		this.size = this.base;
+		this.grew = false;
 		this.sampleSeq = 0;
 		this.minRttNanos = 0;
 	}

@@ -79,6 +79,7 @@ class ReplayCapacityTests {
 		ReplayBuffer buffer = adaptive(MB, 16 * MB, new ReplayBudget(1024 * MB));
 		fastRound(buffer, 50);
 		fastRound(buffer, 50);
+		fastRound(buffer, 50);
 		assertThat(buffer.capacity()).isEqualTo(16 * MB);
 		fastRound(buffer, 5_000);
 		assertThat(buffer.capacity()).isEqualTo(8 * MB);
