@@ -29,6 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
@@ -73,6 +74,10 @@ class ReplayCapacityOverDelayedLinkTests {
 		this.recorder.clear();
 		this.proxy = new DelayProxy(this.port, Duration.ofMillis(25));
 		this.client.setReliable(true);
+		// Room for all a session may have unacknowledged: a stalled reader never holds the
+		// client's shared reading threads, which the other sessions need.
+		this.client.setMaxBufferedBytes(DataSize.ofMegabytes(32));
+		this.client.setMaxBufferedMessages(100_000);
 	}
 
 	@AfterEach
