@@ -57,6 +57,7 @@ export class ReliableWebSocket extends EventTarget {
     this._acked = 0;
     this._ackBytes = 0;
     this._ackTimer = null;
+    this._ackDue = 0;
     this._ackedAt = 0;
     // Outbound: numbered messages not yet acknowledged, oldest first.
     this._seq = 0;
@@ -327,10 +328,24 @@ export class ReliableWebSocket extends EventTarget {
       this._deliver(payload);
     }
     // A replay is acknowledged again, delivered never.
-    if (this._ackBytes >= ACK_BYTES && Date.now() - this._ackedAt >= MIN_ACK_INTERVAL) {
+    const now = Date.now();
+    if (this._ackBytes < ACK_BYTES) {
+      this._ackBy(now + ACK_DELAY);
+    } else if (now - this._ackedAt >= MIN_ACK_INTERVAL) {
       this._sendAck();
-    } else if (this._ackTimer === null) {
-      this._ackTimer = setTimeout(() => this._sendAck(), ACK_DELAY);
+    } else {
+      // Too soon after the last: when the interval ends, not after the delay. A server whose
+      // window is full, and so sends nothing more, waits for exactly this acknowledgement.
+      this._ackBy(this._ackedAt + MIN_ACK_INTERVAL);
+    }
+  }
+
+  /** Acknowledge by then at the latest. */
+  _ackBy(due) {
+    if (this._ackTimer === null || due < this._ackDue) {
+      clearTimeout(this._ackTimer);
+      this._ackDue = due;
+      this._ackTimer = setTimeout(() => this._sendAck(), Math.max(due - Date.now(), 0));
     }
   }
 

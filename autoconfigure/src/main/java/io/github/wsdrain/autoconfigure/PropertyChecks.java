@@ -36,6 +36,13 @@ final class PropertyChecks {
 		return value;
 	}
 
+	static DataSize notNegative(String name, DataSize value) {
+		if (value == null || value.toBytes() < 0) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must not be a negative size");
+		}
+		return value;
+	}
+
 	static int positive(String name, int value) {
 		if (value <= 0) {
 			throw new InvalidConfigurationPropertyValueException(name, value, "must be positive");

@@ -101,12 +101,16 @@ public final class WsDrainServerAutoConfiguration {
 			String ackTimeoutName = (environment.containsProperty("wsdrain.server.ack-timeout")
 					&& !environment.containsProperty("wsdrain.server.resume.ack-timeout"))
 							? "wsdrain.server.ack-timeout" : "wsdrain.server.resume.ack-timeout";
-			return new ResumeSettings(PropertyChecks.positive(ackTimeoutName, properties.getResume().getAckTimeout()),
-					PropertyChecks.positive("wsdrain.server.resume.window", properties.getResume().getWindow()),
-					PropertyChecks.positive("wsdrain.server.resume.buffer-size",
-							properties.getResume().getBufferSize()),
+			WsDrainServerProperties.Resume resume = properties.getResume();
+			DataSize shared = resume.getSharedBufferSize();
+			return new ResumeSettings(PropertyChecks.positive(ackTimeoutName, resume.getAckTimeout()),
+					PropertyChecks.positive("wsdrain.server.resume.window", resume.getWindow()),
+					PropertyChecks.positive("wsdrain.server.resume.buffer-size", resume.getBufferSize()),
 					PropertyChecks.positive("wsdrain.server.send-time-limit", properties.getSendTimeLimit()),
-					PropertyChecks.positive("wsdrain.server.resume.heartbeat", properties.getResume().getHeartbeat()));
+					PropertyChecks.positive("wsdrain.server.resume.heartbeat", resume.getHeartbeat()),
+					PropertyChecks.positive("wsdrain.server.resume.max-buffer-size", resume.getMaxBufferSize()),
+					(shared != null) ? PropertyChecks.notNegative("wsdrain.server.resume.shared-buffer-size", shared)
+							: ResumeSettings.defaultSharedBufferSize());
 		}
 
 		@Bean

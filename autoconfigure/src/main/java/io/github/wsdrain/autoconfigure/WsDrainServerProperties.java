@@ -250,8 +250,14 @@ public class WsDrainServerProperties {
 		/** How long a session whose connection was lost is kept for the client to resume it. */
 		private Duration window = Duration.ofMinutes(2);
 
-		/** Most bytes of sent but unacknowledged messages kept per session for replay. */
+		/** Bytes of sent but unacknowledged messages every session may keep for replay, whatever the others hold. */
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
+
+		/** Most one session's replay buffer grows to while its connection delivers more than buffer-size per round trip. */
+		private DataSize maxBufferSize = DataSize.ofMegabytes(16);
+
+		/** Most bytes all replay buffers together may hold beyond buffer-size; unset means an eighth of the maximum heap. */
+		private @Nullable DataSize sharedBufferSize;
 
 		/** Longest time a closing session waits for the client to acknowledge everything sent. */
 		private Duration ackTimeout = Duration.ofSeconds(5);
@@ -316,6 +322,22 @@ public class WsDrainServerProperties {
 
 		public void setBufferSize(DataSize bufferSize) {
 			this.bufferSize = bufferSize;
+		}
+
+		public DataSize getMaxBufferSize() {
+			return this.maxBufferSize;
+		}
+
+		public void setMaxBufferSize(DataSize maxBufferSize) {
+			this.maxBufferSize = maxBufferSize;
+		}
+
+		public @Nullable DataSize getSharedBufferSize() {
+			return this.sharedBufferSize;
+		}
+
+		public void setSharedBufferSize(@Nullable DataSize sharedBufferSize) {
+			this.sharedBufferSize = sharedBufferSize;
 		}
 
 		public Duration getAckTimeout() {

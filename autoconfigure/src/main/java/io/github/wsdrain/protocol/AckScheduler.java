@@ -14,7 +14,8 @@ import org.springframework.scheduling.TaskScheduler;
  * When one side of a {@code wsdrain.v1} session acknowledges what it received
  * (PROTOCOL.md §3): cumulatively, within {@link #DELAY} of taking a frame, and sooner
  * after {@link #EAGER_BYTES} so that a fast stream never waits on the delay, but not more
- * often than every {@link #MIN_INTERVAL}, since a peer refuses acknowledgement floods.
+ * often than every {@link #MIN_INTERVAL}, since a peer refuses acknowledgement floods: an
+ * eager acknowledgement due within the interval goes out when it ends.
  * Acknowledgements go out through the side's {@link OutboundStream}, behind its opening
  * frames on a new connection.
  */
@@ -77,19 +78,31 @@ public final class AckScheduler {
 	 */
 	public void taken(long seq, long bytes) {
 		this.taken.accumulateAndGet(seq, Math::max);
-		if (this.bytesSinceAck.addAndGet(bytes) >= EAGER_BYTES
-				&& this.nanoClock.getAsLong() - this.lastAckNanos >= MIN_INTERVAL.toNanos()) {
+		if (this.bytesSinceAck.addAndGet(bytes) >= EAGER_BYTES) {
 			if (this.eagerPending.compareAndSet(false, true)) {
-				run(() -> flushOnce(this.eagerPending));
+				long wait = MIN_INTERVAL.toNanos() - (this.nanoClock.getAsLong() - this.lastAckNanos);
+				if (wait <= 0) {
+					run(() -> flushOnce(this.eagerPending));
+				}
+				else {
+					// Too soon after the last: when the interval ends, not after the delay. A sender
+					// whose window is full, and so sends nothing more, waits for exactly this one.
+					schedule(this.eagerPending, Duration.ofNanos(wait));
+				}
 			}
 		}
 		else if (this.delayedPending.compareAndSet(false, true)) {
-			try {
-				this.timer.schedule(() -> run(() -> flushOnce(this.delayedPending)), Instant.now().plus(DELAY));
-			}
-			catch (RejectedExecutionException ex) {
-				// Shutting down: nobody is left to acknowledge to.
-			}
+			schedule(this.delayedPending, DELAY);
+		}
+	}
+
+	private void schedule(AtomicBoolean pending, Duration delay) {
+		try {
+			this.timer.schedule(() -> run(() -> flushOnce(pending)), Instant.now().plus(delay));
+		}
+		catch (RejectedExecutionException ex) {
+			// Shutting down: nobody is left to acknowledge to.
+			pending.set(false);
 		}
 	}
 

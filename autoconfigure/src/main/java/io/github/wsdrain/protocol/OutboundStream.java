@@ -35,6 +35,16 @@ public final class OutboundStream {
 	 * rather than fastest (a server's many)
 	 */
 	public OutboundStream(long capacity, boolean fair) {
+		this(ReplayCapacity.fixed(capacity), fair);
+	}
+
+	/**
+	 * Create a stream with an empty replay buffer.
+	 * @param capacity how many bytes it keeps unacknowledged, fixed or adaptive
+	 * @param fair whether senders get the lock in arrival order (a client's few threads)
+	 * rather than fastest (a server's many)
+	 */
+	public OutboundStream(ReplayCapacity capacity, boolean fair) {
 		this.sendLock = new ReentrantLock(fair);
 		this.replay = new ReplayBuffer(capacity);
 	}
@@ -120,6 +130,8 @@ public final class OutboundStream {
 			if (!goLive.getAsBoolean()) {
 				return false;
 			}
+			// A new path: its round trips are measured from the start.
+			this.replay.restartCapacity();
 			this.live.set(sink);
 			return true;
 		}
@@ -133,12 +145,18 @@ public final class OutboundStream {
 	 * @param sink the connection that ended
 	 */
 	public void detach(FrameSink sink) {
-		this.live.compareAndSet(sink, null);
+		if (this.live.compareAndSet(sink, null)) {
+			this.replay.restartCapacity();
+		}
 	}
 
-	/** Stop writing to whichever connection is live. */
+	/**
+	 * Stop writing to whichever connection is live. Without one, the replay buffer's
+	 * capacity is back at its base size: a session whose client is away holds no more.
+	 */
 	public void detach() {
 		this.live.set(null);
+		this.replay.restartCapacity();
 	}
 
 	/**
@@ -237,6 +255,14 @@ public final class OutboundStream {
 	 */
 	public long bytes() {
 		return this.replay.bytes();
+	}
+
+	/**
+	 * Return how many bytes the replay buffer may hold now.
+	 * @return the capacity in bytes
+	 */
+	public long capacity() {
+		return this.replay.capacity();
 	}
 
 	/**

@@ -8,21 +8,22 @@ import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
  * What one side of a {@code wsdrain.v1} session has sent and the other has not
  * acknowledged yet (PROTOCOL.md §3): numbered data frames, kept for a replay, released by
- * cumulative acknowledgements, bounded in bytes. Senders wait for room; nothing is
- * dropped. The server's resumable session and the client's reliable connection
- * each keep one.
+ * cumulative acknowledgements, bounded in bytes by its {@link ReplayCapacity}. Senders
+ * wait for room; nothing is dropped. The server's resumable session and the client's
+ * reliable connection each keep one.
  */
 public final class ReplayBuffer {
 
 	/** {@code m:} + 18 digits + {@code :}: room reserved for a header before its number is known. */
 	private static final int MAX_HEADER_BYTES = 21;
 
-	private final long capacity;
+	private final ReplayCapacity capacity;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -43,6 +44,15 @@ public final class ReplayBuffer {
 	 * alone, rather than never
 	 */
 	public ReplayBuffer(long capacity) {
+		this(ReplayCapacity.fixed(capacity));
+	}
+
+	/**
+	 * Create an empty buffer.
+	 * @param capacity how many bytes of data frames it keeps, fixed or adaptive; a larger
+	 * frame is still taken alone, rather than never
+	 */
+	public ReplayBuffer(ReplayCapacity capacity) {
 		this.capacity = capacity;
 	}
 
@@ -60,7 +70,8 @@ public final class ReplayBuffer {
 			throws E, InterruptedException {
 		this.lock.lock();
 		try {
-			while (!hasRoomFor(payloadLength + MAX_HEADER_BYTES)) {
+			while (!this.capacity.admits(this.bytes, payloadLength + MAX_HEADER_BYTES)) {
+				this.capacity.full();
 				admission.check();
 				long nanos = deadlineNanos - System.nanoTime();
 				if (nanos <= 0) {
@@ -82,8 +93,8 @@ public final class ReplayBuffer {
 	 * @param admission checked under the buffer's lock, so that a close that finds the
 	 * buffer empty never misses a message added at the same time
 	 * @param <E> what the admission throws
-	 * @return the data frame to write, or {@code null} if another sender took the room
-	 * first (wait again)
+	 * @return the data frame to write (a view: the buffer keeps its own), or {@code null}
+	 * if another sender took the room first (wait again)
 	 * @throws E if the admission refuses
 	 */
 	public <E extends Exception> @Nullable WebSocketMessage<?> add(WebSocketMessage<?> message, Admission<E> admission)
@@ -92,13 +103,14 @@ public final class ReplayBuffer {
 		try {
 			admission.check();
 			WebSocketMessage<?> frame = FrameCodec.data(this.lastSent + 1, message);
-			if (!hasRoomFor(frame.getPayloadLength())) {
+			if (!this.capacity.take(this.bytes, frame.getPayloadLength())) {
 				return null;
 			}
 			this.lastSent++;
-			this.frames.addLast(new Numbered(this.lastSent, frame));
+			this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
 			this.bytes += frame.getPayloadLength();
-			return frame;
+			this.capacity.sent(this.lastSent);
+			return view(frame);
 		}
 		finally {
 			this.lock.unlock();
@@ -118,7 +130,7 @@ public final class ReplayBuffer {
 			this.lastSent = acknowledged;
 			for (WebSocketMessage<?> message : messages) {
 				WebSocketMessage<?> frame = FrameCodec.data(++this.lastSent, message);
-				this.frames.addLast(new Numbered(this.lastSent, frame));
+				this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
 				this.bytes += frame.getPayloadLength();
 			}
 		}
@@ -139,9 +151,12 @@ public final class ReplayBuffer {
 			if (seq > this.lastSent) {
 				return false;
 			}
+			long released = 0;
 			while (!this.frames.isEmpty() && this.frames.peekFirst().seq() <= seq) {
-				this.bytes -= this.frames.pollFirst().frame().getPayloadLength();
+				released += this.frames.pollFirst().bytes();
 			}
+			this.bytes -= released;
+			this.capacity.acknowledged(seq, released, this.bytes);
 			this.lastAcknowledged = Math.max(this.lastAcknowledged, seq);
 			this.changed.signalAll();
 			return true;
@@ -188,12 +203,12 @@ public final class ReplayBuffer {
 
 	/**
 	 * Return the frames to replay on a new connection, oldest first.
-	 * @return a copy of the unacknowledged frames
+	 * @return views of the unacknowledged frames, to write or read as they are
 	 */
 	public List<WebSocketMessage<?>> unacknowledged() {
 		this.lock.lock();
 		try {
-			return this.frames.stream().<WebSocketMessage<?>>map(Numbered::frame).toList();
+			return this.frames.stream().<WebSocketMessage<?>>map((numbered) -> view(numbered.frame())).toList();
 		}
 		finally {
 			this.lock.unlock();
@@ -224,6 +239,7 @@ public final class ReplayBuffer {
 		try {
 			this.frames = new ArrayDeque<>();
 			this.bytes = 0;
+			this.capacity.released(0);
 			this.changed.signalAll();
 		}
 		finally {
@@ -281,9 +297,40 @@ public final class ReplayBuffer {
 		}
 	}
 
-	/** Call with the lock held. */
-	private boolean hasRoomFor(long size) {
-		return this.bytes == 0 || this.bytes + size <= this.capacity;
+	/**
+	 * A connection went live or was lost: the capacity starts again from its base size.
+	 */
+	public void restartCapacity() {
+		this.lock.lock();
+		try {
+			this.capacity.restart();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return how many bytes the buffer may hold now.
+	 * @return the capacity in bytes
+	 */
+	public long capacity() {
+		this.lock.lock();
+		try {
+			return this.capacity.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * What leaves the buffer of a kept frame: a container may consume a binary frame's
+	 * buffer as it writes it (Jetty does), and a replay needs every byte.
+	 */
+	private static WebSocketMessage<?> view(WebSocketMessage<?> frame) {
+		return (frame instanceof BinaryMessage binary)
+				? new BinaryMessage(binary.getPayload().duplicate(), binary.isLast()) : frame;
 	}
 
 	/**
@@ -301,7 +348,8 @@ public final class ReplayBuffer {
 
 	}
 
-	private record Numbered(long seq, WebSocketMessage<?> frame) {
+	/** {@code bytes} as counted when kept: what it releases, whatever a write did to the frame's buffer. */
+	private record Numbered(long seq, WebSocketMessage<?> frame, int bytes) {
 	}
 
 }

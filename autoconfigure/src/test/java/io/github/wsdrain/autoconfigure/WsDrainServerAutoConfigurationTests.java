@@ -172,6 +172,40 @@ class WsDrainServerAutoConfigurationTests {
 	}
 
 	@Test
+	void replayBufferGrowthPropertiesBindToTheResumeSettings() {
+		this.contextRunner
+			.withPropertyValues("wsdrain.server.resume.max-buffer-size=8MB",
+					"wsdrain.server.resume.shared-buffer-size=100MB")
+			.run((context) -> {
+				ResumeSettings settings = context.getBean(ResumeSettings.class);
+				assertThat(settings.maxBufferSize()).isEqualTo(DataSize.ofMegabytes(8));
+				assertThat(settings.sharedBufferSize()).isEqualTo(DataSize.ofMegabytes(100));
+				assertThat(context.getBean(ResumableSessions.class).getReplayBudget().capacity())
+					.isEqualTo(DataSize.ofMegabytes(100).toBytes());
+			});
+	}
+
+	@Test
+	void byDefaultReplayBuffersGrowTo16MegabytesAndShareAnEighthOfTheHeap() {
+		this.contextRunner.run((context) -> {
+			ResumeSettings settings = context.getBean(ResumeSettings.class);
+			assertThat(settings.maxBufferSize()).isEqualTo(DataSize.ofMegabytes(16));
+			assertThat(settings.sharedBufferSize().toBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 8);
+		});
+	}
+
+	@Test
+	void zeroMaxBufferSizeFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.resume.max-buffer-size=0B", "wsdrain.server.resume.max-buffer-size");
+	}
+
+	@Test
+	void negativeSharedBufferSizeFailsStartUpNamingTheProperty() {
+		assertStartUpFailsNaming("wsdrain.server.resume.shared-buffer-size=-1MB",
+				"wsdrain.server.resume.shared-buffer-size");
+	}
+
+	@Test
 	void zeroAckTimeoutFailsStartUpNamingTheProperty() {
 		assertStartUpFailsNaming("wsdrain.server.ack-timeout=0s", "wsdrain.server.ack-timeout");
 	}

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Acknowledgement batching with a hand-driven timer and clock: cumulative, one delayed
- * acknowledgement per 100 ms at most, eager after 32 KB but never within 2 ms of the last.
+ * acknowledgement per 100 ms at most, eager after 32 KB but never within 2 ms of the last
+ * (then when the 2 ms end).
  */
 class AckSchedulerTests {
 
@@ -94,10 +95,29 @@ class AckSchedulerTests {
 		this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
 		this.acks.taken(2, AckScheduler.EAGER_BYTES);
 		assertThat(this.writes).as("within 2 ms of the last: the timer's turn").isEmpty();
-		this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
 		this.acks.taken(3, AckScheduler.EAGER_BYTES);
+		assertThat(this.timer.delays).as("one timer for both").hasSize(1);
+		this.timer.fire();
 		runWrites();
 		assertThat(this.wire).containsExactly("a:1", "a:3");
+	}
+
+	@Test
+	void anEagerAcknowledgementDueWithinTwoMillisecondsGoesOutWhenTheyEndNotAfterTheDelay() {
+		this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(5));
+		this.acks.taken(1, AckScheduler.EAGER_BYTES);
+		runWrites();
+		this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+		Instant before = Instant.now();
+		// The last frame of a full window: the sender sends nothing more until it is acknowledged.
+		this.acks.taken(2, AckScheduler.EAGER_BYTES);
+		assertThat(this.timer.delays).hasSize(1);
+		assertThat(Duration.between(before, this.timer.delays.get(0)))
+			.as("the rest of the 2 ms interval (1 ms), not the 100 ms delay")
+			.isLessThan(AckScheduler.DELAY.dividedBy(2));
+		this.timer.fire();
+		runWrites();
+		assertThat(this.wire).containsExactly("a:1", "a:2");
 	}
 
 	@Test

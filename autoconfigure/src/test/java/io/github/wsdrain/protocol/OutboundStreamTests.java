@@ -1,5 +1,7 @@
 package io.github.wsdrain.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.TextMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -203,6 +206,41 @@ class OutboundStreamTests {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * A container that consumes a binary frame's buffer as it writes it (Jetty): the
+	 * acknowledgement still releases every byte, so a stream of 50 frames through a
+	 * 1 KB buffer never waits, and a replay carries the whole frame.
+	 */
+	@Test
+	void aConnectionThatConsumesBinaryBuffersAsItWritesThemLeavesEveryByteForTheReplayAndTheRelease()
+			throws Exception {
+		List<String> written = new CopyOnWriteArrayList<>();
+		FrameSink consuming = (frame) -> {
+			ByteBuffer buffer = ((BinaryMessage) frame).getPayload();
+			byte[] bytes = new byte[buffer.remaining()];
+			buffer.get(bytes);
+			written.add(new String(bytes, StandardCharsets.US_ASCII));
+			return true;
+		};
+		this.stream.attach(consuming, () -> true, () -> true);
+		for (int i = 1; i <= 50; i++) {
+			assertThat(this.stream.send(binary("payload-" + i), Duration.ofMillis(100), () -> {
+			})).as("room for message %d", i).isTrue();
+			this.stream.acknowledge(i);
+		}
+		assertThat(this.stream.bytes()).isZero();
+		this.stream.send(binary("kept"), LONG, () -> {
+		});
+		this.stream.detach();
+		written.clear();
+		this.stream.attach(consuming, () -> true, () -> true);
+		assertThat(written).containsExactly("m:51:kept");
+	}
+
+	private static BinaryMessage binary(String text) {
+		return new BinaryMessage(text.getBytes(StandardCharsets.US_ASCII));
 	}
 
 }

@@ -151,7 +151,7 @@ public class ResumableSession extends OutlivingSession {
 		this.sessions = sessions;
 		this.settings = sessions.getSettings();
 		this.tokens = new ResumeTokens(sessions, this);
-		this.out = new OutboundStream(this.settings.bufferSize().toBytes(), false);
+		this.out = new OutboundStream(sessions.newReplayCapacity(), false);
 		this.writer = new ConnectionWriter(getId());
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
 		this.in = new InboundFrames(delivered, this.acks, this::acknowledge, (seq, message) -> {
@@ -201,7 +201,7 @@ public class ResumableSession extends OutlivingSession {
 			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
 			throw new SendBufferFullException(getId(), "WebSocket session " + getId() + ": message of "
 					+ message.getPayloadLength() + " bytes refused, replay buffer of "
-					+ this.settings.bufferSize().toBytes() + " bytes still full after "
+					+ this.out.capacity() + " bytes still full after "
 					+ this.settings.sendTimeLimit().toMillis() + " ms; closing with 1011");
 		}
 	}
@@ -285,6 +285,15 @@ public class ResumableSession extends OutlivingSession {
 	public int getUnacknowledgedMessages() {
 		int atEnd = this.unacknowledgedAtEnd;
 		return (atEnd >= 0) ? atEnd : this.out.unacknowledged();
+	}
+
+	/**
+	 * Return how many bytes of unacknowledged messages the replay buffer may hold now: its
+	 * base size ({@code buffer-size}), grown while the connection delivers more per round trip.
+	 * @return the capacity in bytes
+	 */
+	public long getReplayCapacity() {
+		return this.out.capacity();
 	}
 
 	/**

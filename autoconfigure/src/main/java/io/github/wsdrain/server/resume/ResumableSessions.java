@@ -17,6 +17,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.github.wsdrain.protocol.FrameCodec;
 import io.github.wsdrain.protocol.ProtocolViolationException;
+import io.github.wsdrain.protocol.ReplayBudget;
+import io.github.wsdrain.protocol.ReplayCapacity;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;
@@ -100,6 +102,9 @@ public class ResumableSessions implements DisposableBean {
 
 	private final Heartbeat heartbeat;
 
+	/** What all sessions' replay buffers share to grow beyond their base size. */
+	private final ReplayBudget replayBudget;
+
 	public ResumableSessions(ResumeSettings settings) {
 		this(settings, List.of());
 	}
@@ -170,10 +175,25 @@ public class ResumableSessions implements DisposableBean {
 		this.ownWriters = (ownsThreads && writers instanceof ExecutorService service) ? service : null;
 		this.ackTimer = new ConcurrentTaskScheduler(this.timer);
 		this.heartbeat = Heartbeat.start(settings.heartbeat(), this::getSessions, this.timer, this.writers);
+		this.replayBudget = new ReplayBudget(settings.sharedBufferSize().toBytes());
 	}
 
 	public ResumeSettings getSettings() {
 		return this.settings;
+	}
+
+	/**
+	 * Return the bytes all sessions' replay buffers share to grow beyond their base size.
+	 * @return the shared budget, its capacity and what is in use
+	 */
+	public ReplayBudget getReplayBudget() {
+		return this.replayBudget;
+	}
+
+	/** A new session's replay buffer capacity: the base size, growing from the shared budget. */
+	ReplayCapacity newReplayCapacity() {
+		return ReplayCapacity.adaptive(this.settings.bufferSize().toBytes(), this.settings.maxBufferSize().toBytes(),
+				this.replayBudget);
 	}
 
 	/**
@@ -246,8 +266,9 @@ public class ResumableSessions implements DisposableBean {
 				last = FrameCodec.parseSeq(lastParameter, 0, lastParameter.length());
 			}
 			catch (ProtocolViolationException ex) {
-				connection.close(ex.getStatus());
+				// Counted first: whoever sees the close also sees the count.
 				resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
+				connection.close(ex.getStatus());
 				return;
 			}
 			if (this.store.isShared()) {

@@ -11,24 +11,54 @@ import org.springframework.util.unit.DataSize;
  * @param ackTimeout how long a close waits for the client to acknowledge everything sent
  * @param window how long a session whose connection was lost waits for the client to
  * resume it
- * @param bufferSize the most bytes of sent but unacknowledged frames kept for replay
+ * @param bufferSize the bytes of sent but unacknowledged frames every session may keep for
+ * replay: its replay buffer's base size
  * @param sendTimeLimit how long a sender waits for room in a full replay buffer
  * @param heartbeat how long a connection may stay silent before the server repeats its
  * last acknowledgement, so that clients can tell a quiet connection from a dead one
+ * @param maxBufferSize the most one session's replay buffer grows to while its connection
+ * delivers more than the base size per round trip (no growth at or below the base size)
+ * @param sharedBufferSize the most bytes all replay buffers together hold beyond their
+ * base size
  */
 public record ResumeSettings(Duration ackTimeout, Duration window, DataSize bufferSize, Duration sendTimeLimit,
-		Duration heartbeat) {
+		Duration heartbeat, DataSize maxBufferSize, DataSize sharedBufferSize) {
 
 	/** Default heartbeat: below the 60 s idle timeout of common proxies and load balancers (PROTOCOL.md §6). */
 	public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(25);
 
-	/** Defaults: 5 s acknowledgement timeout, 2 min window, 1 MB buffer, 10 s send time limit, 25 s heartbeat. */
+	/** Default most a replay buffer grows to: twice what a 100 ms round trip carries at 80 MB/s. */
+	public static final DataSize DEFAULT_MAX_BUFFER_SIZE = DataSize.ofMegabytes(16);
+
+	/** Share of the maximum heap that replay buffers may hold beyond their base size unless configured. */
+	public static final int DEFAULT_SHARED_BUFFER_HEAP_DIVISOR = 8;
+
+	/**
+	 * Defaults: 5 s acknowledgement timeout, 2 min window, 1 MB buffer growing to 16 MB, 10 s
+	 * send time limit, 25 s heartbeat, an eighth of the maximum heap shared.
+	 */
 	public static final ResumeSettings DEFAULTS = new ResumeSettings(Duration.ofSeconds(5), Duration.ofMinutes(2),
 			DataSize.ofMegabytes(1), Duration.ofSeconds(10));
 
-	/** Settings with the default heartbeat. */
+	/** Settings with the default heartbeat and replay buffer growth. */
 	public ResumeSettings(Duration ackTimeout, Duration window, DataSize bufferSize, Duration sendTimeLimit) {
 		this(ackTimeout, window, bufferSize, sendTimeLimit, DEFAULT_HEARTBEAT);
+	}
+
+	/** Settings with the default replay buffer growth. */
+	public ResumeSettings(Duration ackTimeout, Duration window, DataSize bufferSize, Duration sendTimeLimit,
+			Duration heartbeat) {
+		this(ackTimeout, window, bufferSize, sendTimeLimit, heartbeat, DEFAULT_MAX_BUFFER_SIZE,
+				defaultSharedBufferSize());
+	}
+
+	/**
+	 * Return the default bytes replay buffers share beyond their base size: an eighth of the
+	 * maximum heap.
+	 * @return the default shared buffer size
+	 */
+	public static DataSize defaultSharedBufferSize() {
+		return DataSize.ofBytes(Runtime.getRuntime().maxMemory() / DEFAULT_SHARED_BUFFER_HEAP_DIVISOR);
 	}
 
 	public ResumeSettings {
@@ -37,6 +67,8 @@ public record ResumeSettings(Duration ackTimeout, Duration window, DataSize buff
 		Assert.isTrue(window.compareTo(Duration.ZERO) > 0, "window must be positive");
 		Assert.isTrue(bufferSize.toBytes() > 0, "bufferSize must be positive");
 		Assert.isTrue(sendTimeLimit.compareTo(Duration.ZERO) > 0, "sendTimeLimit must be positive");
+		Assert.isTrue(maxBufferSize.toBytes() > 0, "maxBufferSize must be positive");
+		Assert.isTrue(sharedBufferSize.toBytes() >= 0, "sharedBufferSize must not be negative");
 	}
 
 }
