@@ -97,7 +97,7 @@ final class SendQueue {
 			this.queuedBytes += size;
 			this.queuedMessages++;
 			this.admitted++;
-			return (dropped == 0) ? Offer.ADMITTED : new Offer(Outcome.ADMITTED, dropped);
+			return (dropped == 0) ? Offer.ADMITTED : new Offer(Outcome.ADMITTED, dropped, false);
 		}
 		finally {
 			this.lock.unlock();
@@ -113,7 +113,7 @@ final class SendQueue {
 			}
 			nanos = this.roomAvailable.awaitNanos(nanos);
 			if (this.closed) {
-				return Offer.CLOSED;
+				return Offer.CLOSED_WHILE_WAITING;
 			}
 		}
 		return null;
@@ -268,14 +268,17 @@ final class SendQueue {
 	 *
 	 * @param outcome whether it was admitted
 	 * @param droppedOldest how many of the oldest messages were dropped to make room
+	 * @param waitedForRoom whether the queue closed while the sender waited for room
 	 */
-	record Offer(Outcome outcome, long droppedOldest) {
+	record Offer(Outcome outcome, long droppedOldest, boolean waitedForRoom) {
 
-		static final Offer ADMITTED = new Offer(Outcome.ADMITTED, 0);
+		static final Offer ADMITTED = new Offer(Outcome.ADMITTED, 0, false);
 
-		static final Offer FULL = new Offer(Outcome.FULL, 0);
+		static final Offer FULL = new Offer(Outcome.FULL, 0, false);
 
-		static final Offer CLOSED = new Offer(Outcome.CLOSED, 0);
+		static final Offer CLOSED = new Offer(Outcome.CLOSED, 0, false);
+
+		static final Offer CLOSED_WHILE_WAITING = new Offer(Outcome.CLOSED, 0, true);
 
 	}
 
