@@ -33,6 +33,8 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  */
 public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
+	private static final long STUCK_WRITE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
 	private final DrainSettings settings;
 
 	private final UnsentMessages unsent;
@@ -302,6 +304,16 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	public Duration getWriteTime() {
 		return Duration.ofNanos(this.writer.getWriteTimeNanos());
+	}
+
+	/**
+	 * Return whether the write to the container in progress has lasted longer than a
+	 * healthy write should: 1 s, or half the send time limit when that is shorter.
+	 * @return {@code true} while the session is stuck in a write
+	 */
+	public boolean isStuckInWrite() {
+		long threshold = Math.min(STUCK_WRITE_NANOS, this.settings.sendTimeLimit().toNanos() / 2);
+		return this.writer.getWriteTimeNanos() > threshold;
 	}
 
 	/**

@@ -86,6 +86,7 @@ abstract class StalledPeerTests {
 				session.sendMessage(new TextMessage("queued behind the stuck write " + i));
 			}
 			assertThat(session.getWriteBytes()).as("the stuck write is visible").isEqualTo(48L * 1024 * 1024);
+			await().atMost(SEND_TIME_LIMIT).until(session::isStuckInWrite);
 
 			await().atMost(SEND_TIME_LIMIT.plus(MARGIN)).until(stuck::isDone);
 			Duration held = Duration.ofNanos(System.nanoTime() - started);
