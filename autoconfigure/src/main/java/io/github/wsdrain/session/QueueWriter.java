@@ -200,8 +200,9 @@ final class QueueWriter {
 				batch[added] = null;
 				bytes += message.getPayloadLength();
 				this.writeBytes = bytes;
-				together.add(message);
+				// Counted before the container has it: if it throws, this message is lost too.
 				added++;
+				together.add(message);
 			}
 			together.flush();
 		}
