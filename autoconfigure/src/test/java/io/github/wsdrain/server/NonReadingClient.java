@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A WebSocket client that completes the handshake and then reads nothing, with a tiny
  * receive buffer: the peer that makes a server's writes block.
@@ -22,20 +24,33 @@ public final class NonReadingClient implements AutoCloseable {
 	}
 
 	public static NonReadingClient connect(int port, String path) throws IOException {
+		return connect(port, path, null);
+	}
+
+	/**
+	 * Connect, offering a sub-protocol.
+	 * @param port the server's port
+	 * @param path the path, with its query
+	 * @param protocol the sub-protocol to offer, {@code null} for none
+	 * @return the connected client, which reads nothing from now on
+	 * @throws IOException if the handshake fails
+	 */
+	public static NonReadingClient connect(int port, String path, @Nullable String protocol) throws IOException {
 		NonReadingClient client = new NonReadingClient();
 		client.socket.setReceiveBufferSize(1024);
 		client.socket.connect(new InetSocketAddress("localhost", port), 5000);
 		client.socket.setSoTimeout(10_000);
-		client.handshake(port, path);
+		client.handshake(port, path, protocol);
 		return client;
 	}
 
-	private void handshake(int port, String path) throws IOException {
+	private void handshake(int port, String path, @Nullable String protocol) throws IOException {
 		byte[] nonce = new byte[16];
 		ThreadLocalRandom.current().nextBytes(nonce);
 		String request = "GET " + path + " HTTP/1.1\r\nHost: localhost:" + port
 				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-				+ Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+				+ Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n"
+				+ ((protocol != null) ? "Sec-WebSocket-Protocol: " + protocol + "\r\n" : "") + "\r\n";
 		OutputStream out = this.socket.getOutputStream();
 		out.write(request.getBytes(StandardCharsets.US_ASCII));
 		out.flush();

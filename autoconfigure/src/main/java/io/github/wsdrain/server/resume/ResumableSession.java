@@ -5,17 +5,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wsdrain.protocol.AckScheduler;
-import io.github.wsdrain.protocol.Frame;
 import io.github.wsdrain.protocol.FrameCodec;
-import io.github.wsdrain.protocol.FrameSink;
-import io.github.wsdrain.protocol.InboundSequence;
 import io.github.wsdrain.protocol.OutboundStream;
 import io.github.wsdrain.protocol.ProtocolViolationException;
 import io.github.wsdrain.session.CloseResult;
@@ -46,9 +42,6 @@ public class ResumableSession extends OutlivingSession {
 
 	private static final Log logger = LogFactory.getLog(ResumableSession.class);
 
-	/** More acknowledgements than this in a second is a flood: a client sends 10 to 500 (PROTOCOL.md §3). */
-	public static final int MAX_ACKS_PER_SECOND = 1000;
-
 	/**
 	 * What a detached session holds besides its replay buffer (the session, its buffer,
 	 * tokens, handshake headers and attributes), as counted against the detached limits.
@@ -57,8 +50,8 @@ public class ResumableSession extends OutlivingSession {
 
 	private final WebSocketHandler handler;
 
-	/** The endpoint the session was opened on: its tokens resume it only there. */
-	private final @Nullable String path;
+	/** The principal and endpoint it was opened with: its tokens resume it only there. */
+	private final ResumeScope scope;
 
 	/** Address of the client's latest connection: the scope a detached session is counted in. */
 	private volatile String clientAddress;
@@ -66,14 +59,8 @@ public class ResumableSession extends OutlivingSession {
 	/** When the current connection last delivered a frame: a half-open one has been quiet. */
 	private volatile long lastInboundNanos = System.nanoTime();
 
-	/** When the current connection was last written to: the heartbeat fills silences. */
-	private volatile long lastWriteNanos = System.nanoTime();
-
 	/** How the last connection was lost: what the app is told if the session is evicted. */
 	private @Nullable CloseStatus lostStatus;
-
-	/** Whether the detached limits ended the session: a resume racing the end finds nothing. */
-	private boolean evicted;
 
 	/** Unacknowledged messages when the session ended, -1 before: the replay buffer is released then. */
 	private volatile int unacknowledgedAtEnd = -1;
@@ -88,16 +75,18 @@ public class ResumableSession extends OutlivingSession {
 	private final OutboundStream out;
 
 	/** What the client sends: delivered to the app once and in order. */
-	private final InboundSequence in = new InboundSequence();
+	private final InboundFrames in;
 
 	private final AckScheduler acks;
+
+	private final ConnectionWriter writer;
 
 	/** Guards the connection, the state and the expiry. */
 	private final Object stateLock = new Object();
 
 	private volatile @Nullable DrainingWebSocketSession connection;
 
-	private volatile State state = State.OPEN;
+	private volatile ResumableState state = ResumableState.OPEN;
 
 	private @Nullable CloseStatus requestedStatus;
 
@@ -107,8 +96,6 @@ public class ResumableSession extends OutlivingSession {
 
 	private final ResumeTokens tokens;
 
-	private final AckFloodLimit ackFlood = new AckFloodLimit(MAX_ACKS_PER_SECOND);
-
 	private final CompletableFuture<Void> allAcknowledged = new CompletableFuture<>();
 
 	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
@@ -116,13 +103,15 @@ public class ResumableSession extends OutlivingSession {
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions) {
 		super(first);
 		this.handler = handler;
-		this.path = (getUri() != null) ? getUri().getPath() : null;
+		this.scope = ResumeScope.of(handler, first.getUri(), first.getPrincipal());
 		this.clientAddress = addressOf(first);
 		this.sessions = sessions;
 		this.settings = sessions.getSettings();
 		this.tokens = new ResumeTokens(sessions, this);
 		this.out = new OutboundStream(this.settings.bufferSize().toBytes(), false);
+		this.writer = new ConnectionWriter(getId());
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
+		this.in = new InboundFrames(this.acks, this::acknowledge, (message) -> handler.handleMessage(this, message));
 	}
 
 	// ---- the app's side
@@ -166,10 +155,10 @@ public class ResumableSession extends OutlivingSession {
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
 		DrainingWebSocketSession current;
 		synchronized (this.stateLock) {
-			if (this.state != State.OPEN) {
+			if (this.state != ResumableState.OPEN) {
 				return this.closeFuture;
 			}
-			this.state = State.CLOSING;
+			this.state = ResumableState.CLOSING;
 			this.requestedStatus = status;
 			this.closeRequestedNanos = System.nanoTime();
 			current = this.connection;
@@ -208,7 +197,7 @@ public class ResumableSession extends OutlivingSession {
 	 */
 	@Override
 	public boolean isOpen() {
-		return this.state == State.OPEN;
+		return this.state == ResumableState.OPEN;
 	}
 
 	/**
@@ -225,7 +214,7 @@ public class ResumableSession extends OutlivingSession {
 	 * @return {@code true} when open without a connection
 	 */
 	public boolean isDetached() {
-		return this.state == State.OPEN && this.connection == null;
+		return this.state == ResumableState.OPEN && this.connection == null;
 	}
 
 	/**
@@ -248,20 +237,11 @@ public class ResumableSession extends OutlivingSession {
 
 	// ---- the connections' side
 
-	boolean belongsTo(@Nullable Principal claimant) {
-		Principal owner = getPrincipal();
-		String ownerName = (owner != null) ? owner.getName() : null;
-		String name = (claimant != null) ? claimant.getName() : null;
-		return Objects.equals(ownerName, name);
-	}
-
 	/**
-	 * Whether a connection to this endpoint may resume the session: tokens resume only
-	 * through the endpoint that issued them, past its own handshake rules.
+	 * Whether a connection with this principal, on this endpoint, may resume the session.
 	 */
-	boolean servesEndpoint(@Nullable URI connectionUri, WebSocketHandler endpointHandler) {
-		String connectionPath = (connectionUri != null) ? connectionUri.getPath() : null;
-		return this.handler == endpointHandler && Objects.equals(this.path, connectionPath);
+	boolean admits(@Nullable Principal claimant, @Nullable URI connectionUri, WebSocketHandler endpointHandler) {
+		return this.scope.admits(claimant, connectionUri, endpointHandler);
 	}
 
 	String clientAddress() {
@@ -269,8 +249,7 @@ public class ResumableSession extends OutlivingSession {
 	}
 
 	@Nullable String principalName() {
-		Principal owner = getPrincipal();
-		return (owner != null) ? owner.getName() : null;
+		return this.scope.principalName();
 	}
 
 	/** What the session holds, as counted against the detached limits: oversized messages count in full. */
@@ -312,7 +291,7 @@ public class ResumableSession extends OutlivingSession {
 		}
 		AtomicReference<@Nullable DrainingWebSocketSession> previous = new AtomicReference<>();
 		AtomicReference<Boolean> opened = new AtomicReference<>(false);
-		this.out.attach(sinkOf(next), () -> {
+		this.out.attach(this.writer.sinkOf(next), () -> {
 			opened.set(open(next, resumed, previous));
 			return opened.get();
 		}, () -> true);
@@ -339,14 +318,18 @@ public class ResumableSession extends OutlivingSession {
 			AtomicReference<@Nullable DrainingWebSocketSession> previous) {
 		String nextToken;
 		synchronized (this.stateLock) {
-			if (this.evicted) {
+			if (this.state == ResumableState.EVICTED) {
 				// Its tokens are forgotten: the client's next attempt gets not recovered.
 				next.close(CloseStatus.GOING_AWAY.withReason("Session evicted"));
 				return false;
 			}
-			if (this.state == State.CLOSED) {
+			if (this.state == ResumableState.CLOSED) {
 				// Only a session that ended complete keeps its tokens: repeat how it ended.
 				next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
+				return false;
+			}
+			if (!next.isOpen()) {
+				// Ended before its resume was attached: the container's report of it went unheard.
 				return false;
 			}
 			previous.set(this.connection);
@@ -364,12 +347,8 @@ public class ResumableSession extends OutlivingSession {
 		// Possibly a little stale (a delivering thread may be ahead): the client then replays
 		// a little more, and the inbound sequence drops it.
 		long received = this.acks.acknowledgeAll();
-		write(next, FrameCodec.session(resumed, nextToken, received, this.settings.window().toMillis()));
+		this.writer.write(next, FrameCodec.session(resumed, nextToken, received, this.settings.window().toMillis()));
 		return true;
-	}
-
-	private FrameSink sinkOf(DrainingWebSocketSession to) {
-		return (frame) -> write(to, frame);
 	}
 
 	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {
@@ -385,19 +364,7 @@ public class ResumableSession extends OutlivingSession {
 			}
 		}
 		try {
-			Frame frame = FrameCodec.parse(message);
-			if (frame instanceof Frame.Ack ack) {
-				this.ackFlood.count();
-				acknowledge(ack.seq());
-			}
-			else if (frame instanceof Frame.Data data) {
-				this.in.deliver(data, (next) -> {
-					this.handler.handleMessage(this, next.payload());
-					return true;
-				});
-				// A replay of a message already delivered is acknowledged again, delivered never.
-				this.acks.taken(this.in.last(), data.payloadLength());
-			}
+			this.in.receive(message);
 		}
 		catch (ProtocolViolationException ex) {
 			violation(from, ex);
@@ -407,7 +374,7 @@ public class ResumableSession extends OutlivingSession {
 	private void acknowledge(long seq) throws ProtocolViolationException {
 		this.out.acknowledge(seq);
 		// Once closing nothing more is added: an empty buffer stays empty.
-		if (this.state != State.OPEN && this.out.unacknowledged() == 0) {
+		if (this.state != ResumableState.OPEN && this.out.unacknowledged() == 0) {
 			this.allAcknowledged.complete(null);
 		}
 	}
@@ -419,12 +386,12 @@ public class ResumableSession extends OutlivingSession {
 	 */
 	void connectionClosed(DrainingWebSocketSession closed, CloseStatus status) {
 		synchronized (this.stateLock) {
-			if (closed != this.connection || this.state == State.CLOSED) {
+			if (closed != this.connection || this.state.isOver()) {
 				return;
 			}
 			this.connection = null;
 			this.out.detach();
-			if (isResumableAfter(status)) {
+			if (this.state.waitsForResumeAfter(status, this.allAcknowledged.isDone())) {
 				this.lostStatus = status;
 				this.sessions.sessionDetached(this);
 				long window = this.settings.window().toMillis();
@@ -438,32 +405,15 @@ public class ResumableSession extends OutlivingSession {
 		end((this.requestedStatus != null) ? this.requestedStatus : status, closed);
 	}
 
-	/**
-	 * Whether a lost connection leaves the session waiting for a resume: while open,
-	 * unless the client closed normally or a message was too big; while closing, until everything is acknowledged
-	 * and the close frame is on its way, so that a drop during the close loses nothing.
-	 * Call with the state lock held.
-	 */
-	private boolean isResumableAfter(CloseStatus status) {
-		if (this.state == State.OPEN) {
-			// 1009: a message too big for one side; a resume would replay it into the same wall.
-			return !CloseStatus.NORMAL.equalsCode(status) && !CloseStatus.TOO_BIG_TO_PROCESS.equalsCode(status);
-		}
-		return this.state == State.CLOSING && !this.allAcknowledged.isDone();
-	}
-
 	private void violation(DrainingWebSocketSession from, ProtocolViolationException ex) {
 		logger.debug("WebSocket session " + getId() + ": " + ex.getMessage() + ", closing connection " + from.getId()
 				+ " with " + ex.getStatus());
 		synchronized (this.stateLock) {
-			if (this.state == State.OPEN) {
-				this.state = State.REFUSED;
+			if (this.state == ResumableState.OPEN) {
 				this.requestedStatus = ex.getStatus();
 				this.closeRequestedNanos = System.nanoTime();
 			}
-			else if (this.state == State.CLOSING) {
-				this.state = State.CLOSE_SENT;
-			}
+			this.state = this.state.violated();
 		}
 		from.close(ex.getStatus());
 		if (from != this.connection) {
@@ -476,9 +426,7 @@ public class ResumableSession extends OutlivingSession {
 		DrainingWebSocketSession current;
 		synchronized (this.stateLock) {
 			current = this.connection;
-			if (this.state == State.CLOSING) {
-				this.state = State.CLOSE_SENT;
-			}
+			this.state = this.state.closeSent();
 		}
 		if (current != null) {
 			current.closeAsync(status);
@@ -495,13 +443,12 @@ public class ResumableSession extends OutlivingSession {
 	void evict() {
 		CloseStatus status;
 		synchronized (this.stateLock) {
-			if (this.connection != null || this.state == State.CLOSED) {
+			if (this.connection != null || this.state.isOver()) {
 				return;
 			}
-			this.evicted = true;
 			status = (this.lostStatus != null) ? this.lostStatus : CloseStatus.GOING_AWAY;
 		}
-		end(status, null);
+		end(status, null, ResumableState.EVICTED);
 	}
 
 	/** The application is stopping: no resume can come. */
@@ -511,20 +458,21 @@ public class ResumableSession extends OutlivingSession {
 
 	/** The session is over for the app: forget its token, tell the handler, complete the future. */
 	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended) {
+		end(status, ended, ResumableState.CLOSED);
+	}
+
+	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended, ResumableState over) {
 		DrainingWebSocketSession last;
 		synchronized (this.stateLock) {
-			if (this.state == State.CLOSED) {
+			if (this.state.isOver()) {
 				return;
 			}
 			if (this.requestedStatus == null) {
 				this.requestedStatus = status;
 				this.closeRequestedNanos = System.nanoTime();
 			}
-			// Closed by the app with everything acknowledged: a client whose connection dropped
-			// with the close frame comes back to be told so (PROTOCOL.md §4.7).
-			boolean complete = (this.state == State.CLOSING || this.state == State.CLOSE_SENT)
-					&& getUnacknowledgedMessages() == 0;
-			this.state = State.CLOSED;
+			boolean complete = this.state.endsComplete(getUnacknowledgedMessages());
+			this.state = over;
 			this.sessions.detachedSessionReleased(this);
 			this.tokens.end(complete);
 			if (this.expiry != null) {
@@ -566,7 +514,7 @@ public class ResumableSession extends OutlivingSession {
 
 	/** Whether a connection is attached and nothing was written to it since then. */
 	boolean isSilentSince(long nanos) {
-		return this.connection != null && this.lastWriteNanos - nanos < 0;
+		return this.connection != null && this.writer.isSilentSince(nanos);
 	}
 
 	/**
@@ -579,32 +527,17 @@ public class ResumableSession extends OutlivingSession {
 		}
 	}
 
-	private boolean write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
-		this.lastWriteNanos = System.nanoTime();
-		try {
-			to.sendMessage(frame);
-			return true;
-		}
-		catch (IOException | RuntimeException ex) {
-			// The frame is still in the replay buffer; the container reports the lost connection.
-			if (logger.isTraceEnabled()) {
-				logger.trace("WebSocket session " + getId() + ": write to connection " + to.getId() + " failed", ex);
-			}
-			return false;
-		}
-	}
-
 	private void ensureOpen() throws SessionClosingException {
-		if (this.state != State.OPEN) {
+		if (this.state != ResumableState.OPEN) {
 			throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
-					+ ((this.state == State.CLOSED) ? "closed" : "closing") + ": message not accepted");
+					+ (this.state.isOver() ? "closed" : "closing") + ": message not accepted");
 		}
 	}
 
 	/** The state changed: waiting senders check it again; a closing session may be all acknowledged. */
 	private void signalBuffer() {
 		this.out.wake();
-		if (this.state != State.OPEN && this.out.unacknowledged() == 0) {
+		if (this.state != ResumableState.OPEN && this.out.unacknowledged() == 0) {
 			this.allAcknowledged.complete(null);
 		}
 	}
@@ -633,26 +566,6 @@ public class ResumableSession extends OutlivingSession {
 	@Override
 	public String toString() {
 		return "ResumableSession[id=" + getId() + ", state=" + this.state + ", connected=" + isConnected() + "]";
-	}
-
-	/** The session's states: the connection may come and go in all but CLOSED. */
-	private enum State {
-
-		/** Sending; a lost connection waits for a resume. */
-		OPEN,
-
-		/** The app closed it: waiting for the client's acknowledgements, still resumable. */
-		CLOSING,
-
-		/** The app's close frame is on its way: a connection that ends now ends the session. */
-		CLOSE_SENT,
-
-		/** The client broke the protocol: its connection is being closed, and the session with it. */
-		REFUSED,
-
-		/** Over: the app has seen {@code afterConnectionClosed}. */
-		CLOSED
-
 	}
 
 }

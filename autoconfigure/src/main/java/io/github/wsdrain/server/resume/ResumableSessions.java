@@ -220,7 +220,9 @@ public class ResumableSessions implements DisposableBean {
 			}
 			ResumableSession resumed = claim(token, connection, handler);
 			if (resumed != null) {
-				resume(resumed, connection, last);
+				// The replay may be megabytes for a slow peer: written on the server's writers,
+				// never on a container thread. The client sends nothing before the session frame.
+				this.writers.execute(() -> resume(resumed, connection, last));
 				return;
 			}
 			// Expired, reused, forged or another user's: all look the same to the client,
@@ -274,8 +276,7 @@ public class ResumableSessions implements DisposableBean {
 	 */
 	private @Nullable ResumableSession claim(String token, DrainingWebSocketSession claimant, WebSocketHandler handler) {
 		ResumableSession session = this.byToken.get(token);
-		if (session == null || !session.belongsTo(claimant.getPrincipal())
-				|| !session.servesEndpoint(claimant.getUri(), handler)) {
+		if (session == null || !session.admits(claimant.getPrincipal(), claimant.getUri(), handler)) {
 			return null;
 		}
 		return session;

@@ -271,7 +271,7 @@ class ResumableSessionTests {
 	void whenTheClientFloodsAcknowledgementsThenItsConnectionClosesWith1008() throws Exception {
 		WireClient client = ResumeTestApplication.client(this.port).connect();
 		this.recorder.nextSession();
-		for (int i = 0; i < ResumableSession.MAX_ACKS_PER_SECOND + 1 && !client.closeCode().isDone(); i++) {
+		for (int i = 0; i < InboundFrames.MAX_ACKS_PER_SECOND + 1 && !client.closeCode().isDone(); i++) {
 			client.sendRaw("a:0");
 		}
 		assertThat(client.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
@@ -291,7 +291,7 @@ class ResumableSessionTests {
 		assertThat(misbehave((client) -> client.sendRaw("m:x:not a number"))).isEqualTo(1002);
 		assertThat(misbehave((client) -> client.sendRaw("a:99"))).isEqualTo(1008);
 		assertThat(misbehave((client) -> {
-			for (int i = 0; i <= ResumableSession.MAX_ACKS_PER_SECOND && !client.closeCode().isDone(); i++) {
+			for (int i = 0; i <= InboundFrames.MAX_ACKS_PER_SECOND && !client.closeCode().isDone(); i++) {
 				client.sendRaw("a:0");
 			}
 		})).isEqualTo(1008);
