@@ -44,9 +44,7 @@ final class CloseSequence {
 
 	private final CloseBarrier closeBarrier;
 
-	/** Guards the state and the close request. */
-	private final Object stateLock = new Object();
-
+	/** Guarded, with the close request, by this sequence's monitor. */
 	private volatile SessionState state = SessionState.OPEN;
 
 	/** Set when the session stops accepting messages. */
@@ -102,7 +100,7 @@ final class CloseSequence {
 	 */
 	boolean writeTimedOut(long writeBytes, long writeNanos) {
 		SessionState from;
-		synchronized (this.stateLock) {
+		synchronized (this) {
 			from = this.state;
 			SessionState next = from.writeTimedOut();
 			if (next == null) {
@@ -223,7 +221,7 @@ final class CloseSequence {
 	}
 
 	private void onDrainTimeout() {
-		synchronized (this.stateLock) {
+		synchronized (this) {
 			SessionState next = this.state.drainTimedOut();
 			if (next == null) {
 				return;
@@ -272,7 +270,7 @@ final class CloseSequence {
 	 */
 	private @Nullable SessionState transition(Function<SessionState, @Nullable SessionState> event,
 			@Nullable CloseStatus status) {
-		synchronized (this.stateLock) {
+		synchronized (this) {
 			SessionState from = this.state;
 			SessionState to = event.apply(from);
 			if (to == null) {

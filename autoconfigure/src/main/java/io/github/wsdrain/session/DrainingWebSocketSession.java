@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -51,7 +51,10 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private final long createdNanos = System.nanoTime();
 
-	private final AtomicLong droppedMessages = new AtomicLong();
+	private static final AtomicLongFieldUpdater<DrainingWebSocketSession> DROPPED_MESSAGES = AtomicLongFieldUpdater
+		.newUpdater(DrainingWebSocketSession.class, "droppedMessages");
+
+	private volatile long droppedMessages;
 
 	/**
 	 * Create a draining session.
@@ -74,7 +77,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 				&& settings.overflow() == SendOverflowPolicy.DROP_OLDEST) ? SendOverflowPolicy.BLOCK
 						: settings.overflow();
 		this.queue = new SendQueue(settings.sendBufferSize().toBytes(), policy, settings.sendTimeLimit());
-		this.writer = new QueueWriter(this.queue, delegate, totals, this::writeFailed);
+		this.writer = new QueueWriter(this.queue, delegate, totals, this);
 		// The container's own bound frees the writer even if cutting the connection does not.
 		ContainerWrites.boundBlockingWrites(delegate,
 				settings.sendTimeLimit().plus(settings.writeCheckInterval().multipliedBy(2)));
@@ -262,7 +265,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return the dropped message count
 	 */
 	public long getDroppedMessages() {
-		return this.droppedMessages.get();
+		return this.droppedMessages;
 	}
 
 	/**
@@ -330,7 +333,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	}
 
 	/** A container write failed: its messages are lost, past the send time limit the session ends. */
-	private void writeFailed(long lost) {
+	void writeFailed(long lost) {
 		// The container's own bound may have ended the write just before the watchdog did.
 		endStuckWrite();
 		recordDropped(this.close.writeTimedOutRequested() ? DropReason.WRITE_TIMEOUT : DropReason.SEND_FAILED, lost);
@@ -384,7 +387,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	void recordDropped(DropReason reason, long count) {
 		if (count > 0 && this.unsent == UnsentMessages.DROPPED) {
-			this.droppedMessages.addAndGet(count);
+			DROPPED_MESSAGES.addAndGet(this, count);
 			this.listener.messagesDropped(this, reason, count);
 		}
 	}

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,7 +30,7 @@ final class QueueWriter {
 	private final SendTotals totals;
 
 	/** Told how many messages a failed write lost: those of the write and the rest of its batch. */
-	private final LongConsumer sendFailures;
+	private final DrainingWebSocketSession session;
 
 	/** Held by the one thread that writes to the container at a time. */
 	private final ReentrantLock writeLock = new ReentrantLock();
@@ -52,11 +51,11 @@ final class QueueWriter {
 
 	private volatile long sentBytes;
 
-	QueueWriter(SendQueue queue, WebSocketSession target, SendTotals totals, LongConsumer sendFailures) {
+	QueueWriter(SendQueue queue, WebSocketSession target, SendTotals totals, DrainingWebSocketSession session) {
 		this.queue = queue;
 		this.target = target;
 		this.totals = totals;
-		this.sendFailures = sendFailures;
+		this.session = session;
 	}
 
 	/**
@@ -166,7 +165,7 @@ final class QueueWriter {
 			}
 			catch (IOException | RuntimeException ex) {
 				Arrays.fill(batch, null);
-				this.sendFailures.accept(1 + this.queue.abandonBatch());
+				this.session.writeFailed(1 + this.queue.abandonBatch());
 				throw ex;
 			}
 			finally {
@@ -185,7 +184,7 @@ final class QueueWriter {
 		}
 		catch (IOException | RuntimeException ex) {
 			Arrays.fill(batch, null);
-			this.sendFailures.accept(this.queue.abandonBatch());
+			this.session.writeFailed(this.queue.abandonBatch());
 			throw ex;
 		}
 		if (together == null) {
@@ -209,7 +208,7 @@ final class QueueWriter {
 		catch (IOException | RuntimeException ex) {
 			together.abandon();
 			Arrays.fill(batch, null);
-			this.sendFailures.accept(added + this.queue.abandonBatch());
+			this.session.writeFailed(added + this.queue.abandonBatch());
 			throw ex;
 		}
 		finally {
