@@ -2,6 +2,7 @@ package io.github.wsdrain.server;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -26,7 +27,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  * <p>
  * The executor runs at most {@code maxThreads} tasks at once and holds at most
  * {@code maxQueuedTasks} more; past that the thread that submits a task runs it itself
- * (counted, and logged at most once per interval): a task accepted is never dropped.
+ * (counted, and logged at most once per interval): a task is never dropped while the
+ * threads run. Once stopped, they refuse new tasks.
  * <p>
  * Neither is a bean of its own on purpose: Spring pauses scheduler beans in the default
  * lifecycle phase and shuts them down when the context starts to close, before the
@@ -159,9 +161,7 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 		@Override
 		public void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
 			if (pool.isShutdown()) {
-				// Stopping: the task runs all the same, as a close must reach its session.
-				task.run();
-				return;
+				throw new RejectedExecutionException("wsdrain server threads are stopped");
 			}
 			callerRuns.increment();
 			saturationWarnings.warn(() -> "wsdrain server executor full (" + this.maxThreads + " threads, "
