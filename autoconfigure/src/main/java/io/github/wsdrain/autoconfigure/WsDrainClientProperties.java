@@ -5,7 +5,6 @@ import java.time.Duration;
 import io.github.wsdrain.client.ReceiveOverflowPolicy;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -158,19 +157,10 @@ public class WsDrainClientProperties {
 		}
 
 		/**
-		 * Return the send time limit, under its former name.
-		 * @return the send time limit
-		 * @deprecated in favour of {@code wsdrain.client.reliable.send-time-limit}
-		 */
-		@Deprecated(since = "0.1.0")
-		@DeprecatedConfigurationProperty(replacement = "wsdrain.client.reliable.send-time-limit", since = "0.1.0",
-				reason = "Named like wsdrain.server.send-time-limit")
-		public Duration getSendTimeout() {
-			return this.sendTimeLimit;
-		}
-
-		/**
-		 * Set the send time limit, under its former name.
+		 * Set the send time limit under its former name,
+		 * {@code wsdrain.client.reliable.send-timeout}: write-only, so that the key binds
+		 * while its metadata (deprecated, with its replacement) comes from
+		 * {@code additional-spring-configuration-metadata.json}.
 		 * @param sendTimeout the send time limit
 		 * @deprecated in favour of {@code wsdrain.client.reliable.send-time-limit}
 		 */

@@ -8,7 +8,6 @@ import io.github.wsdrain.session.SendOverflowPolicy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -214,19 +213,9 @@ public class WsDrainServerProperties {
 	}
 
 	/**
-	 * Return the resume ack timeout, under its former name.
-	 * @return the ack timeout
-	 * @deprecated in favour of {@code wsdrain.server.resume.ack-timeout}
-	 */
-	@Deprecated(since = "0.1.0")
-	@DeprecatedConfigurationProperty(replacement = "wsdrain.server.resume.ack-timeout", since = "0.1.0",
-			reason = "It applies to wsdrain.v1 sessions only")
-	public Duration getAckTimeout() {
-		return this.resume.getAckTimeout();
-	}
-
-	/**
-	 * Set the resume ack timeout, under its former name.
+	 * Set the resume ack timeout under its former name, {@code wsdrain.server.ack-timeout}:
+	 * write-only, so that the key binds while its metadata (deprecated, with its
+	 * replacement) comes from {@code additional-spring-configuration-metadata.json}.
 	 * @param ackTimeout the ack timeout
 	 * @deprecated in favour of {@code wsdrain.server.resume.ack-timeout}
 	 */

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.ToLongFunction;
 
 import org.jspecify.annotations.Nullable;
 
@@ -79,10 +78,11 @@ final class ReadableTransports {
 		this.lock.lock();
 		try {
 			this.transports.remove(transport);
-			this.peakBufferedMessages = Math.max(this.peakBufferedMessages, transport.getPeakBufferedMessages());
-			this.peakBufferedBytes = Math.max(this.peakBufferedBytes, transport.getPeakBufferedBytes());
-			this.retiredReceived += transport.getReceivedMessages();
-			this.retiredDropped += transport.getDroppedMessages();
+			ReceiveCounts last = transport.receiveCounts();
+			this.peakBufferedMessages = Math.max(this.peakBufferedMessages, last.peakBufferedMessages());
+			this.peakBufferedBytes = Math.max(this.peakBufferedBytes, last.peakBufferedBytes());
+			this.retiredReceived += last.receivedMessages();
+			this.retiredDropped += last.droppedMessages();
 			if (this.sessionOver && this.transports.isEmpty() && this.terminal == null) {
 				this.terminal = end;
 			}
@@ -120,67 +120,33 @@ final class ReadableTransports {
 		}
 	}
 
-	int getBufferedMessages() {
-		return (int) sum(TransportConnection::getBufferedMessages, 0);
-	}
-
-	long getBufferedBytes() {
-		return sum(TransportConnection::getBufferedBytes, 0);
-	}
-
-	long getReceivedMessages() {
+	/**
+	 * The counts over the transport connections not yet drained, plus those of the
+	 * drained ones, so that totals never go down.
+	 */
+	ReceiveCounts counts() {
 		this.lock.lock();
 		try {
-			return sum(TransportConnection::getReceivedMessages, this.retiredReceived);
+			int bufferedMessages = 0;
+			long bufferedBytes = 0;
+			int peakMessages = this.peakBufferedMessages;
+			long peakBytes = this.peakBufferedBytes;
+			long received = this.retiredReceived;
+			long dropped = this.retiredDropped;
+			for (TransportConnection transport : this.transports) {
+				ReceiveCounts counts = transport.receiveCounts();
+				bufferedMessages += counts.bufferedMessages();
+				bufferedBytes += counts.bufferedBytes();
+				peakMessages = Math.max(peakMessages, counts.peakBufferedMessages());
+				peakBytes = Math.max(peakBytes, counts.peakBufferedBytes());
+				received += counts.receivedMessages();
+				dropped += counts.droppedMessages();
+			}
+			return new ReceiveCounts(bufferedMessages, bufferedBytes, peakMessages, peakBytes, received, dropped);
 		}
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	long getDroppedMessages() {
-		this.lock.lock();
-		try {
-			return sum(TransportConnection::getDroppedMessages, this.retiredDropped);
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	int getPeakBufferedMessages() {
-		this.lock.lock();
-		try {
-			return (int) Math.max(this.peakBufferedMessages, max(TransportConnection::getPeakBufferedMessages));
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	long getPeakBufferedBytes() {
-		this.lock.lock();
-		try {
-			return Math.max(this.peakBufferedBytes, max(TransportConnection::getPeakBufferedBytes));
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private long sum(ToLongFunction<TransportConnection> count, long retired) {
-		this.lock.lock();
-		try {
-			return retired + this.transports.stream().mapToLong(count).sum();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/** Call with the lock held. */
-	private long max(ToLongFunction<TransportConnection> count) {
-		return this.transports.stream().mapToLong(count).max().orElse(0);
 	}
 
 }

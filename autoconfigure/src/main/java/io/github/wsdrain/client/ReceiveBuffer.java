@@ -226,60 +226,11 @@ final class ReceiveBuffer {
 		}
 	}
 
-	int getBufferedMessages() {
+	ReceiveCounts counts() {
 		this.lock.lock();
 		try {
-			return this.messages.size();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	long getBufferedBytes() {
-		this.lock.lock();
-		try {
-			return this.bytes;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	int getPeakBufferedMessages() {
-		this.lock.lock();
-		try {
-			return this.peakMessages;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	long getPeakBufferedBytes() {
-		this.lock.lock();
-		try {
-			return this.peakBytes;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	long getReceivedMessages() {
-		this.lock.lock();
-		try {
-			return this.receivedMessages;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	long getDroppedMessages() {
-		this.lock.lock();
-		try {
-			return this.droppedMessages;
+			return new ReceiveCounts(this.messages.size(), this.bytes, this.peakMessages, this.peakBytes,
+					this.receivedMessages, this.droppedMessages);
 		}
 		finally {
 			this.lock.unlock();

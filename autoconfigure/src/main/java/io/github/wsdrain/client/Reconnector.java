@@ -38,7 +38,7 @@ final class Reconnector {
 
 	private final ConnectionSettings settings;
 
-	private final ReliableConnection.Transports transports;
+	private final Transports transports;
 
 	private final TaskScheduler scheduler;
 
@@ -56,7 +56,7 @@ final class Reconnector {
 	private boolean pending;
 
 	Reconnector(ReliableConnection connection, URI uri, @Nullable WebSocketHttpHeaders headers,
-			ConnectionSettings settings, ReliableConnection.Transports transports, TaskScheduler scheduler,
+			ConnectionSettings settings, Transports transports, TaskScheduler scheduler,
 			Executor executor) {
 		this.connection = connection;
 		this.uri = uri;
@@ -278,6 +278,18 @@ final class Reconnector {
 		}
 		linkHeaders.setSecWebSocketProtocol(FrameCodec.PROTOCOL);
 		return linkHeaders;
+	}
+
+	/** Opens transport connections for the reliable connection, with its settings. */
+	@FunctionalInterface
+	interface Transports {
+
+		/**
+		 * Open one transport connection and wait for the opening handshake.
+		 * @throws WebSocketConnectException if it cannot be opened
+		 */
+		TransportConnection open(URI uri, WebSocketHttpHeaders headers, TransportConnection.Listener listener);
+
 	}
 
 	/**

@@ -2,11 +2,8 @@ package io.github.wsdrain.client;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -33,15 +30,12 @@ import org.springframework.web.socket.WebSocketSession;
  * {@link SessionState} state machine. Its parts: the protocol's {@link OutboundStream},
  * {@link InboundSequence} and {@link AckScheduler}; a {@link SessionLink} per transport
  * connection, which sees its frames; the {@link ReadableTransports} the consumer drains;
- * the {@link Reconnector}, which resumes after a loss.
+ * the {@link Reconnector}, which resumes after a loss; the {@link SilenceMonitor}, which
+ * gives up a connection gone silent.
  */
-final class ReliableConnection implements ReliableWebSocketConnection {
+final class ReliableConnection extends AbstractBufferedConnection implements ReliableWebSocketConnection {
 
 	private static final Log logger = LogFactory.getLog(ReliableConnection.class);
-
-	private final URI uri;
-
-	private final ConnectionSettings settings;
 
 	private final ReliableConnectionListener listener;
 
@@ -63,30 +57,20 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 
 	private final SessionState state = new SessionState();
 
-	private final AtomicBoolean closeStarted = new AtomicBoolean();
-
-	private final CountDownLatch closeDone = new CountDownLatch(1);
-
-	private final TaskScheduler scheduler;
-
 	/** Watches the live connection for silence; started with the first connection. */
-	private volatile @Nullable ScheduledFuture<?> silenceMonitor;
-
-	/** When a frame last arrived: the server's heartbeat keeps it recent on a live connection. */
-	private volatile long lastHeardNanos = System.nanoTime();
+	private final SilenceMonitor silence;
 
 	ReliableConnection(URI uri, @Nullable WebSocketHttpHeaders headers, ConnectionSettings settings,
-			@Nullable ReliableConnectionListener listener, Transports transports, TaskScheduler scheduler,
+			@Nullable ReliableConnectionListener listener, Reconnector.Transports transports, TaskScheduler scheduler,
 			Executor executor) {
-		this.uri = uri;
-		this.settings = settings;
+		super(uri, settings);
 		this.executor = executor;
-		this.scheduler = scheduler;
 		this.listener = (listener != null) ? listener : new ReliableConnectionListener() {
 		};
 		this.out = new OutboundStream(settings.replayBufferSize(), true);
 		this.acks = new AckScheduler(this.out, scheduler, executor);
 		this.reconnector = new Reconnector(this, uri, headers, settings, transports, scheduler, executor);
+		this.silence = new SilenceMonitor(settings.heartbeatTimeout(), this.state::live, scheduler, executor);
 	}
 
 	/**
@@ -95,13 +79,12 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 	 * {@code wsdrain.v1}
 	 */
 	void open() {
-		this.silenceMonitor = SilenceMonitor.start(this.settings.heartbeatTimeout(), this.state::live,
-				() -> this.lastHeardNanos, this.scheduler, this.executor);
+		this.silence.start();
 		try {
 			this.reconnector.connect();
 		}
 		catch (RuntimeException | Error ex) {
-			stopSilenceMonitor();
+			this.silence.stop();
 			throw ex;
 		}
 	}
@@ -111,14 +94,7 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 	 * OPEN → RECONNECTING.
 	 */
 	void heard() {
-		this.lastHeardNanos = System.nanoTime();
-	}
-
-	private void stopSilenceMonitor() {
-		ScheduledFuture<?> monitor = this.silenceMonitor;
-		if (monitor != null) {
-			monitor.cancel(false);
-		}
+		this.silence.heard();
 	}
 
 	// ---------------------------------------------------------------- transitions
@@ -187,7 +163,7 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 
 	/** On → CLOSED: no more sends, and the consumer gets the end once drained. */
 	private void sessionOver(@Nullable ConnectionClosedException end) {
-		stopSilenceMonitor();
+		this.silence.stop();
 		this.out.detach();
 		this.readable.sessionOver(end);
 		this.out.wake();
@@ -228,11 +204,6 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 	}
 
 	// ---------------------------------------------------------------- receiving
-
-	@Override
-	public WebSocketMessage<?> receive() throws InterruptedException {
-		return receive(this.settings.receiveTimeout());
-	}
 
 	@Override
 	public WebSocketMessage<?> receive(Duration timeout) throws InterruptedException {
@@ -295,7 +266,7 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 
 	/** Without the state lock: it runs under the replay buffer's, which the state lock's holders take. */
 	private void ensureSending() {
-		if (this.closeStarted.get()) {
+		if (isCloseStarted()) {
 			throw new IllegalStateException("Reliable WebSocket connection to " + this.uri + " is closing");
 		}
 		if (this.state.state() == SessionState.State.CLOSED) {
@@ -339,32 +310,22 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 	 * status. Messages still buffered stay receivable.
 	 */
 	@Override
-	public void close(CloseStatus status) {
-		Assert.notNull(status, "CloseStatus must not be null");
-		if (!this.closeStarted.compareAndSet(false, true)) {
-			awaitCloseDone();
+	void closeOnce(CloseStatus status) {
+		awaitAllAcknowledged();
+		AtomicReference<@Nullable TransportConnection> carrying = new AtomicReference<>();
+		boolean ended = this.state.end((last) -> {
+			carrying.set(last);
+			sessionOver((last != null) ? null : new ConnectionClosedException(status.getCode(),
+					"Closed while reconnecting: the server keeps the session until its window ends", false));
+		});
+		if (!ended) {
 			return;
 		}
-		try {
-			awaitAllAcknowledged();
-			AtomicReference<@Nullable TransportConnection> carrying = new AtomicReference<>();
-			boolean ended = this.state.end((last) -> {
-				carrying.set(last);
-				sessionOver((last != null) ? null : new ConnectionClosedException(status.getCode(),
-						"Closed while reconnecting: the server keeps the session until its window ends", false));
-			});
-			if (!ended) {
-				return;
-			}
-			TransportConnection transport = carrying.get();
-			if (transport != null) {
-				transport.close(status);
-			}
-			this.listener.closed(this, status);
+		TransportConnection transport = carrying.get();
+		if (transport != null) {
+			transport.close(status);
 		}
-		finally {
-			this.closeDone.countDown();
-		}
+		this.listener.closed(this, status);
 	}
 
 	private void awaitAllAcknowledged() {
@@ -379,21 +340,7 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 		}
 	}
 
-	private void awaitCloseDone() {
-		try {
-			this.closeDone.await();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	// ---------------------------------------------------------------- state
-
-	@Override
-	public URI getUri() {
-		return this.uri;
-	}
 
 	@Override
 	public WebSocketSession getSession() {
@@ -404,7 +351,7 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 
 	@Override
 	public boolean isOpen() {
-		return !this.closeStarted.get() && !isClosed();
+		return !isCloseStarted() && !isClosed();
 	}
 
 	@Override
@@ -438,50 +385,13 @@ final class ReliableConnection implements ReliableWebSocketConnection {
 	}
 
 	@Override
-	public int getBufferedMessages() {
-		return this.readable.getBufferedMessages();
-	}
-
-	@Override
-	public long getBufferedBytes() {
-		return this.readable.getBufferedBytes();
-	}
-
-	@Override
-	public int getPeakBufferedMessages() {
-		return this.readable.getPeakBufferedMessages();
-	}
-
-	@Override
-	public long getPeakBufferedBytes() {
-		return this.readable.getPeakBufferedBytes();
-	}
-
-	@Override
-	public long getReceivedMessages() {
-		return this.readable.getReceivedMessages();
-	}
-
-	@Override
-	public long getDroppedMessages() {
-		return this.readable.getDroppedMessages();
+	ReceiveCounts receiveCounts() {
+		return this.readable.counts();
 	}
 
 	@Override
 	public String toString() {
 		return "ReliableWebSocketConnection[" + this.uri + ", " + this.state.state() + "]";
-	}
-
-	/** Opens transport connections for the reliable connection, with its settings. */
-	@FunctionalInterface
-	interface Transports {
-
-		/**
-		 * Open one transport connection and wait for the opening handshake.
-		 * @throws WebSocketConnectException if it cannot be opened
-		 */
-		TransportConnection open(URI uri, WebSocketHttpHeaders headers, TransportConnection.Listener listener);
-
 	}
 
 }

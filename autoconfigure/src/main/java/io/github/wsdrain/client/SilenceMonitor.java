@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -19,29 +18,58 @@ import org.springframework.scheduling.TaskScheduler;
  */
 final class SilenceMonitor {
 
-	private SilenceMonitor() {
-	}
+	private final Duration timeout;
+
+	private final Supplier<@Nullable TransportConnection> live;
+
+	private final TaskScheduler scheduler;
+
+	private final Executor executor;
+
+	/** When a frame last arrived: the server's heartbeat keeps it recent on a live connection. */
+	private volatile long lastHeardNanos = System.nanoTime();
+
+	private volatile @Nullable ScheduledFuture<?> checks;
 
 	/**
-	 * Check four times per timeout.
+	 * Create a monitor; {@link #start()} starts it.
 	 * @param timeout the longest silence a live connection may have
 	 * @param live the connection to watch, or {@code null} while there is none
-	 * @param lastHeardNanos when a frame last arrived
 	 * @param scheduler runs the checks
 	 * @param executor closes a silent connection, off the scheduler
-	 * @return the checks, to cancel when the session ends
 	 */
-	static ScheduledFuture<?> start(Duration timeout, Supplier<@Nullable TransportConnection> live,
-			LongSupplier lastHeardNanos, TaskScheduler scheduler, Executor executor) {
-		long timeoutNanos = timeout.toNanos();
+	SilenceMonitor(Duration timeout, Supplier<@Nullable TransportConnection> live, TaskScheduler scheduler,
+			Executor executor) {
+		this.timeout = timeout;
+		this.live = live;
+		this.scheduler = scheduler;
+		this.executor = executor;
+	}
+
+	/** Check four times per timeout, until {@link #stop()}. */
+	void start() {
+		long timeoutNanos = this.timeout.toNanos();
 		long period = Math.max(timeoutNanos / 4, TimeUnit.MILLISECONDS.toNanos(1));
-		return scheduler.scheduleAtFixedRate(() -> {
-			TransportConnection transport = live.get();
-			if (transport != null && System.nanoTime() - lastHeardNanos.getAsLong() > timeoutNanos) {
-				executor.execute(() -> transport
-					.abort("No frame within the heartbeat timeout of " + timeout.toMillis() + " ms"));
+		this.checks = this.scheduler.scheduleAtFixedRate(() -> {
+			TransportConnection transport = this.live.get();
+			if (transport != null && System.nanoTime() - this.lastHeardNanos > timeoutNanos) {
+				this.executor.execute(() -> transport
+					.abort("No frame within the heartbeat timeout of " + this.timeout.toMillis() + " ms"));
 			}
 		}, Duration.ofNanos(period));
+	}
+
+	/** A frame arrived, or a new connection went live: its silence starts afresh. */
+	void heard() {
+		this.lastHeardNanos = System.nanoTime();
+	}
+
+	/** The session is over. */
+	void stop() {
+		ScheduledFuture<?> current = this.checks;
+		if (current != null) {
+			current.cancel(false);
+		}
 	}
 
 }

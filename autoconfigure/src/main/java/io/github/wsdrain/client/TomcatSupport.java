@@ -1,5 +1,9 @@
 package io.github.wsdrain.client;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import org.apache.tomcat.websocket.WsSession;
@@ -25,9 +29,29 @@ final class TomcatSupport {
 		return PRESENT && Tomcat.wsSession(session) != null;
 	}
 
-	static boolean isClosed(WebSocketSession session) {
+	private static boolean isClosed(WebSocketSession session) {
 		WsSession wsSession = Tomcat.wsSession(session);
 		return wsSession == null || wsSession.isClosed();
+	}
+
+	/**
+	 * Wait for the peer's close reply: Tomcat reports a local close at once and has no
+	 * callback for the reply, so its session is polled.
+	 * @return whether the session closed within the timeout
+	 */
+	static boolean awaitClosed(WebSocketSession session, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!isClosed(session)) {
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				return false;
+			}
+			LockSupport.parkNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(2)));
+			if (Thread.interrupted()) {
+				throw new InterruptedException();
+			}
+		}
+		return true;
 	}
 
 	static void abort(WebSocketSession session) {

@@ -6,8 +6,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.commons.logging.Log;
@@ -27,15 +25,9 @@ import org.springframework.web.socket.WebSocketSession;
  * {@link Listener} lets a {@link ReliableConnection} see the protocol frames and the end
  * of each of its connections.
  */
-final class TransportConnection implements BufferedWebSocketConnection {
+final class TransportConnection extends AbstractBufferedConnection {
 
 	private static final Log logger = LogFactory.getLog(TransportConnection.class);
-
-	private final URI uri;
-
-	private final ConnectionSettings settings;
-
-	private final Duration receiveTimeout;
 
 	private final Duration closeTimeout;
 
@@ -51,10 +43,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 
 	private final CountDownLatch transportClosed = new CountDownLatch(1);
 
-	private final AtomicBoolean closeStarted = new AtomicBoolean();
-
-	private final CountDownLatch closeDone = new CountDownLatch(1);
-
 	private final ReentrantLock sendLock = new ReentrantLock(true);
 
 	private volatile @Nullable WebSocketSession session;
@@ -64,10 +52,8 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	private final @Nullable Listener listener;
 
 	TransportConnection(URI uri, ConnectionSettings settings, @Nullable Listener listener) {
-		this.uri = uri;
-		this.settings = settings;
+		super(uri, settings);
 		this.listener = listener;
-		this.receiveTimeout = settings.receiveTimeout();
 		this.closeTimeout = settings.closeTimeout();
 		// A reliable connection always blocks on a full buffer: a drop would break its guarantee.
 		this.buffer = new ReceiveBuffer(settings.maxBufferedMessages(), settings.maxBufferedBytes(),
@@ -125,11 +111,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	// ---------------------------------------------------------------- receiving
 
 	@Override
-	public WebSocketMessage<?> receive() throws InterruptedException {
-		return receive(this.receiveTimeout);
-	}
-
-	@Override
 	public WebSocketMessage<?> receive(Duration timeout) throws InterruptedException {
 		return take(timeout).message();
 	}
@@ -160,7 +141,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	@Override
 	public void send(WebSocketMessage<?> message) {
 		Assert.notNull(message, "Message must not be null");
-		if (this.closeStarted.get()) {
+		if (isCloseStarted()) {
 			throw notOpen();
 		}
 		this.sendLock.lock();
@@ -199,21 +180,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	// ---------------------------------------------------------------- closing
 
 	@Override
-	public void close(CloseStatus status) {
-		Assert.notNull(status, "CloseStatus must not be null");
-		if (!this.closeStarted.compareAndSet(false, true)) {
-			awaitCloseDone();
-			return;
-		}
-		try {
-			doClose(status);
-		}
-		finally {
-			this.closeDone.countDown();
-		}
-	}
-
-	private void doClose(CloseStatus status) {
+	void closeOnce(CloseStatus status) {
 		WebSocketSession session = this.session;
 		boolean alreadyEnded;
 		this.sendLock.lock();
@@ -249,36 +216,15 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	}
 
 	private boolean awaitCloseReply(WebSocketSession session) {
-		long deadline = System.nanoTime() + this.closeTimeout.toNanos();
 		try {
 			if (TomcatSupport.isTomcat(session)) {
-				// Tomcat reports a local close at once and has no callback for the reply.
-				while (!TomcatSupport.isClosed(session)) {
-					long remaining = deadline - System.nanoTime();
-					if (remaining <= 0) {
-						return false;
-					}
-					LockSupport.parkNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(2)));
-					if (Thread.interrupted()) {
-						throw new InterruptedException();
-					}
-				}
-				return true;
+				return TomcatSupport.awaitClosed(session, this.closeTimeout);
 			}
-			return this.transportClosed.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+			return this.transportClosed.await(this.closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return false;
-		}
-	}
-
-	private void awaitCloseDone() {
-		try {
-			this.closeDone.await();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -335,11 +281,6 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	// ---------------------------------------------------------------- state
 
 	@Override
-	public URI getUri() {
-		return this.uri;
-	}
-
-	@Override
 	public WebSocketSession getSession() {
 		return session();
 	}
@@ -347,7 +288,7 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	@Override
 	public boolean isOpen() {
 		WebSocketSession session = this.session;
-		return !this.closeStarted.get() && !isClosed() && session != null && session.isOpen();
+		return !isCloseStarted() && !isClosed() && session != null && session.isOpen();
 	}
 
 	@Override
@@ -356,33 +297,8 @@ final class TransportConnection implements BufferedWebSocketConnection {
 	}
 
 	@Override
-	public int getBufferedMessages() {
-		return this.buffer.getBufferedMessages();
-	}
-
-	@Override
-	public long getBufferedBytes() {
-		return this.buffer.getBufferedBytes();
-	}
-
-	@Override
-	public int getPeakBufferedMessages() {
-		return this.buffer.getPeakBufferedMessages();
-	}
-
-	@Override
-	public long getPeakBufferedBytes() {
-		return this.buffer.getPeakBufferedBytes();
-	}
-
-	@Override
-	public long getReceivedMessages() {
-		return this.buffer.getReceivedMessages();
-	}
-
-	@Override
-	public long getDroppedMessages() {
-		return this.buffer.getDroppedMessages();
+	ReceiveCounts receiveCounts() {
+		return this.buffer.counts();
 	}
 
 	@Override

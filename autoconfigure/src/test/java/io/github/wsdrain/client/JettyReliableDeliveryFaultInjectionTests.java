@@ -11,7 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  */
 @SpringBootTest(classes = ReliableDeliveryFaultInjectionTests.BothWaysApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { ServerSelection.JETTY, "wsdrain.server.ack-timeout=60s" })
+		properties = { ServerSelection.JETTY, "wsdrain.server.resume.ack-timeout=60s" })
 class JettyReliableDeliveryFaultInjectionTests extends ReliableDeliveryFaultInjectionTests {
 
 }

@@ -9,11 +9,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import io.github.wsdrain.metrics.WsDrainClientMetrics;
 import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.testsupport.ChaosProxy;
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The reliable client against a real Tomcat, through a proxy that cuts connections on
- * command: what it receives, sends, and tells the app.
+ * command: what it receives, sends, tells the app, and shows in its meters.
  */
 @SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.window=30s" })
@@ -237,12 +239,44 @@ class ReliableConnectionTests {
 			.satisfies((ex) -> assertThat(ex.getCode()).isEqualTo(1000));
 	}
 
+	/**
+	 * The {@code wsdrain.client.} meters, through a cut and a message after the resume:
+	 * {@code wsdrain.client.reconnects} reads at least 1 with the connection open, and
+	 * keeps it once the connection is closed.
+	 */
+	@Test
+	void whenAReliableConnectionIsCutThenReconnectsCountItAndKeepItAfterTheClose() throws Exception {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		new WsDrainClientMetrics(this.client).bindTo(meters);
+		ReliableWebSocketConnection connection = this.client
+			.connectReliable(URI.create("ws://localhost:" + this.proxy.port() + "/resume"), null);
+		ResumableSession session = (ResumableSession) this.recorder.nextSession();
+		assertThat(meters.get("wsdrain.client.connections").gauge().value()).isEqualTo(1);
+		assertThat(counter(meters, "wsdrain.client.reconnects")).isZero();
+
+		this.proxy.cut();
+		await().atMost(Duration.ofSeconds(30)).until(() -> counter(meters, "wsdrain.client.reconnects") >= 1);
+		sendQuietly(session, "after the cut");
+		assertThat(((TextMessage) connection.receive()).getPayload()).isEqualTo("after the cut");
+		assertThat(counter(meters, "wsdrain.client.reconnects")).isEqualTo(connection.getReconnects());
+
+		connection.close();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> meters.get("wsdrain.client.connections").gauge().value() == 0);
+		assertThat(counter(meters, "wsdrain.client.reconnects")).isGreaterThanOrEqualTo(1);
+		assertThat(counter(meters, "wsdrain.client.duplicates")).isEqualTo(connection.getDuplicates());
+	}
+
 	private ReliableWebSocketConnection connect() {
 		return this.client.connectReliable(URI.create("ws://localhost:" + this.proxy.port() + "/resume"), this.events);
 	}
 
 	private static List<String> numbered(String prefix, int count) {
 		return IntStream.rangeClosed(1, count).mapToObj((i) -> prefix + i).toList();
+	}
+
+	private static double counter(SimpleMeterRegistry meters, String name) {
+		return meters.get(name).functionCounter().count();
 	}
 
 	static class Events implements ReliableConnectionListener {

@@ -50,7 +50,7 @@ import static org.awaitility.Awaitility.await;
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		// A close waits for acknowledgements at most this long, connected or not: on a network
 		// this hostile a client can be away for seconds, and the close must not give up on it.
-		properties = { ServerSelection.TOMCAT, "wsdrain.server.ack-timeout=60s" })
+		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.ack-timeout=60s" })
 class ReliableDeliveryFaultInjectionTests {
 
 	private static final int SESSIONS = 20;

@@ -63,12 +63,8 @@ class BenchServer implements WebSocketConfigurer {
 				"wsdrain.server.send-buffer-size", SEND_BUFFER_BYTES + "B",
 				"wsdrain.server.drain-timeout", "60s",
 				// Micrometer is on the class path for the cost-of-metrics cells, which bind their own:
-				// every other cell measures the server without metrics, as before.
+				// every other cell measures the server without metrics.
 				"spring.autoconfigure.exclude", "io.github.wsdrain.autoconfigure.WsDrainMetricsAutoConfiguration"))
-			// A bulk wsdrain.v1 stream needs a replay window larger than what is in flight (both
-			// sockets' buffers and the client's receive buffer): 1 MB, the default, measured 0.77
-			// of the plain throughput, 4 MB 0.94 (README, "Acknowledged protocol").
-			.properties("wsdrain.server.resume.buffer-size=4MB")
 			.run();
 	}
 

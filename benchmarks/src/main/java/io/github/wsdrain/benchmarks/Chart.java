@@ -12,7 +12,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +24,7 @@ import javax.imageio.ImageIO;
  */
 final class Chart {
 
-	private static final int WIDTH = 1000;
+	private static final int WIDTH = 1200;
 
 	private static final int HEIGHT = 440;
 
@@ -49,12 +48,11 @@ final class Chart {
 			g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
 			g.setColor(Color.WHITE);
 			g.fillRect(0, 0, WIDTH, HEIGHT);
-			if ((this.report.plainRatios.size() == 2 && this.report.springRatios.size() == 2)
-					|| this.report.clientRatio != null) {
-				ratios(g, new Rectangle2D.Double(70, 50, 380, 320));
+			if (!this.report.bars().isEmpty()) {
+				ratios(g, new Rectangle2D.Double(60, 50, 640, 320));
 			}
 			if (!this.report.drains.isEmpty()) {
-				drains(g, new Rectangle2D.Double(580, 50, 380, 320));
+				drains(g, new Rectangle2D.Double(800, 50, 360, 320));
 			}
 		}
 		finally {
@@ -67,22 +65,11 @@ final class Chart {
 	}
 
 	private void ratios(Graphics2D g, Rectangle2D area) {
-		title(g, area, "Throughput ratio, wsdrain over stock Spring (median, min–max)");
-		List<Bar> bars = new ArrayList<>();
-		if (this.report.plainRatios.size() == 2 && this.report.springRatios.size() == 2) {
-			bars.add(new Bar("1 KB", "vs plain", "1 thread", this.report.plainRatios.get(1024), Report.TARGET_PLAIN));
-			bars.add(new Bar("64 KB", "vs plain", "1 thread", this.report.plainRatios.get(64 * 1024), Report.TARGET_PLAIN));
-			bars.add(new Bar("1 KB", "vs decorator", "4 threads", this.report.springRatios.get(1024),
-					Report.TARGET_SPRING));
-			bars.add(new Bar("64 KB", "vs decorator", "4 threads", this.report.springRatios.get(64 * 1024),
-					Report.TARGET_SPRING));
-		}
-		if (this.report.clientRatio != null) {
-			bars.add(new Bar("1 KB", "client vs", "handler", this.report.clientRatio, Report.TARGET_CLIENT));
-		}
+		title(g, area, "wsdrain over stock Spring (geometric mean, 95 % interval)");
+		List<Report.Bar> bars = this.report.bars();
 		double top = 1.4;
-		for (Bar bar : bars) {
-			top = Math.max(top, Math.ceil(bar.samples().max() * 5) / 5 + 0.2);
+		for (Report.Bar bar : bars) {
+			top = Math.max(top, Math.ceil(Math.max(Math.min(bar.samples().high(), 4), bar.target()) * 5) / 5 + 0.2);
 		}
 		double max = top;
 		axes(g, area);
@@ -96,14 +83,14 @@ final class Chart {
 		}
 		double slot = area.getWidth() / bars.size();
 		for (int i = 0; i < bars.size(); i++) {
-			Bar bar = bars.get(i);
+			Report.Bar bar = bars.get(i);
 			double x = area.getX() + i * slot + slot * 0.2;
 			double w = slot * 0.6;
-			double py = area.getMaxY() - bar.samples().median() / max * area.getHeight();
+			double py = area.getMaxY() - Math.min(bar.samples().estimate(), max) / max * area.getHeight();
 			g.setColor(WSDRAIN);
 			g.fill(new Rectangle2D.Double(x, py, w, area.getMaxY() - py));
-			whisker(g, x + w / 2, area.getMaxY() - bar.samples().min() / max * area.getHeight(),
-					area.getMaxY() - bar.samples().max() / max * area.getHeight());
+			whisker(g, x + w / 2, area.getMaxY() - Math.min(bar.samples().low(), max) / max * area.getHeight(),
+					area.getMaxY() - Math.min(bar.samples().high(), max) / max * area.getHeight());
 			double ty = area.getMaxY() - bar.target() / max * area.getHeight();
 			g.setColor(TARGET);
 			g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] { 5f, 4f }, 0f));
@@ -111,13 +98,13 @@ final class Chart {
 			g.setStroke(new BasicStroke(1f));
 			g.setColor(Color.BLACK);
 			// Beside the whisker, so that neither hides the other.
-			g.drawString(String.format(Locale.ROOT, "%.2f", bar.samples().median()), (float) (x + w / 2 + 6),
+			g.drawString(String.format(Locale.ROOT, "%.2f", bar.samples().estimate()), (float) (x + w / 2 + 6),
 					(float) py - 4);
 			centered(g, bar.size(), x + w / 2, area.getMaxY() + 15);
 			centered(g, bar.against(), x + w / 2, area.getMaxY() + 29);
 			centered(g, bar.threads(), x + w / 2, area.getMaxY() + 43);
 		}
-		legend(g, area.getX(), area.getMaxY() + 62, TARGET, "target (dashed): ≥ 0.95 vs plain and client vs handler, ≥ 1.0 vs decorator");
+		legend(g, area.getX(), area.getMaxY() + 62, TARGET, "target (dashed); higher is better");
 	}
 
 	private void drains(Graphics2D g, Rectangle2D area) {
@@ -158,7 +145,7 @@ final class Chart {
 			double lx = (Math.log(row.queued()) / Math.log(2) - minLog) / (maxLog - minLog);
 			double px = area.getX() + lx * area.getWidth();
 			g.setColor(Color.BLACK);
-			centered(g, WsDrainBenchmark.bytes(row.queued()), px, area.getMaxY() + 15);
+			centered(g, Bench.bytes(row.queued()), px, area.getMaxY() + 15);
 			plotPoint(g, scale, px - 5, row.transfer(), BASELINE);
 			plotPoint(g, scale, px + 5, row.drain(), WSDRAIN);
 			points[0][2 * i] = px - 5;
@@ -232,9 +219,6 @@ final class Chart {
 
 	}
 
-	private record Bar(String size, String against, String threads, Samples samples, double target) {
-
-	}
 
 
 }

@@ -55,10 +55,13 @@ final class Metering implements AutoCloseable {
 		StaticListableBeanFactory beans = new StaticListableBeanFactory();
 		WsDrainServerMetrics metrics = new WsDrainServerMetrics(beans.getBeanProvider(DrainingSessionRegistry.class),
 				resumableSessions);
-		this.metered = new DrainingSessionRegistry(settings, List.of(metrics));
+		// These sessions wrap /plain's, whose Pongs no wsdrain handler sees: without the close barrier,
+		// a close does not wait out its timeout. Both registries alike, so that only metrics differ.
+		DrainSettings noBarrier = settings.withCloseBarrierTimeout(Duration.ZERO);
+		this.metered = new DrainingSessionRegistry(noBarrier, List.of(metrics));
 		beans.addBean("drainingSessionRegistry", this.metered);
 		metrics.bindTo(this.meters);
-		this.unmetered = new DrainingSessionRegistry(settings, List.of());
+		this.unmetered = new DrainingSessionRegistry(noBarrier, List.of());
 	}
 
 	DrainingSessionRegistry unmetered() {

@@ -1,17 +1,15 @@
 package io.github.wsdrain.sample;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.wsdrain.testsupport.RawWebSocketClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -74,7 +72,7 @@ class SampleHardeningTests {
 	 */
 	@Test
 	void whenStalledClientsHoldEverySenderThenANewBurstIsRefusedWith1013AndNoThreadIsAdded() throws Exception {
-		List<Socket> stalled = new ArrayList<>();
+		List<RawWebSocketClient> stalled = new ArrayList<>();
 		try {
 			for (int i = 0; i < 4; i++) {
 				stalled.add(stall("/demo/burst?count=1000000&size=65536&threads=16"));
@@ -88,8 +86,8 @@ class SampleHardeningTests {
 			assertThat(this.senders.threads()).isLessThanOrEqualTo(SampleSenders.MAX_THREADS);
 		}
 		finally {
-			for (Socket socket : stalled) {
-				socket.close();
+			for (RawWebSocketClient client : stalled) {
+				client.close();
 			}
 		}
 		await().atMost(WAIT).until(() -> this.senders.busy() == 0);
@@ -144,16 +142,8 @@ class SampleHardeningTests {
 	}
 
 	/** A client that completes the handshake and never reads, with a 4 KB receive window. */
-	private Socket stall(String pathAndQuery) throws IOException {
-		Socket socket = new Socket();
-		socket.setReceiveBufferSize(4096);
-		socket.connect(new InetSocketAddress("localhost", this.port));
-		String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: localhost:" + this.port
-				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-				+ "Sec-WebSocket-Version: 13\r\n\r\n";
-		socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-		socket.getOutputStream().flush();
-		return socket;
+	private RawWebSocketClient stall(String pathAndQuery) throws IOException {
+		return RawWebSocketClient.connect(this.port, pathAndQuery, 4096);
 	}
 
 	private URI ws(String pathAndQuery) {

@@ -1,15 +1,11 @@
 package io.github.wsdrain.sample;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +27,7 @@ import io.github.wsdrain.shutdown.DrainSummary;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.shutdown.GracefulWebSocketShutdown;
+import io.github.wsdrain.testsupport.RawWebSocketClient;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -202,7 +199,10 @@ abstract class StreamShutdownScenarioTests {
 		start("wsdrain.server.shutdown.timeout=2s");
 		List<ReceivedStream> streams = connect("/demo/stream?interval=10&size=64", 5);
 		awaitMessagesOnEvery(streams);
-		StalledClient stalled = StalledClient.connect(uri("ws", "/demo/burst?count=1000000&size=65536&threads=4"));
+		// Completes the handshake and never reads again: once the socket buffers are full,
+		// the server cannot write to it.
+		RawWebSocketClient stalled = RawWebSocketClient.connect(this.port, "/demo/burst?count=1000000&size=65536&threads=4",
+				4096);
 		DrainingSessionRegistry registry = this.context.getBean(DrainingSessionRegistry.class);
 		await().atMost(WAIT).until(() -> registry.getSessions().size() == 6);
 		DrainingWebSocketSession stalledSession = registry.getSessions()
@@ -236,7 +236,7 @@ abstract class StreamShutdownScenarioTests {
 			assertThat(ending.code()).isEqualTo(1001);
 			assertThat(stream.messages()).last().asString().startsWith("END|");
 		}
-		stalled.abort();
+		stalled.close();
 		System.out.printf("%s: stalled client (%d queued, %d sent), context closed in %d ms; %s%n",
 				getClass().getSimpleName(), queued, stalledSession.getSentMessages(), stopMillis, summary.group());
 	}
@@ -313,37 +313,6 @@ abstract class StreamShutdownScenarioTests {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	/**
-	 * A client that completes the handshake by hand and never reads again: once the
-	 * socket buffers are full, the server cannot write to it.
-	 */
-	private static final class StalledClient {
-
-		private final Socket socket;
-
-		private StalledClient(Socket socket) {
-			this.socket = socket;
-		}
-
-		static StalledClient connect(URI uri) throws IOException {
-			Socket socket = new Socket();
-			socket.setReceiveBufferSize(4096);
-			socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
-			String request = "GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\n" + "Host: "
-					+ uri.getHost() + ":" + uri.getPort() + "\r\n" + "Upgrade: websocket\r\n"
-					+ "Connection: Upgrade\r\n" + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-					+ "Sec-WebSocket-Version: 13\r\n\r\n";
-			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-			socket.getOutputStream().flush();
-			return new StalledClient(socket);
-		}
-
-		void abort() throws IOException {
-			this.socket.close();
-		}
-
 	}
 
 }

@@ -3,12 +3,9 @@ package io.github.wsdrain.server.barrier;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Arrays;
+
+import io.github.wsdrain.testsupport.RawWebSocketClient;
 
 /**
  * A raw RFC 6455 client with the bug of python {@code websockets} 14.0: it reads the
@@ -34,11 +31,12 @@ final class SameReadCloseClient implements AutoCloseable {
 
 	private static final int PONG = 0xA;
 
-	private final Socket socket = new Socket();
+	private final RawWebSocketClient client;
 
 	private final boolean answerPings;
 
-	private SameReadCloseClient(boolean answerPings) {
+	private SameReadCloseClient(RawWebSocketClient client, boolean answerPings) {
+		this.client = client;
 		this.answerPings = answerPings;
 	}
 
@@ -51,11 +49,7 @@ final class SameReadCloseClient implements AutoCloseable {
 	 * @throws IOException if the connection or the handshake fails
 	 */
 	static SameReadCloseClient connect(int port, String path, boolean answerPings) throws IOException {
-		SameReadCloseClient client = new SameReadCloseClient(answerPings);
-		client.socket.connect(new InetSocketAddress("localhost", port), 5000);
-		client.socket.setSoTimeout(30_000);
-		client.handshake(port, path);
-		return client;
+		return new SameReadCloseClient(RawWebSocketClient.connect(port, path, 0), answerPings);
 	}
 
 	/**
@@ -65,7 +59,7 @@ final class SameReadCloseClient implements AutoCloseable {
 	 * @throws IOException if reading fails
 	 */
 	Received readUntilClose() throws IOException {
-		InputStream in = this.socket.getInputStream();
+		InputStream in = this.client.in();
 		byte[] chunk = new byte[READ_SIZE];
 		ByteArrayOutputStream pending = new ByteArrayOutputStream();
 		long delivered = 0;
@@ -89,7 +83,7 @@ final class SameReadCloseClient implements AutoCloseable {
 				else if (opcode == PING) {
 					pings++;
 					if (this.answerPings) {
-						sendFrame(PONG, java.util.Arrays.copyOfRange(bytes, payloadStart, frameEnd));
+						this.client.sendFrame(PONG, Arrays.copyOfRange(bytes, payloadStart, frameEnd));
 					}
 				}
 				else if (opcode != PONG) {
@@ -102,7 +96,7 @@ final class SameReadCloseClient implements AutoCloseable {
 			if (closeCode != null) {
 				// The bug: the close frame ends the receive queue before this read's data frames reach it.
 				discarded += dataInChunk;
-				sendFrame(CLOSE, new byte[] { (byte) (closeCode >> 8), (byte) (closeCode & 0xFF) });
+				this.client.sendFrame(CLOSE, new byte[] { (byte) (closeCode >> 8), (byte) (closeCode & 0xFF) });
 				return new Received(delivered, discarded, pings, closeCode);
 			}
 			delivered += dataInChunk;
@@ -155,51 +149,9 @@ final class SameReadCloseClient implements AutoCloseable {
 		return length;
 	}
 
-	private void sendFrame(int opcode, byte[] payload) throws IOException {
-		byte[] mask = new byte[4];
-		ThreadLocalRandom.current().nextBytes(mask);
-		ByteArrayOutputStream frame = new ByteArrayOutputStream();
-		frame.write(0x80 | opcode);
-		frame.write(0x80 | payload.length);
-		frame.write(mask);
-		for (int i = 0; i < payload.length; i++) {
-			frame.write(payload[i] ^ mask[i % 4]);
-		}
-		OutputStream out = this.socket.getOutputStream();
-		out.write(frame.toByteArray());
-		out.flush();
-	}
-
-	private void handshake(int port, String path) throws IOException {
-		byte[] nonce = new byte[16];
-		ThreadLocalRandom.current().nextBytes(nonce);
-		String request = "GET " + path + " HTTP/1.1\r\nHost: localhost:" + port
-				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-				+ Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-		OutputStream out = this.socket.getOutputStream();
-		out.write(request.getBytes(StandardCharsets.US_ASCII));
-		out.flush();
-		InputStream in = this.socket.getInputStream();
-		ByteArrayOutputStream headers = new ByteArrayOutputStream();
-		byte[] end = { '\r', '\n', '\r', '\n' };
-		int matched = 0;
-		while (matched < end.length) {
-			int b = in.read();
-			if (b < 0) {
-				throw new IOException("Connection ended during the handshake: " + headers);
-			}
-			headers.write(b);
-			matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);
-		}
-		String response = headers.toString(StandardCharsets.US_ASCII);
-		if (!response.startsWith("HTTP/1.1 101")) {
-			throw new IOException("Handshake refused: " + response);
-		}
-	}
-
 	@Override
 	public void close() throws IOException {
-		this.socket.close();
+		this.client.close();
 	}
 
 	/**

@@ -4,17 +4,12 @@ import java.time.Duration;
 
 import io.github.wsdrain.sample.SampleApplication;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.testsupport.ChaosProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,51 +20,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = SampleApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.heartbeat=250ms" })
-class ReliableWebSocketBrowserTests {
+class ReliableWebSocketBrowserTests extends AbstractBrowserTests {
 
 	private static final String FAST_RECONNECT = "reconnect: { initialDelay: 100, maxDelay: 1000 }";
 
 	private static final Duration SCENARIO_TIMEOUT = Duration.ofSeconds(90);
 
-	private static Chromium browser;
-
-	@LocalServerPort
-	private int port;
-
-	private ChaosProxy proxy;
-
-	private Tab tab;
-
-	@BeforeAll
-	static void startBrowser() throws Exception {
-		browser = Chromium.start();
-	}
-
-	@AfterAll
-	static void stopBrowser() throws Exception {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
 	@BeforeEach
-	void openPage() throws Exception {
-		this.proxy = new ChaosProxy(this.port);
-		// The page loads before the cuts start: they are for the WebSockets.
-		this.tab = browser.open("http://127.0.0.1:" + this.proxy.port() + "/");
-		this.tab.evaluate(Harness.INSTALL);
-	}
-
-	@AfterEach
-	void closePage() throws Exception {
-		this.tab.close();
-		this.proxy.close();
+	void installHarness() {
+		tab().evaluate(Harness.INSTALL);
 	}
 
 	/** 20,000 then 1,000 messages, every connection cut after 300–900 ms: 0 lost, 0 duplicated, in order. */
 	@Test
 	void aFeedOf20000Then1000ArrivesExactlyOnceInOrderWhileEveryConnectionIsCut() {
-		this.proxy.cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
+		proxy().cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
 
 		JsonNode big = feed("big", 20_000);
 		JsonNode small = feed("small", 1_000);
@@ -78,10 +43,10 @@ class ReliableWebSocketBrowserTests {
 	}
 
 	private JsonNode feed(String name, int count) {
-		this.tab.evaluate(Harness.start(name, "/demo/feed?count=" + count + "&size=64&rate=10000",
+		tab().evaluate(Harness.start(name, "/demo/feed?count=" + count + "&size=64&rate=10000",
 				"{ " + FAST_RECONNECT + " }"));
-		this.tab.waitFor(Harness.run(name) + ".close !== null", SCENARIO_TIMEOUT);
-		JsonNode run = this.tab.json(Harness.run(name));
+		tab().waitFor(Harness.run(name) + ".close !== null", SCENARIO_TIMEOUT);
+		JsonNode run = tab().json(Harness.run(name));
 		assertThat(run.get("received").asInt()).as("received").isEqualTo(count);
 		assertThat(run.get("duplicates").asInt()).as("duplicates").isZero();
 		assertThat(run.get("outOfOrder").asInt()).as("out of order").isZero();
@@ -94,16 +59,16 @@ class ReliableWebSocketBrowserTests {
 	/** 3,000 messages to /demo/echo and back, every connection cut after 300–900 ms: each once, in order, both ways. */
 	@Test
 	void anEchoOf3000MessagesArrivesExactlyOnceInOrderBothWaysWhileEveryConnectionIsCut() {
-		this.proxy.cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
-		this.tab.evaluate(Harness.start("echo", "/demo/echo", "{ " + FAST_RECONNECT + " }"));
+		proxy().cutEachAfter(Duration.ofMillis(300), Duration.ofMillis(900));
+		tab().evaluate(Harness.start("echo", "/demo/echo", "{ " + FAST_RECONNECT + " }"));
 		// Ten messages every 10 ms: the exchange takes about 3 s and spans several cuts.
-		this.tab.evaluate("window.sendPaced('echo', 3000)");
+		tab().evaluate("window.sendPaced('echo', 3000)");
 
-		this.tab.waitFor(Harness.run("echo") + ".received >= 3000", SCENARIO_TIMEOUT);
-		this.tab.evaluate("window.sockets['echo'].close(1000, 'done')");
-		this.tab.waitFor(Harness.run("echo") + ".close !== null", SCENARIO_TIMEOUT);
+		tab().waitFor(Harness.run("echo") + ".received >= 3000", SCENARIO_TIMEOUT);
+		tab().evaluate("window.sockets['echo'].close(1000, 'done')");
+		tab().waitFor(Harness.run("echo") + ".close !== null", SCENARIO_TIMEOUT);
 
-		JsonNode run = this.tab.json(Harness.run("echo"));
+		JsonNode run = tab().json(Harness.run("echo"));
 		// The echo numbers what the server delivered: one echo each, in order, means every
 		// message of the page reached the app once, in order.
 		assertThat(run.get("received").asInt()).isEqualTo(3000);
@@ -117,7 +82,7 @@ class ReliableWebSocketBrowserTests {
 	/** The first three handshakes are reset: the first connection is retried and the 1,000 messages arrive. */
 	@Test
 	void aFirstConnectionWhoseHandshakesFailIsRetriedUntilItOpens() {
-		this.proxy.resetNext(3);
+		proxy().resetNext(3);
 
 		JsonNode run = feed("first", 1_000);
 
@@ -127,14 +92,14 @@ class ReliableWebSocketBrowserTests {
 	/** A path that stops forwarding without a reset is noticed by the heartbeat and resumed: 2,000 messages, 0 lost. */
 	@Test
 	void theHeartbeatNoticesAProxyThatSilentlyStopsForwardingAndTheFeedResumes() {
-		this.tab.evaluate(Harness.start("quiet", "/demo/feed?count=2000&size=64&rate=1000",
+		tab().evaluate(Harness.start("quiet", "/demo/feed?count=2000&size=64&rate=1000",
 				"{ heartbeatTimeout: 500, " + FAST_RECONNECT + " }"));
-		this.tab.waitFor(Harness.run("quiet") + ".received >= 300", SCENARIO_TIMEOUT);
+		tab().waitFor(Harness.run("quiet") + ".received >= 300", SCENARIO_TIMEOUT);
 
-		this.proxy.silence();
+		proxy().silence();
 
-		this.tab.waitFor(Harness.run("quiet") + ".close !== null", SCENARIO_TIMEOUT);
-		JsonNode run = this.tab.json(Harness.run("quiet"));
+		tab().waitFor(Harness.run("quiet") + ".close !== null", SCENARIO_TIMEOUT);
+		JsonNode run = tab().json(Harness.run("quiet"));
 		assertThat(run.get("reconnects").asInt()).isPositive();
 		assertThat(run.get("received").asInt()).isEqualTo(2000);
 		assertThat(run.get("duplicates").asInt()).isZero();
@@ -145,10 +110,10 @@ class ReliableWebSocketBrowserTests {
 	/** Against an endpoint that does not select wsdrain.v1 (STOMP), it is a plain WebSocket: a STOMP exchange works. */
 	@Test
 	void overAStompEndpointItIsAPlainWebSocketThatCarriesStomp() {
-		this.tab.evaluate(Harness.start("stomp", "/demo/stomp", "{ protocols: ['v12.stomp'] }")
+		tab().evaluate(Harness.start("stomp", "/demo/stomp", "{ protocols: ['v12.stomp'] }")
 				+ ".then(() => { window.runs.stomp.keep = true; })");
-		this.tab.waitFor(Harness.run("stomp") + ".opens.length === 1", SCENARIO_TIMEOUT);
-		this.tab.evaluate("""
+		tab().waitFor(Harness.run("stomp") + ".opens.length === 1", SCENARIO_TIMEOUT);
+		tab().evaluate("""
 				(() => {
 				  const ws = window.sockets.stomp;
 				  ws.send("CONNECT\\naccept-version:1.2\\nhost:localhost\\n\\n\\0");
@@ -157,8 +122,8 @@ class ReliableWebSocketBrowserTests {
 				  return true;
 				})()""");
 
-		this.tab.waitFor(Harness.run("stomp") + ".messages.some((m) => m.startsWith('MESSAGE'))", SCENARIO_TIMEOUT);
-		JsonNode run = this.tab.json(Harness.run("stomp"));
+		tab().waitFor(Harness.run("stomp") + ".messages.some((m) => m.startsWith('MESSAGE'))", SCENARIO_TIMEOUT);
+		JsonNode run = tab().json(Harness.run("stomp"));
 		assertThat(run.get("protocol").asString()).isEqualTo("v12.stomp");
 		assertThat(run.get("messages").get(0).asString()).startsWith("CONNECTED");
 		assertThat(run.toString()).contains("hello from the browser");

@@ -5,16 +5,12 @@ import java.time.Duration;
 import io.github.wsdrain.sample.SampleApplication;
 import io.github.wsdrain.sample.TransportCuts;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.testsupport.ChaosProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,51 +23,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = SampleApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.heartbeat=250ms",
 				"wsdrain.server.resume.window=1s" })
-class ResumeWindowBrowserTests {
-
-	private static Chromium browser;
-
-	@LocalServerPort
-	private int port;
+class ResumeWindowBrowserTests extends AbstractBrowserTests {
 
 	@Autowired
 	private TransportCuts cuts;
 
-	@BeforeAll
-	static void startBrowser() throws Exception {
-		browser = Chromium.start();
-	}
-
-	@AfterAll
-	static void stopBrowser() throws Exception {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
 	@Test
 	void aResumeAfterTheWindowPassedIsNotRecoveredAndANewSessionStarts() throws Exception {
-		try (ChaosProxy proxy = new ChaosProxy(this.port)) {
-			Tab tab = browser.open("http://127.0.0.1:" + proxy.port() + "/");
-			tab.evaluate(Harness.INSTALL);
-			tab.evaluate(Harness.start("late", "/demo/echo", "{ heartbeatTimeout: 3000 }"));
-			tab.evaluate("window.sendAll('late', 10)");
-			tab.waitFor(Harness.run("late") + ".received === 10", Duration.ofSeconds(30));
+		Tab tab = tab();
+		tab.evaluate(Harness.INSTALL);
+		tab.evaluate(Harness.start("late", "/demo/echo", "{ heartbeatTimeout: 3000 }"));
+		tab.evaluate("window.sendAll('late', 10)");
+		tab.waitFor(Harness.run("late") + ".received === 10", Duration.ofSeconds(30));
 
-			// The page's side goes silent first, so it does not see the server's end of the socket.
-			proxy.silence();
-			assertThat(this.cuts.cutPath("/demo/echo")).isEqualTo(1);
+		// The page's side goes silent first, so it does not see the server's end of the socket.
+		proxy().silence();
+		assertThat(this.cuts.cutPath("/demo/echo")).isEqualTo(1);
 
-			tab.waitFor(Harness.run("late") + ".notrecovered === 1 && " + Harness.run("late") + ".opens.length === 2",
-					Duration.ofSeconds(30));
-			tab.evaluate("window.sockets.late.send('10|after')");
-			tab.waitFor(Harness.run("late") + ".received === 11", Duration.ofSeconds(30));
-			JsonNode run = tab.json(Harness.run("late"));
-			assertThat(run.get("opens").toString()).isEqualTo("[false,false]");
-			assertThat(run.get("reconnects").asInt()).isZero();
-			assertThat(run.get("close").isNull()).isTrue();
-			tab.close();
-		}
+		tab.waitFor(Harness.run("late") + ".notrecovered === 1 && " + Harness.run("late") + ".opens.length === 2",
+				Duration.ofSeconds(30));
+		tab.evaluate("window.sockets.late.send('10|after')");
+		tab.waitFor(Harness.run("late") + ".received === 11", Duration.ofSeconds(30));
+		JsonNode run = tab.json(Harness.run("late"));
+		assertThat(run.get("opens").toString()).isEqualTo("[false,false]");
+		assertThat(run.get("reconnects").asInt()).isZero();
+		assertThat(run.get("close").isNull()).isTrue();
 	}
 
 }

@@ -1,15 +1,14 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.HostilePeers.Abandoned;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
+import io.github.wsdrain.server.resume.HostilePeers.Abandoned;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +21,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
-import static io.github.wsdrain.protocol.HostilePeers.IPV6_LOOPBACK;
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
-import static io.github.wsdrain.protocol.HostilePeers.abandon;
-import static io.github.wsdrain.protocol.HostilePeers.resumes;
+import static io.github.wsdrain.server.resume.HostilePeers.IPV6_LOOPBACK;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.abandon;
+import static io.github.wsdrain.server.resume.HostilePeers.resumes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * <em>not recovered</em>, the app sees the close), the eviction is counted, and other
  * clients' sessions still resume (Tomcat, real sockets).
  */
-@SpringBootTest(classes = HostileTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.ack-timeout=500ms", "wsdrain.server.resume.window=5m",
 				"wsdrain.server.resume.max-detached-sessions=40", "wsdrain.server.resume.max-detached-bytes=3MB",
 				"wsdrain.server.resume.max-detached-sessions-per-address=10",
@@ -51,7 +50,7 @@ class DetachedSessionLimitsTests {
 	private int port;
 
 	@Autowired
-	private HostileTestApplication app;
+	private Recorder recorder;
 
 	@Autowired
 	private ResumableSessions sessions;
@@ -63,7 +62,7 @@ class DetachedSessionLimitsTests {
 
 	@BeforeEach
 	void bind() {
-		this.app.resume.clear();
+		this.recorder.clear();
 		this.metrics.bindTo(this.meters);
 	}
 
@@ -79,18 +78,17 @@ class DetachedSessionLimitsTests {
 	 */
 	@Test
 	void whenOneAddressAbandonsMoreSessionsThanItsLimitThenItsOldestEndAndOtherAddressesKeepTheirs() throws Exception {
-		Abandoned neighbour = abandon(client().host(IPV6_LOOPBACK), this.app.resume, 100);
+		Abandoned neighbour = abandon(client().host(IPV6_LOOPBACK), this.recorder, 100);
 		List<Abandoned> flood = new ArrayList<>();
 		for (int i = 0; i < 25; i++) {
-			flood.add(abandon(client(), this.app.resume, 0));
+			flood.add(abandon(client(), this.recorder, 0));
 			assertThat(this.sessions.getDetachedSessionCount()).isLessThanOrEqualTo(11);
 		}
 
 		assertThat(this.sessions.getDetachedSessionCount()).isEqualTo(11);
 		assertThat(evicted("sessions-per-address")).isEqualTo(15);
 		Abandoned oldest = flood.get(0);
-		await().atMost(WAIT).until(() -> this.app.resume.closed.containsKey(oldest.session().getId()));
-		assertThat(this.app.resume.closed.get(oldest.session().getId()).getCode()).isEqualTo(1006);
+		assertThat(this.recorder.closeOf(oldest.session()).status().getCode()).isEqualTo(1006);
 		assertThat(resumes(client(), oldest)).isFalse();
 		assertThat(resumes(client(), flood.get(24))).isTrue();
 		WireClient back = client().host(IPV6_LOOPBACK).resume(neighbour.token(), 0).connect();
@@ -109,17 +107,16 @@ class DetachedSessionLimitsTests {
 	void whenAbandonedSessionsHoldMoreBytesThanTheAddressLimitThenTheOldestEndAndOversizedMessagesCountInFull()
 			throws Exception {
 		for (int i = 0; i < 12; i++) {
-			abandon(client(), this.app.resume, 256 * 1024);
+			abandon(client(), this.recorder, 256 * 1024);
 			assertThat(this.sessions.getDetachedBytes()).isLessThanOrEqualTo(2 * MEGABYTE);
 		}
 		assertThat(evicted("bytes-per-address")).isGreaterThanOrEqualTo(4);
 		assertThat(this.sessions.getDetachedSessionCount()).isBetween(6, 8);
 
-		Abandoned oversized = abandon(client().host(IPV6_LOOPBACK), this.app.resume, 3 * 1024 * 1024);
+		Abandoned oversized = abandon(client().host(IPV6_LOOPBACK), this.recorder, 3 * 1024 * 1024);
 
 		assertThat(this.sessions.getDetachedBytes()).isLessThanOrEqualTo(2 * MEGABYTE);
-		await().atMost(WAIT).until(() -> this.app.resume.closed.containsKey(oversized.session().getId()));
-		assertThat(this.app.resume.closed.get(oversized.session().getId()).getCode()).isEqualTo(1006);
+		assertThat(this.recorder.closeOf(oversized.session()).status().getCode()).isEqualTo(1006);
 		assertThat(resumes(client().host(IPV6_LOOPBACK), oversized)).isFalse();
 		assertServerStillServes();
 	}
@@ -131,8 +128,8 @@ class DetachedSessionLimitsTests {
 	 */
 	@Test
 	void whenTheAppKeepsSendingToDetachedSessionsThenWhatTheyHoldCountsAndTheOldestEnds() throws Exception {
-		Abandoned older = abandon(client().user("carol"), this.app.resume, 0);
-		Abandoned newer = abandon(client().user("carol"), this.app.resume, 0);
+		Abandoned older = abandon(client().user("carol"), this.recorder, 0);
+		Abandoned newer = abandon(client().user("carol"), this.recorder, 0);
 		String chunk = "y".repeat(60 * 1024);
 		for (int i = 0; i < 10; i++) {
 			older.session().sendMessage(new TextMessage(chunk));
@@ -143,7 +140,7 @@ class DetachedSessionLimitsTests {
 		}
 
 		assertThat(evicted("bytes-per-principal")).isEqualTo(1);
-		await().atMost(WAIT).until(() -> this.app.resume.closed.containsKey(older.session().getId()));
+		this.recorder.closeOf(older.session());
 		assertThat(resumes(client().user("carol"), older)).isFalse();
 		WireClient back = client().user("carol").resume(newer.token(), 0).connect();
 		assertThat(back.resumed()).isTrue();
@@ -157,10 +154,10 @@ class DetachedSessionLimitsTests {
 	 */
 	@Test
 	void whenOnePrincipalAbandonsMoreSessionsThanItsLimitThenOnlyItsOwnOldestEnd() throws Exception {
-		Abandoned alice = abandon(client().user("alice"), this.app.resume, 100);
+		Abandoned alice = abandon(client().user("alice"), this.recorder, 100);
 		List<Abandoned> mallory = new ArrayList<>();
 		for (int i = 0; i < 8; i++) {
-			mallory.add(abandon(client().user("mallory"), this.app.resume, 0));
+			mallory.add(abandon(client().user("mallory"), this.recorder, 0));
 		}
 
 		assertThat(this.sessions.getDetachedSessionCount()).isEqualTo(4);
@@ -178,16 +175,16 @@ class DetachedSessionLimitsTests {
 		List<Abandoned> first = new ArrayList<>();
 		List<Abandoned> second = new ArrayList<>();
 		for (int i = 0; i < 7; i++) {
-			first.add(abandon(client().host(IPV6_LOOPBACK), this.app.resume, 256 * 1024));
+			first.add(abandon(client().host(IPV6_LOOPBACK), this.recorder, 256 * 1024));
 		}
 		for (int i = 0; i < 7; i++) {
-			second.add(abandon(client(), this.app.resume, 256 * 1024));
+			second.add(abandon(client(), this.recorder, 256 * 1024));
 			assertThat(this.sessions.getDetachedBytes()).isLessThanOrEqualTo(3 * MEGABYTE);
 		}
 
 		assertThat(evicted("bytes")).isGreaterThanOrEqualTo(2);
 		assertThat(evicted("bytes-per-address")).isZero();
-		await().atMost(WAIT).until(() -> this.app.resume.closed.containsKey(first.get(0).session().getId()));
+		this.recorder.closeOf(first.get(0).session());
 		assertThat(resumes(client().host(IPV6_LOOPBACK), first.get(0))).isFalse();
 		assertThat(resumes(client().host(IPV6_LOOPBACK), first.get(6))).isTrue();
 		assertThat(resumes(client(), second.get(6))).isTrue();
@@ -204,7 +201,7 @@ class DetachedSessionLimitsTests {
 	private void assertServerStillServes() throws Exception {
 		String probe = HostilePeers.probe();
 		WireClient fresh = client().path("/resume?" + probe).connect();
-		ResumableSession session = (ResumableSession) this.app.resume.sessionWith(probe);
+		ResumableSession session = (ResumableSession) this.recorder.sessionWith(probe);
 		session.sendMessage(new TextMessage("still serving"));
 		fresh.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(fresh.inbox().payloads()).containsExactly("still serving");

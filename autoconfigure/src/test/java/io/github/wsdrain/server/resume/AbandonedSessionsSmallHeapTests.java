@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,12 +7,12 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.protocol.HostileTestApplication.Tracker;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.Test;
 
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,7 +45,7 @@ class AbandonedSessionsSmallHeapTests {
 			for (int i = 0; i < SESSIONS; i++) {
 				WireClient client = ResumeTestApplication.client(port).neverAcknowledge().connect();
 				client.token();
-				client.send(Tracker.FILL + BYTES);
+				client.send(Recorder.FILL + BYTES);
 				client.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 				client.abort();
 				assertThat(server.isAlive()).as("server alive after %d sessions", i).isTrue();
@@ -53,7 +53,7 @@ class AbandonedSessionsSmallHeapTests {
 
 			WireClient fresh = ResumeTestApplication.client(port).connect();
 			fresh.token();
-			fresh.send(Tracker.FILL + 10);
+			fresh.send(Recorder.FILL + 10);
 			fresh.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			fresh.close();
 			assertThat(server.isAlive()).isTrue();

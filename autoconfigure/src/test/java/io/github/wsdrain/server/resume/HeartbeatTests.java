@@ -1,4 +1,4 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.github.wsdrain.protocol.FrameCodec;
 import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
 import org.junit.jupiter.api.Test;

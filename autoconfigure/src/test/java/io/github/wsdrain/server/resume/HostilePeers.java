@@ -1,11 +1,10 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.wsdrain.protocol.HostileTestApplication.Tracker;
-import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
 
 import org.springframework.web.socket.TextMessage;
@@ -32,7 +31,7 @@ final class HostilePeers {
 	 * Open a session, have the app send it {@code bytes} characters in one message, and
 	 * vanish without acknowledging: the session waits for a resume.
 	 */
-	static Abandoned abandon(WireClient.Builder client, Tracker endpoint, int bytes) throws Exception {
+	static Abandoned abandon(WireClient.Builder client, Recorder endpoint, int bytes) throws Exception {
 		String probe = probe();
 		WireClient connection = client.path(endpoint.path() + "?" + probe).neverAcknowledge().connect();
 		String token = connection.token();

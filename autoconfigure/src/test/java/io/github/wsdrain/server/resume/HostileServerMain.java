@@ -1,12 +1,13 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Runs {@link HostileTestApplication} on Tomcat in a JVM of its own, for tests that need
+ * Runs {@link ResumeTestApplication} on Tomcat in a JVM of its own, for tests that need
  * a small heap; prints {@code PORT=<port>} once it accepts connections.
  */
 final class HostileServerMain {
@@ -17,7 +18,7 @@ final class HostileServerMain {
 	}
 
 	public static void main(String[] args) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(HostileTestApplication.class)
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(ResumeTestApplication.class)
 			.properties(ServerSelection.TOMCAT, "server.port=0", "wsdrain.server.resume.window=10m")
 			.run(args);
 		System.out.println(PORT_LINE + context.getEnvironment().getProperty("local.server.port"));

@@ -1,13 +1,11 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.protocol.HostileTestApplication.Tracker;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
-import io.github.wsdrain.server.resume.ResumableSessions;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * plus that state, and the server serves afterwards (Tomcat, real sockets, one client
  * after another).
  */
-@SpringBootTest(classes = HostileTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.window=10m",
 				"wsdrain.server.resume.max-detached-bytes=32MB",
 				"wsdrain.server.resume.max-detached-sessions-per-address=10000" })
@@ -42,7 +40,7 @@ class AbandonedSessionsHeapTests {
 	private int port;
 
 	@Autowired
-	private HostileTestApplication app;
+	private Recorder recorder;
 
 	@Autowired
 	private ResumableSessions sessions;
@@ -69,7 +67,7 @@ class AbandonedSessionsHeapTests {
 		assertThat(this.sessions.getDetachedSessionCount()).isLessThan(50 + 2 * SESSIONS);
 		WireClient fresh = ResumeTestApplication.client(this.port).connect();
 		fresh.token();
-		fresh.send(Tracker.FILL + "10");
+		fresh.send(Recorder.FILL + "10");
 		fresh.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		fresh.close();
 	}
@@ -83,15 +81,15 @@ class AbandonedSessionsHeapTests {
 			WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 			client.token();
 			if (bytes > 0) {
-				client.send(Tracker.FILL + bytes);
+				client.send(Recorder.FILL + bytes);
 				client.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			}
 			client.abort();
 		}
 		// The app's handler keeps open sessions only; the test holds none.
-		this.app.resume.established.clear();
+		this.recorder.established.clear();
 		await().atMost(WAIT)
-			.until(() -> this.app.resume.open.values()
+			.until(() -> this.recorder.open.values()
 				.stream()
 				.noneMatch((session) -> ((ResumableSession) session).isConnected()));
 	}

@@ -1,12 +1,12 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.metrics.WsDrainServerMetrics;
-import io.github.wsdrain.protocol.HostilePeers.Abandoned;
 import io.github.wsdrain.server.ServerSelection;
-import io.github.wsdrain.server.resume.ResumableSession;
+import io.github.wsdrain.server.resume.HostilePeers.Abandoned;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.WireClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.socket.TextMessage;
 
-import static io.github.wsdrain.protocol.HostilePeers.WAIT;
-import static io.github.wsdrain.protocol.HostilePeers.abandon;
+import static io.github.wsdrain.server.resume.HostilePeers.WAIT;
+import static io.github.wsdrain.server.resume.HostilePeers.abandon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * token still resumes. A resume that takes over a live connection is counted (Tomcat,
  * real sockets).
  */
-@SpringBootTest(classes = HostileTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.ack-timeout=500ms", "wsdrain.server.resume.window=30s" })
 class RejectedResumeTests {
 
@@ -37,7 +37,10 @@ class RejectedResumeTests {
 	private int port;
 
 	@Autowired
-	private HostileTestApplication app;
+	private ResumeTestApplication app;
+
+	@Autowired
+	private Recorder recorder;
 
 	@Autowired
 	private WsDrainServerMetrics metrics;
@@ -46,7 +49,7 @@ class RejectedResumeTests {
 
 	@BeforeEach
 	void bind() {
-		this.app.resume.clear();
+		this.recorder.clear();
 		this.metrics.bindTo(this.meters);
 	}
 
@@ -68,7 +71,7 @@ class RejectedResumeTests {
 
 	@Test
 	void whenATokenIsPresentedAtAnotherEndpointThenItIsNotRecoveredThereAndStillResumesAtItsOwn() throws Exception {
-		Abandoned owner = abandon(client(), this.app.resume, 100);
+		Abandoned owner = abandon(client(), this.recorder, 100);
 
 		WireClient elsewhere = client().path(this.app.other.path()).resume(owner.token(), 0).connect();
 		assertThat(elsewhere.resumed()).isFalse();
@@ -86,7 +89,7 @@ class RejectedResumeTests {
 	void whenAResumeReplacesAConnectionThatJustDeliveredAFrameThenTheTakeoverIsCounted() throws Exception {
 		String probe = HostilePeers.probe();
 		WireClient owner = client().path("/resume?" + probe).connect();
-		ResumableSession session = (ResumableSession) this.app.resume.sessionWith(probe);
+		ResumableSession session = (ResumableSession) this.recorder.sessionWith(probe);
 		session.sendMessage(new TextMessage("one"));
 		owner.inbox().sizeReached(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		await().atMost(WAIT).until(() -> session.getUnacknowledgedMessages() == 0);
@@ -109,7 +112,7 @@ class RejectedResumeTests {
 		String probe = HostilePeers.probe();
 		WireClient owner = client().path("/resume?" + probe).connect();
 		String token = owner.token();
-		ResumableSession session = (ResumableSession) this.app.resume.sessionWith(probe);
+		ResumableSession session = (ResumableSession) this.recorder.sessionWith(probe);
 		for (int i = 1; i <= 3; i++) {
 			session.sendMessage(new TextMessage("m" + i));
 		}
@@ -126,7 +129,7 @@ class RejectedResumeTests {
 		session.sendMessage(new TextMessage("m4"));
 		owner.inbox().sizeReached(4).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(owner.closeCode()).isNotDone();
-		assertThat(this.app.resume.closed).doesNotContainKey(session.getId());
+		assertThat(this.recorder.wasClosed(session)).isFalse();
 
 		owner.abort();
 		await().atMost(WAIT).until(() -> !session.isConnected());

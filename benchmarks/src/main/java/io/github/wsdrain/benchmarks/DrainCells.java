@@ -1,0 +1,201 @@
+package io.github.wsdrain.benchmarks;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+import static io.github.wsdrain.benchmarks.Bench.KB;
+import static io.github.wsdrain.benchmarks.Bench.MB;
+import static io.github.wsdrain.benchmarks.Bench.WAIT_SECONDS;
+import static io.github.wsdrain.benchmarks.Bench.await;
+import static io.github.wsdrain.benchmarks.Bench.awaitAll;
+import static io.github.wsdrain.benchmarks.Bench.bytes;
+import static io.github.wsdrain.benchmarks.Bench.check;
+import static io.github.wsdrain.benchmarks.Bench.filler;
+import static io.github.wsdrain.benchmarks.Bench.log;
+import static io.github.wsdrain.benchmarks.Bench.requireDraining;
+
+/**
+ * The cost of a close: an idle session's, and {@code closeAsync} with 1, 8 and 64 MB
+ * queued against the time the same bytes take to cross with no close.
+ */
+final class DrainCells {
+
+	private final int runs;
+
+	private final int warmups;
+
+	private final boolean quick;
+
+	private final BenchServer server;
+
+	private final Report report;
+
+	private final HttpClient httpClient;
+
+	private final ExecutorService senders;
+
+	private final BenchContext bench;
+
+	DrainCells(BenchContext bench) {
+		this.bench = bench;
+		this.runs = bench.runs();
+		this.warmups = bench.warmups();
+		this.quick = bench.quick();
+		this.server = bench.server();
+		this.report = bench.report();
+		this.httpClient = bench.httpClient();
+		this.senders = bench.senders();
+	}
+
+	void drain() throws Exception {
+		idleClose();
+		int size = 64 * KB;
+		int[] queuedSizes = this.quick ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
+		for (int queued : queuedSizes) {
+			log("Drain, %s queued in %s messages", bytes(queued), bytes(size));
+			for (int w = 0; w < this.warmups; w++) {
+				drainRun(queued, size);
+			}
+			double[] transfer = new double[this.runs];
+			double[] drain = new double[this.runs];
+			double[] inQueue = new double[this.runs];
+			for (int r = 0; r < this.runs; r++) {
+				DrainRun run = drainRun(queued, size);
+				transfer[r] = run.transferNanos() / 1e6;
+				drain[r] = run.drainNanos() / 1e6;
+				inQueue[r] = run.queuedAtClose();
+				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, this.runs, transfer[r],
+						drain[r]);
+			}
+			this.report.drain(queued, size, transfer, drain, inQueue);
+		}
+	}
+
+	/**
+	 * The fixed cost of a close, with nothing queued: from {@code close} to the client's
+	 * receipt of the close frame, for the container's session ({@code /plain}) and for
+	 * {@code closeAsync} on a draining one, in pairs.
+	 */
+	private void idleClose() throws Exception {
+		log("Close of an idle session");
+		double[] plain = new double[this.runs];
+		double[] drained = new double[this.runs];
+		for (int r = -this.warmups; r < this.runs; r++) {
+			double plainMillis = idleCloseRun(false);
+			double drainedMillis = idleCloseRun(true);
+			if (r >= 0) {
+				plain[r] = plainMillis;
+				drained[r] = drainedMillis;
+			}
+		}
+		this.report.idleClose(plain, drained);
+	}
+
+	private double idleCloseRun(boolean drained) throws Exception {
+		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri(drained ? "/drained" : "/plain"), false);
+		WebSocketSession session = (drained ? this.server.drained() : this.server.plain()).next();
+		check(session instanceof DrainingWebSocketSession == drained, "idle close: unexpected session %s", session);
+		Thread.sleep(20);
+		long started = System.nanoTime();
+		if (session instanceof DrainingWebSocketSession draining) {
+			draining.closeAsync(CloseStatus.NORMAL);
+		}
+		else {
+			session.close(CloseStatus.NORMAL);
+		}
+		ReceivingClient.Close close = await(client.closed(), "the close frame of an idle session");
+		check(close.code() == CloseStatus.NORMAL.getCode(), "idle close: code %d", close.code());
+		return (close.nanos() - started) / 1e6;
+	}
+
+	record DrainRun(long transferNanos, long drainNanos, long queuedAtClose) {
+
+	}
+
+	/**
+	 * One connection: the bytes cross once with no close (client paused while they are
+	 * sent, then resumed), then the same bytes are queued again the same way and the
+	 * session is closed as the client resumes.
+	 */
+	private DrainRun drainRun(int queued, int size) throws Exception {
+		int count = queued / size;
+		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri("/drained"), true);
+		DrainingWebSocketSession session = requireDraining(this.server.drained().next());
+		ByteBuffer payload = ByteBuffer.wrap(filler(size));
+
+		// Unmeasured: the same bytes once, so that both measured phases find TCP's windows grown alike.
+		List<Future<?>> sends = sendWhilePaused(session, payload, count);
+		CompletableFuture<Long> allThrough = client.whenReceived(count);
+		client.resume();
+		await(allThrough, "the warm-up transfer of " + bytes(queued));
+		awaitAll(sends);
+
+		client.pause();
+		sends = sendWhilePaused(session, payload, count);
+		allThrough = client.whenReceived(2L * count);
+		long started = System.nanoTime();
+		client.resume();
+		long transferNanos = await(allThrough, "the transfer of " + bytes(queued)) - started;
+		awaitAll(sends);
+
+		client.pause();
+		sends = sendWhilePaused(session, payload, count);
+		long queuedAtClose = session.getQueuedBytes();
+		started = System.nanoTime();
+		CompletableFuture<CloseResult> closing = session.closeAsync(CloseStatus.NORMAL);
+		client.resume();
+		ReceivingClient.Close close = await(client.closed(), "the close frame after " + bytes(queued));
+		long drainNanos = close.nanos() - started;
+		CloseResult result = await(closing, "the close result");
+		awaitAll(sends);
+		check(close.code() == CloseStatus.NORMAL.getCode(), "drain run: close code %d, expected 1000", close.code());
+		check(client.messages() == 3L * count && client.bytes() == 3L * count * size,
+				"drain run: client received %d messages / %d bytes before the close frame, expected %d / %d",
+				client.messages(), client.bytes(), 3L * count, 3L * count * size);
+		check(result.dropped() == 0 && !result.drainTimedOut(), "drain run: %s", result);
+		return new DrainRun(transferNanos, drainNanos, queuedAtClose);
+	}
+
+	/**
+	 * Hand {@code count} messages to the session from a pool while the client reads
+	 * nothing: the thread that writes blocks once the socket is full, the others queue.
+	 * Returns once every message is accepted (the writer's own call may still block).
+	 */
+	private List<Future<?>> sendWhilePaused(DrainingWebSocketSession session, ByteBuffer payload, int count)
+			throws Exception {
+		long target = session.getAcceptedMessages() + count;
+		List<Future<?>> sends = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			sends.add(this.senders.submit(() -> {
+				session.sendMessage(new BinaryMessage(payload.duplicate()));
+				return null;
+			}));
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+		while (session.getAcceptedMessages() < target) {
+			check(System.nanoTime() < deadline, "only %d of %d messages accepted", session.getAcceptedMessages(),
+					target);
+			Thread.sleep(1);
+		}
+		return sends;
+	}
+
+	private URI uri(String path) {
+		return this.bench.uri(path);
+	}
+
+}

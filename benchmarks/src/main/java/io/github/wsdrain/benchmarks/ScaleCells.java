@@ -1,0 +1,279 @@
+package io.github.wsdrain.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.wsdrain.server.DrainingSessionRegistry;
+import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainSettings;
+import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.SessionClosingException;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
+
+import static io.github.wsdrain.benchmarks.Bench.KB;
+import static io.github.wsdrain.benchmarks.Bench.WAIT_SECONDS;
+import static io.github.wsdrain.benchmarks.Bench.check;
+import static io.github.wsdrain.benchmarks.Bench.filler;
+import static io.github.wsdrain.benchmarks.Bench.log;
+import static io.github.wsdrain.benchmarks.Bench.requireDraining;
+
+
+/**
+ * Memory and scale: the retained heap of draining sessions alone, then 1,000 and 10,000
+ * connected sessions streaming and closed at once.
+ */
+final class ScaleCells {
+
+	private final int runs;
+
+	private final boolean quick;
+
+	private final BenchServer server;
+
+	private final Report report;
+
+	private final DrainingSessionRegistry registry;
+
+	private final ExecutorService senders;
+
+	private final BenchContext bench;
+
+	ScaleCells(BenchContext bench) {
+		this.bench = bench;
+		this.runs = bench.runs();
+		this.quick = bench.quick();
+		this.server = bench.server();
+		this.report = bench.report();
+		this.registry = bench.registry();
+		this.senders = bench.senders();
+	}
+
+	/**
+	 * Retained heap of the draining wrapper alone: N Spring sessions without a container
+	 * behind them, then a draining session for each through the registry (which also
+	 * keeps it in its set and in the session's attributes).
+	 */
+	void heapPerSessionObjects() throws Exception {
+		int count = this.quick ? 20_000 : 100_000;
+		log("Heap per session, %,d draining sessions around container-less Spring sessions", count);
+		double[] perSession = new double[this.runs];
+		for (int r = 0; r < this.runs; r++) {
+			DrainingSessionRegistry objects = new DrainingSessionRegistry(DrainSettings.DEFAULTS, List.of());
+			try {
+				List<WebSocketSession> sessions = new ArrayList<>(count);
+				for (int i = 0; i < count; i++) {
+					sessions.add(new StandardWebSocketSession(new HttpHeaders(), new HashMap<>(), null, null));
+				}
+				long before = usedHeapAfterGc();
+				List<DrainingWebSocketSession> drained = new ArrayList<>(count);
+				for (WebSocketSession session : sessions) {
+					drained.add(objects.drainingSession(session));
+				}
+				long after = usedHeapAfterGc();
+				check(drained.size() == count && objects.getSessions().size() == count, "heap run: %d sessions",
+						drained.size());
+				// The list holding them is the benchmark's, not wsdrain's.
+				perSession[r] = (after - before - (16 + 4L * count)) / (double) count;
+				sessions.clear();
+				drained.clear();
+			}
+			finally {
+				objects.destroy();
+			}
+		}
+		this.report.heapObjects(count, perSession);
+	}
+
+	private static long usedHeapAfterGc() throws InterruptedException {
+		for (int i = 0; i < 3; i++) {
+			System.gc();
+			Thread.sleep(50);
+		}
+		return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+	}
+
+	// ---------------------------------------------------------------- scale
+
+	void scale() throws Exception {
+		int[] counts = this.quick ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
+		// A warm-up run at the smaller size serves both sizes: one 10,000-session run takes ~35 s here.
+		log("Scale, warm-up run with %,d sessions", counts[0]);
+		scaleRun(counts[0], false);
+		for (int count : counts) {
+			// The stock-Spring heap runs double the connections: only at the smaller size, within the time budget.
+			boolean comparePlain = count == counts[0];
+			log("Scale, %,d sessions%s", count, comparePlain ? ", and the same number idle on /plain" : "");
+			double[] heapDrained = new double[this.runs];
+			double[] heapPlain = comparePlain ? new double[this.runs] : null;
+			double[] closeAllMillis = new double[this.runs];
+			double[] futuresMillis = new double[this.runs];
+			double[] delivered = new double[this.runs];
+			double[] peakThreads = new double[this.runs];
+			for (int r = 0; r < this.runs; r++) {
+				ScaleRun run = scaleRun(count, false);
+				heapDrained[r] = run.heapPerSession();
+				closeAllMillis[r] = run.closeAllNanos() / 1e6;
+				futuresMillis[r] = run.futuresNanos() / 1e6;
+				delivered[r] = run.delivered();
+				peakThreads[r] = run.peakThreads();
+				if (comparePlain) {
+					heapPlain[r] = scaleRun(count, true).heapPerSession();
+				}
+				log("  run %d/%d: %,d messages delivered, 0 lost, all close frames received %.0f ms after closeAsync, "
+						+ "peak %d live threads", r + 1, this.runs, run.delivered(), closeAllMillis[r], run.peakThreads());
+			}
+			this.report.scale(count, closeAllMillis, futuresMillis, delivered, peakThreads, heapDrained, heapPlain);
+		}
+	}
+
+	record ScaleRun(double heapPerSession, long closeAllNanos, long futuresNanos, long delivered, int peakThreads) {
+
+	}
+
+	/**
+	 * N clients in a separate JVM connect; the heap after GC is taken with them idle.
+	 * On {@code /drained}: two threads stream 1 KB messages to every session in turn for
+	 * a second, then every session of the registry is closed with 1001 while they keep
+	 * sending; the run checks that each message whose {@code sendMessage} returned
+	 * arrived and that every client got the close frame. On {@code /plain} (excluded,
+	 * stock Spring) only the idle heap is taken.
+	 */
+	private ScaleRun scaleRun(int count, boolean plain) throws Exception {
+		long heapBefore = usedHeapAfterGc();
+		Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx2g", "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
+				uri(plain ? "/plain" : "/drained").toString(), Integer.toString(count))
+			.redirectError(ProcessBuilder.Redirect.INHERIT)
+			.start();
+		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+		Thread reader = new Thread(() -> {
+			try (BufferedReader in = new BufferedReader(new InputStreamReader(clients.getInputStream()))) {
+				in.lines().forEach(lines::add);
+			}
+			catch (Exception ex) {
+				lines.add("ERROR reading the clients' output: " + ex);
+			}
+		}, "scale-clients-output");
+		reader.setDaemon(true);
+		reader.start();
+		try {
+			expectLine(lines, "CONNECTED");
+			List<WebSocketSession> sessions = (plain ? this.server.plain() : this.server.drained()).next(count);
+			double heapPerSession = (usedHeapAfterGc() - heapBefore) / (double) count;
+			if (plain) {
+				for (WebSocketSession session : sessions) {
+					session.close(CloseStatus.GOING_AWAY);
+				}
+				expectLine(lines, "RESULT");
+				return new ScaleRun(heapPerSession, 0, 0, 0, 0);
+			}
+			List<DrainingWebSocketSession> drained = sessions.stream().map(Bench::requireDraining).toList();
+			check(this.registry.getSessions().size() == count, "registry holds %d sessions, expected %d",
+					this.registry.getSessions().size(), count);
+			ByteBuffer payload = ByteBuffer.wrap(filler(KB));
+			List<Future<Long>> streams = new ArrayList<>();
+			for (int t = 0; t < 2; t++) {
+				List<DrainingWebSocketSession> share = drained.subList(t * count / 2, (t + 1) * count / 2);
+				streams.add(this.senders.submit(() -> stream(share, payload)));
+			}
+			Thread.sleep(this.quick ? 300 : 1000);
+			var threads = ManagementFactory.getThreadMXBean();
+			threads.resetPeakThreadCount();
+			long started = System.nanoTime();
+			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(count);
+			for (DrainingWebSocketSession session : this.registry.getSessions()) {
+				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
+			}
+			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+			long futuresNanos = System.nanoTime() - started;
+			long accepted = 0;
+			for (Future<Long> stream : streams) {
+				accepted += stream.get(WAIT_SECONDS, TimeUnit.SECONDS);
+			}
+			long dropped = 0;
+			for (CompletableFuture<CloseResult> result : closing) {
+				check(!result.get().drainTimedOut(), "scale run: drain timed out: %s", result.get());
+				dropped += result.get().dropped();
+			}
+			Map<String, String> result = fields(expectLine(lines, "RESULT"));
+			long received = Long.parseLong(result.get("received"));
+			check(result.get("codes").equals("1001:" + count), "scale run: close codes %s, expected 1001:%d",
+					result.get("codes"), count);
+			check(dropped == 0 && received == accepted,
+					"scale run: %,d messages accepted, %,d received, %,d reported dropped", accepted, received, dropped);
+			long closeAllNanos = Long.parseLong(result.get("lastCloseNanos")) - started;
+			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
+		}
+		finally {
+			if (!clients.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+				clients.destroyForcibly();
+			}
+			check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
+		}
+	}
+
+	/** Send to each session in turn until every one refuses; return the messages accepted. */
+	private static long stream(List<DrainingWebSocketSession> sessions, ByteBuffer payload) throws Exception {
+		boolean[] refused = new boolean[sessions.size()];
+		int open = sessions.size();
+		long accepted = 0;
+		while (open > 0) {
+			for (int i = 0; i < refused.length; i++) {
+				if (refused[i]) {
+					continue;
+				}
+				try {
+					sessions.get(i).sendMessage(new BinaryMessage(payload.duplicate()));
+					accepted++;
+				}
+				catch (SessionClosingException ex) {
+					refused[i] = true;
+					open--;
+				}
+			}
+		}
+		return accepted;
+	}
+
+	private static String expectLine(BlockingQueue<String> lines, String prefix) throws Exception {
+		String line = lines.poll(300, TimeUnit.SECONDS);
+		check(line != null, "scale clients: no '%s' line within 300 s", prefix);
+		check(line.startsWith(prefix), "scale clients: '%s', expected '%s …'", line, prefix);
+		return line;
+	}
+
+	private static Map<String, String> fields(String line) {
+		Map<String, String> fields = new HashMap<>();
+		for (String part : line.split(" ")) {
+			int eq = part.indexOf('=');
+			if (eq > 0) {
+				fields.put(part.substring(0, eq), part.substring(eq + 1));
+			}
+		}
+		return fields;
+	}
+
+	private URI uri(String path) {
+		return this.bench.uri(path);
+	}
+
+}
