@@ -1,16 +1,8 @@
-package io.github.wsdrain.protocol;
+package io.github.wsdrain.server.resume;
 
-
-import io.github.wsdrain.server.resume.ResumableSession;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.wsdrain.server.ServerSelection;
+import io.github.wsdrain.testsupport.RawWebSocketClient;
+import io.github.wsdrain.testsupport.ResumeTestApplication;
+import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * session, and the container's own threads (about 1,300 more in 20 s before the server's
  * executor was bounded). Tomcat, real sockets.
  */
-@SpringBootTest(classes = HostileTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.buffer-size=1MB" })
 class StuckResumableWritersThreadTests {
 
@@ -53,33 +48,32 @@ class StuckResumableWritersThreadTests {
 	private int port;
 
 	@Autowired
-	private HostileTestApplication app;
+	private Recorder recorder;
 
 	@Test
 	void whenTenStuckClientsKeepSendingThenTheThreadCountStaysBounded() throws Exception {
-		this.app.resume.clear();
+		this.recorder.clear();
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		threads.resetPeakThreadCount();
 		int baseline = threads.getThreadCount();
 		ExecutorService appSenders = Executors.newFixedThreadPool(CLIENTS);
 		ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-		List<Socket> sockets = new ArrayList<>();
+		List<RawWebSocketClient> clients = new ArrayList<>();
 		try {
 			for (int i = 0; i < CLIENTS; i++) {
-				Socket socket = stuckClient();
-				sockets.add(socket);
-				ResumableSession session = (ResumableSession) this.app.resume.nextSession();
+				clients.add(stuckClient());
+				ResumableSession session = (ResumableSession) this.recorder.nextSession();
 				appSenders.execute(() -> sendQuietly(session, new BinaryMessage(new byte[16 * 1024 * 1024])));
 			}
 			AtomicInteger sent = new AtomicInteger();
 			ScheduledFuture<?> frames = pacer.scheduleAtFixedRate(() -> {
 				int seq = sent.incrementAndGet();
 				if (seq <= FRAMES) {
-					sockets.forEach((socket) -> sendMaskedText(socket, "m:" + seq + ":x"));
+					clients.forEach((client) -> sendText(client, "m:" + seq + ":x"));
 				}
 			}, 0, 20, TimeUnit.MILLISECONDS);
 
-			await().atMost(Duration.ofSeconds(30)).until(() -> this.app.resume.received.size() == CLIENTS * FRAMES);
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.recorder.received.size() == CLIENTS * FRAMES);
 			frames.cancel(false);
 			// The last acknowledgement tasks start within 100 ms of the last delivery.
 			await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
@@ -91,8 +85,8 @@ class StuckResumableWritersThreadTests {
 		}
 		finally {
 			pacer.shutdownNow();
-			for (Socket socket : sockets) {
-				socket.close();
+			for (RawWebSocketClient client : clients) {
+				client.close();
 			}
 			appSenders.shutdownNow();
 		}
@@ -109,47 +103,15 @@ class StuckResumableWritersThreadTests {
 	}
 
 	/** Handshake {@code wsdrain.v1} with a 4 KB receive window, then never read again. */
-	private Socket stuckClient() throws IOException {
-		Socket socket = new Socket();
-		socket.setReceiveBufferSize(4096);
-		socket.connect(new InetSocketAddress("localhost", this.port), 5000);
-		String request = "GET /resume HTTP/1.1\r\nHost: localhost:" + this.port
-				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-				+ "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: wsdrain.v1\r\n\r\n";
-		socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-		socket.getOutputStream().flush();
-		String headers = readHeaders(socket.getInputStream());
-		assertThat(headers).startsWith("HTTP/1.1 101").containsIgnoringCase("wsdrain.v1");
-		return socket;
+	private RawWebSocketClient stuckClient() throws IOException {
+		RawWebSocketClient client = RawWebSocketClient.connect(this.port, "/resume", 4096, "wsdrain.v1");
+		assertThat(client.handshakeResponse()).containsIgnoringCase("wsdrain.v1");
+		return client;
 	}
 
-	private static String readHeaders(InputStream in) throws IOException {
-		ByteArrayOutputStream headers = new ByteArrayOutputStream();
-		while (!headers.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-			int next = in.read();
-			if (next < 0) {
-				throw new IOException("Connection closed during the handshake");
-			}
-			headers.write(next);
-		}
-		return headers.toString(StandardCharsets.ISO_8859_1);
-	}
-
-	/** One masked text frame of under 126 bytes, as a client must send it. */
-	private static void sendMaskedText(Socket socket, String text) {
-		byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-		byte[] mask = { 1, 2, 3, 4 };
-		byte[] frame = new byte[6 + payload.length];
-		frame[0] = (byte) 0x81;
-		frame[1] = (byte) (0x80 | payload.length);
-		System.arraycopy(mask, 0, frame, 2, 4);
-		for (int i = 0; i < payload.length; i++) {
-			frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-		}
+	private static void sendText(RawWebSocketClient client, String text) {
 		try {
-			OutputStream out = socket.getOutputStream();
-			out.write(frame);
-			out.flush();
+			client.sendText(text);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
