@@ -79,8 +79,10 @@ final class CloseSequence {
 			return this.closeFuture;
 		}
 		if (transition(SessionState::closeRequested, status) != null) {
-			if (this.writer.isDrained()) {
-				// Nothing to drain and nobody writing: the close goes ahead on this thread.
+			if (this.closeBarrier.sendsPing() && this.writer.isDrained()) {
+				// Nothing to drain and nobody writing: the Ping goes out on this thread. Only
+				// the Ping: the close frame may call the application back from inside the
+				// container, which must not happen under the caller's locks.
 				closeDrained(requiredCloseRequest().requestedNanos() + this.settings.drainTimeout().toNanos());
 			}
 			else {
