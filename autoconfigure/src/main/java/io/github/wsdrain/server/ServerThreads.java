@@ -125,14 +125,6 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 	}
 
 	/**
-	 * Return how many threads of the executor are running tasks.
-	 * @return the count
-	 */
-	public int getActiveThreads() {
-		return this.executor.getActiveCount();
-	}
-
-	/**
 	 * Stop the timer and refuse new tasks; running tasks finish on their own.
 	 */
 	@Override
