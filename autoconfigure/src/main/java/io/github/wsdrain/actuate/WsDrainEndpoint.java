@@ -82,7 +82,9 @@ public class WsDrainEndpoint {
 				sessions.stream().mapToLong(DrainingWebSocketSession::getQueuedBytes).sum(),
 				sessions.stream().mapToLong(DrainingWebSocketSession::getDroppedMessages).sum(), detached.size(),
 				resumable.stream().mapToLong(ResumableSession::getUnacknowledgedMessages).sum(),
-				undelivered(this.registry.getUndeliveredMessages()));
+				undelivered(this.registry.getUndeliveredMessages()),
+				sessions.stream().filter(DrainingWebSocketSession::isStuckInWrite).count(),
+				this.registry.getWriteTimeouts());
 		// Descriptors are built for one page only: ten thousand sessions stay cheap to list.
 		List<SessionDescriptor> pageOfSessions = Stream
 			.concat(sessions.stream().map((session) -> new Listed(session.getAge(), () -> describe(session))),
@@ -110,7 +112,7 @@ public class WsDrainEndpoint {
 	private static SessionDescriptor describe(ResumableSession detached) {
 		URI uri = detached.getUri();
 		return new SessionDescriptor(detached.getId(), null, (uri != null) ? uri.getPath() : null, "detached", 0, 0, 0,
-				0, detached.getAge().toSeconds(), Resumable.of(detached));
+				0, 0, 0, detached.getAge().toSeconds(), Resumable.of(detached));
 	}
 
 	/**
@@ -160,9 +162,14 @@ public class WsDrainEndpoint {
 	 * @param undeliveredMessages STOMP messages that Spring's outbound channel delivered
 	 * after their session began to close ({@code session-closing}) or had ended
 	 * ({@code no-session}), since start, by reason
+	 * @param stuckWrites sessions whose write to the peer has lasted longer than 1 s (or
+	 * half the send time limit), which a peer that stops reading causes
+	 * @param writeTimeouts sessions ended with 1011 because a write ran past the send time
+	 * limit, since start
 	 */
 	public record Totals(int sessions, long queuedMessages, long queuedBytes, long droppedMessages,
-			int detachedSessions, long unacknowledgedMessages, Map<String, Long> undeliveredMessages) {
+			int detachedSessions, long unacknowledgedMessages, Map<String, Long> undeliveredMessages,
+			long stuckWrites, long writeTimeouts) {
 
 	}
 
@@ -178,13 +185,16 @@ public class WsDrainEndpoint {
 	 * @param queuedBytes payload bytes waiting to be written
 	 * @param sentMessages messages written
 	 * @param droppedMessages messages dropped
+	 * @param writeBytes payload bytes of the write to the peer in progress: they left the
+	 * queue, and a peer that stops reading holds them until the send time limit
+	 * @param writeMillis how long the write in progress has lasted, 0 when none is
 	 * @param ageSeconds seconds since the session opened
 	 * @param resumable the {@code wsdrain.v1} session, or {@code null} for a plain
 	 * connection
 	 */
 	public record SessionDescriptor(String id, @Nullable String remoteAddress, @Nullable String path, String state,
-			int queuedMessages, long queuedBytes, long sentMessages, long droppedMessages, long ageSeconds,
-			@Nullable Resumable resumable) {
+			int queuedMessages, long queuedBytes, long sentMessages, long droppedMessages, long writeBytes,
+			long writeMillis, long ageSeconds, @Nullable Resumable resumable) {
 
 		static SessionDescriptor of(DrainingWebSocketSession session, @Nullable Resumable resumable) {
 			InetSocketAddress remote = session.getRemoteAddress();
@@ -192,7 +202,8 @@ public class WsDrainEndpoint {
 			return new SessionDescriptor(session.getId(), (remote != null) ? remote.toString() : null,
 					(uri != null) ? uri.getPath() : null, session.getState().tagValue(),
 					session.getQueuedMessages(), session.getQueuedBytes(), session.getSentMessages(),
-					session.getDroppedMessages(), session.getAge().toSeconds(), resumable);
+					session.getDroppedMessages(), session.getWriteBytes(), session.getWriteTime().toMillis(),
+					session.getAge().toSeconds(), resumable);
 		}
 
 	}

@@ -66,8 +66,10 @@ public final class WsDrainServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ServerThreads wsDrainServerThreads(Environment environment) {
-		return new ServerThreads(Threading.VIRTUAL.isActive(environment));
+	ServerThreads wsDrainServerThreads(WsDrainServerProperties properties, Environment environment) {
+		return new ServerThreads(Threading.VIRTUAL.isActive(environment),
+				PropertyChecks.positive("wsdrain.server.max-threads", properties.getMaxThreads()),
+				PropertyChecks.positive("wsdrain.server.max-queued-tasks", properties.getMaxQueuedTasks()));
 	}
 
 	@Bean

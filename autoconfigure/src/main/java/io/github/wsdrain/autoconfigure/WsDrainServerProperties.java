@@ -22,7 +22,7 @@ public class WsDrainServerProperties {
 	/** Most payload bytes queued per session before the overflow policy applies. */
 	private DataSize sendBufferSize = DataSize.ofMegabytes(1);
 
-	/** How long a sender waits for room in a full send buffer under the block policy. */
+	/** How long a sender waits for room in a full send buffer under the block policy, and how long one write to a peer may take before the session closes with 1011. */
 	private Duration sendTimeLimit = Duration.ofSeconds(10);
 
 	/** What happens when a message does not fit in the send buffer. */
@@ -30,6 +30,12 @@ public class WsDrainServerProperties {
 
 	/** Longest time a closing session may spend flushing its queue before the close frame. */
 	private Duration drainTimeout = Duration.ofSeconds(10);
+
+	/** Most threads of the server's executor, which runs drains, close frames and acknowledgements. */
+	private int maxThreads = 256;
+
+	/** Most tasks waiting for a thread of the server's executor; past it the submitting thread runs the task. */
+	private int maxQueuedTasks = 10000;
 
 	/** Path patterns of WebSocket endpoints to leave as Spring serves them. */
 	private List<String> excludedPaths = new ArrayList<>();
@@ -80,6 +86,22 @@ public class WsDrainServerProperties {
 
 	public void setDrainTimeout(Duration drainTimeout) {
 		this.drainTimeout = drainTimeout;
+	}
+
+	public int getMaxThreads() {
+		return this.maxThreads;
+	}
+
+	public void setMaxThreads(int maxThreads) {
+		this.maxThreads = maxThreads;
+	}
+
+	public int getMaxQueuedTasks() {
+		return this.maxQueuedTasks;
+	}
+
+	public void setMaxQueuedTasks(int maxQueuedTasks) {
+		this.maxQueuedTasks = maxQueuedTasks;
 	}
 
 	public List<String> getExcludedPaths() {

@@ -84,6 +84,29 @@ public class WsDrainServerMetrics implements MeterBinder, DrainingSessionListene
 			.description("Payload bytes waiting in send queues, summed over sessions")
 			.baseUnit("bytes")
 			.register(meterRegistry);
+		Gauge.builder("wsdrain.writes.stuck", sessions,
+				(source) -> sessionsOf(source).stream().filter(DrainingWebSocketSession::isStuckInWrite).count())
+			.description("Sessions whose write to the peer has lasted longer than 1 s (or half the send time limit)")
+			.register(meterRegistry);
+		Gauge.builder("wsdrain.writes.in.progress.bytes", sessions, sum(DrainingWebSocketSession::getWriteBytes))
+			.description("Payload bytes of the writes to peers in progress, summed over sessions")
+			.baseUnit("bytes")
+			.register(meterRegistry);
+		Gauge.builder("wsdrain.writes.longest", sessions,
+				(source) -> sessionsOf(source).stream()
+					.mapToLong((session) -> session.getWriteTime().toNanos())
+					.max()
+					.orElse(0) / 1e9)
+			.description("How long the longest write to a peer in progress has lasted")
+			.baseUnit("seconds")
+			.register(meterRegistry);
+		FunctionCounter.builder("wsdrain.write.timeouts", sessions, DrainingSessionRegistry::getWriteTimeouts)
+			.description("Sessions closed with 1011 because a write to the peer ran past the send time limit")
+			.register(meterRegistry);
+		FunctionCounter
+			.builder("wsdrain.executor.caller.runs", sessions, (source) -> source.getThreads().getCallerRunTasks())
+			.description("Tasks run by their submitter because the server executor's threads and queue were full")
+			.register(meterRegistry);
 		Arrays.stream(DropReason.values()).forEach((reason) -> droppedCounter(meterRegistry, reason));
 		Arrays.stream(BarrierOutcome.values()).forEach((outcome) -> closeBarrierCounter(meterRegistry, outcome));
 		ResumableSessions resumable = this.resumableSessions.getIfAvailable();

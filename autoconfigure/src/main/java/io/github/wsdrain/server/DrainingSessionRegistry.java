@@ -64,6 +64,12 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	private final RateLimitedLog undeliveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
+	private final RateLimitedLog writeTimeoutWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
+	private final LongAdder writeTimeouts = new LongAdder();
+
+	private final WriteWatchdog writeWatchdog;
+
 	private final Map<DropReason, LongAdder> undelivered = new ConcurrentHashMap<>();
 
 	/**
@@ -92,6 +98,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 		this.listeners = List.copyOf(listeners);
 		this.threads = threads;
 		this.ownsThreads = ownsThreads;
+		this.writeWatchdog = new WriteWatchdog(this.sessions, settings.writeCheckInterval(), threads.timer());
 	}
 
 	/**
@@ -218,8 +225,18 @@ public class DrainingSessionRegistry implements DisposableBean {
 		return counts;
 	}
 
+	/**
+	 * Return how many sessions were ended because a write to the peer ran past the send
+	 * time limit, since start.
+	 * @return the count
+	 */
+	public long getWriteTimeouts() {
+		return this.writeTimeouts.sum();
+	}
+
 	@Override
 	public void destroy() {
+		this.writeWatchdog.close();
 		if (this.ownsThreads) {
 			this.threads.close();
 		}
@@ -229,12 +246,23 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 		@Override
 		public void messagesDropped(DrainingWebSocketSession session, DropReason reason, long count) {
-			if (reason != DropReason.DRAIN_TIMEOUT) {
+			// A drain or write timeout has a warning of its own.
+			if (reason != DropReason.DRAIN_TIMEOUT && reason != DropReason.WRITE_TIMEOUT) {
 				dropWarnings.warn(() -> "WebSocket session " + session.getId() + ": " + count
 						+ " accepted message(s) dropped (" + reason.tagValue() + "); " + session.getDroppedMessages()
 						+ " dropped on this session in all");
 			}
 			listeners.forEach((listener) -> listener.messagesDropped(session, reason, count));
+		}
+
+		@Override
+		public void writeTimedOut(DrainingWebSocketSession session, long writeBytes, Duration writeTime) {
+			writeTimeouts.increment();
+			writeTimeoutWarnings.warn(() -> "WebSocket session " + session.getId() + ": a write of " + writeBytes
+					+ " bytes to the peer took " + writeTime.toMillis() + " ms, past the send time limit of "
+					+ settings.sendTimeLimit().toMillis() + " ms; closing with 1011 and cutting the connection, "
+					+ session.getDroppedMessages() + " message(s) dropped on this session so far");
+			listeners.forEach((listener) -> listener.writeTimedOut(session, writeBytes, writeTime));
 		}
 
 		@Override

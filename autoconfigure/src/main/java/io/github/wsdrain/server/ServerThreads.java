@@ -1,20 +1,34 @@
 package io.github.wsdrain.server;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.github.wsdrain.support.RateLimitedLog;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.core.task.AsyncTaskExecutor;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * The threads of the server side: one timer thread, which only fires timeouts, and an
- * executor with a thread for every task at once, for drains, close frames,
- * acknowledgements and shutdown callbacks, which block on peers and applications: a
- * virtual thread per task when enabled, else a pool of platform threads that go away when
- * idle. Owned by the bean that creates it and stopped with it.
+ * The threads of the server side: one timer thread, which only fires timeouts and the
+ * write watchdog, and a bounded executor for drains, close frames, acknowledgements and
+ * shutdown callbacks, which may wait on peers and applications, each no longer than the
+ * send time limit or the drain timeout. Virtual threads when enabled, else platform
+ * threads that go away when idle. Owned by the bean that creates it and stopped with it.
+ * <p>
+ * The executor runs at most {@code maxThreads} tasks at once and holds at most
+ * {@code maxQueuedTasks} more; past that the thread that submits a task runs it itself
+ * (counted, and logged at most once per interval): a task is never dropped while the
+ * threads run. Once stopped, they refuse new tasks.
  * <p>
  * Neither is a bean of its own on purpose: Spring pauses scheduler beans in the default
  * lifecycle phase and shuts them down when the context starts to close, before the
@@ -22,22 +36,44 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  */
 public final class ServerThreads implements DisposableBean, AutoCloseable {
 
+	/** The executor's threads unless told otherwise. */
+	public static final int DEFAULT_MAX_THREADS = 256;
+
+	/** The tasks the executor holds unless told otherwise. */
+	public static final int DEFAULT_MAX_QUEUED_TASKS = 10_000;
+
+	private static final Log logger = LogFactory.getLog(ServerThreads.class);
+
 	private final ThreadPoolTaskScheduler timer;
 
-	private final AsyncTaskExecutor executor;
+	private final ThreadPoolTaskExecutor executor;
+
+	private final LongAdder callerRuns = new LongAdder();
+
+	private final RateLimitedLog saturationWarnings = new RateLimitedLog(logger, Duration.ofSeconds(5));
 
 	/**
-	 * Create the threads, platform threads for tasks.
+	 * Create the threads, platform threads for tasks, with the default bounds.
 	 */
 	public ServerThreads() {
-		this(false);
+		this(false, DEFAULT_MAX_THREADS, DEFAULT_MAX_QUEUED_TASKS);
+	}
+
+	/**
+	 * Create the threads with the default bounds.
+	 * @param virtualThreads whether tasks run on virtual threads (Java 21 and later)
+	 */
+	public ServerThreads(boolean virtualThreads) {
+		this(virtualThreads, DEFAULT_MAX_THREADS, DEFAULT_MAX_QUEUED_TASKS);
 	}
 
 	/**
 	 * Create the threads.
 	 * @param virtualThreads whether tasks run on virtual threads (Java 21 and later)
+	 * @param maxThreads the most tasks the executor runs at once
+	 * @param maxQueuedTasks the most tasks waiting for a thread
 	 */
-	public ServerThreads(boolean virtualThreads) {
+	public ServerThreads(boolean virtualThreads, int maxThreads, int maxQueuedTasks) {
 		this.timer = new ThreadPoolTaskScheduler();
 		this.timer.setPoolSize(1);
 		this.timer.setThreadNamePrefix("wsdrain-timer-");
@@ -45,28 +81,22 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 		// Drain watchdogs are cancelled far more often than they fire.
 		this.timer.setRemoveOnCancelPolicy(true);
 		this.timer.initialize();
-		this.executor = virtualThreads ? virtualThreadPerTask() : platformThreadPool();
-	}
-
-	private static AsyncTaskExecutor virtualThreadPerTask() {
-		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wsdrain-server-");
-		executor.setVirtualThreads(true);
-		return executor;
-	}
-
-	/** No queue and no bound: a task never waits for another, which may block on a peer. */
-	private static AsyncTaskExecutor platformThreadPool() {
-		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		executor.setCorePoolSize(0);
-		executor.setMaxPoolSize(Integer.MAX_VALUE);
-		executor.setQueueCapacity(0);
-		executor.setKeepAliveSeconds(30);
-		executor.setThreadNamePrefix("wsdrain-server-");
-		executor.setDaemon(true);
+		this.executor = new ThreadPoolTaskExecutor();
+		// Core threads time out: a thread exists only while there is work.
+		this.executor.setCorePoolSize(maxThreads);
+		this.executor.setMaxPoolSize(maxThreads);
+		this.executor.setAllowCoreThreadTimeOut(true);
+		this.executor.setQueueCapacity(maxQueuedTasks);
+		this.executor.setKeepAliveSeconds(30);
+		this.executor.setThreadNamePrefix("wsdrain-server-");
+		this.executor.setDaemon(true);
+		if (virtualThreads) {
+			this.executor.setThreadFactory(new VirtualThreadTaskExecutor("wsdrain-server-").getVirtualThreadFactory());
+		}
+		this.executor.setRejectedExecutionHandler(new RunOnCaller(maxThreads, maxQueuedTasks));
 		// Stopping refuses new tasks; running drains finish on their own.
-		executor.setWaitForTasksToCompleteOnShutdown(true);
-		executor.initialize();
-		return executor;
+		this.executor.setWaitForTasksToCompleteOnShutdown(true);
+		this.executor.initialize();
 	}
 
 	/**
@@ -78,11 +108,20 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 	}
 
 	/**
-	 * Return the executor, a thread for every task at once.
+	 * Return the executor, bounded in threads and waiting tasks.
 	 * @return the executor
 	 */
 	public Executor executor() {
 		return this.executor;
+	}
+
+	/**
+	 * Return how many tasks the executor's submitters ran themselves because its threads
+	 * and queue were full, since start.
+	 * @return the count
+	 */
+	public long getCallerRunTasks() {
+		return this.callerRuns.sum();
 	}
 
 	/**
@@ -96,12 +135,33 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 	@Override
 	public void close() {
 		this.timer.shutdown();
-		if (this.executor instanceof ThreadPoolTaskExecutor pool) {
-			pool.shutdown();
+		this.executor.shutdown();
+	}
+
+	/** Full: the submitter runs the task, so that nothing accepted is dropped. */
+	private final class RunOnCaller implements RejectedExecutionHandler {
+
+		private final int maxThreads;
+
+		private final int maxQueuedTasks;
+
+		RunOnCaller(int maxThreads, int maxQueuedTasks) {
+			this.maxThreads = maxThreads;
+			this.maxQueuedTasks = maxQueuedTasks;
 		}
-		else if (this.executor instanceof SimpleAsyncTaskExecutor perTask) {
-			perTask.close();
+
+		@Override
+		public void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
+			if (pool.isShutdown()) {
+				throw new RejectedExecutionException("wsdrain server threads are stopped");
+			}
+			callerRuns.increment();
+			saturationWarnings.warn(() -> "wsdrain server executor full (" + this.maxThreads + " threads, "
+					+ this.maxQueuedTasks + " queued tasks): " + Thread.currentThread().getName()
+					+ " runs the task itself; " + callerRuns.sum() + " such task(s) so far (see wsdrain.server.max-threads)");
+			task.run();
 		}
+
 	}
 
 }

@@ -70,6 +70,14 @@ public final class CloseBarrier {
 	}
 
 	/**
+	 * Return whether {@link #pass} sends a Ping, rather than running what follows at once.
+	 * @return {@code false} when the barrier is off or skipped
+	 */
+	boolean sendsPing() {
+		return !this.skipped && !this.timeout.isZero();
+	}
+
+	/**
 	 * Send the Ping on the connection and run {@code then} once the Pong has arrived, the
 	 * bound has passed or the connection has ended; at once when the barrier is off.
 	 * @param connection the container's session, after the last message

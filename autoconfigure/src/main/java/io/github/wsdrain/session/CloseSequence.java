@@ -19,8 +19,10 @@ import org.springframework.web.socket.CloseStatus;
 /**
  * The state machine of one {@link DrainingWebSocketSession} and the close it runs: the
  * close delay, the drain within the drain timeout, the close barrier, the close frame,
- * and the one report of the outcome. Every transition goes through
- * {@link #transition}, under one lock, with the events of {@link SessionState}.
+ * the cut of a connection whose write ran past the send time limit, and the one report
+ * of the outcome. Every transition goes through {@link #transition}, or, for a write
+ * timeout, {@link #writeTimedOut}, under one lock, with the events of
+ * {@link SessionState}.
  */
 final class CloseSequence {
 
@@ -42,9 +44,7 @@ final class CloseSequence {
 
 	private final CloseBarrier closeBarrier;
 
-	/** Guards the state and the close request. */
-	private final Object stateLock = new Object();
-
+	/** Guarded, with the close request, by this sequence's monitor. */
 	private volatile SessionState state = SessionState.OPEN;
 
 	/** Set when the session stops accepting messages. */
@@ -79,9 +79,57 @@ final class CloseSequence {
 			return this.closeFuture;
 		}
 		if (transition(SessionState::closeRequested, status) != null) {
-			this.executor.execute(this::drainAndClose);
+			if (this.closeBarrier.sendsPing() && this.writer.isDrained()) {
+				// Nothing to drain and nobody writing: the Ping goes out on this thread. Only
+				// the Ping: the close frame may call the application back from inside the
+				// container, which must not happen under the caller's locks.
+				closeDrained(requiredCloseRequest().requestedNanos() + this.settings.drainTimeout().toNanos());
+			}
+			else {
+				this.executor.execute(this::drainAndClose);
+			}
 		}
 		return this.closeFuture;
+	}
+
+	/**
+	 * A write to the container ran past the send time limit: drop the queue, report, and
+	 * cut the connection so that the blocked writer returns.
+	 * @param writeBytes the payload bytes of the stuck write
+	 * @param writeNanos how long it has taken so far
+	 * @return {@code true} if this ended the session, {@code false} if it had ended
+	 * already
+	 */
+	boolean writeTimedOut(long writeBytes, long writeNanos) {
+		SessionState from;
+		synchronized (this) {
+			from = this.state;
+			SessionState next = from.writeTimedOut();
+			if (next == null) {
+				return false;
+			}
+			if (from.isAccepting()) {
+				this.closeRequest = new CloseRequest(CloseRequest.WRITE_TIMEOUT_STATUS, System.nanoTime(),
+						this.session.getSentMessages(), this.session.getDroppedMessages(), false, true);
+				// Senders woken by the close see the new state.
+				this.state = next;
+				this.queue.close();
+			}
+			else {
+				this.closeRequest = requiredCloseRequest().writeTimedOutNow();
+				this.state = next;
+			}
+		}
+		this.session.recordDropped(DropReason.WRITE_TIMEOUT, this.queue.clear());
+		try {
+			this.listener.writeTimedOut(this.session, writeBytes, Duration.ofNanos(writeNanos));
+		}
+		finally {
+			report();
+		}
+		// The timer thread must not block on the container.
+		this.executor.execute(this::sendCloseFrame);
+		return true;
 	}
 
 	/** A message did not fit under {@link SendOverflowPolicy#TERMINATE}: drop the queue, close at once. */
@@ -115,6 +163,12 @@ final class CloseSequence {
 
 	SessionState state() {
 		return this.state;
+	}
+
+	/** Return whether a write ran past the send time limit and ended the session. */
+	boolean writeTimedOutRequested() {
+		CloseRequest request = this.closeRequest;
+		return request != null && request.writeTimedOut();
 	}
 
 	/** Return the status of the close requested so far, or {@code null}. */
@@ -156,13 +210,20 @@ final class CloseSequence {
 		if (!written) {
 			onDrainTimeout();
 		}
-		else if (transition(SessionState::drained, null) != null) {
-			this.closeBarrier.pass(this.session.getDelegate(), deadline, this::sendCloseFrame);
+		else {
+			closeDrained(deadline);
+		}
+	}
+
+	private void closeDrained(long deadline) {
+		if (transition(SessionState::drained, null) != null) {
+			this.writer.controlWrite(
+					() -> this.closeBarrier.pass(this.session.getDelegate(), deadline, this::sendCloseFrame));
 		}
 	}
 
 	private void onDrainTimeout() {
-		synchronized (this.stateLock) {
+		synchronized (this) {
 			SessionState next = this.state.drainTimedOut();
 			if (next == null) {
 				return;
@@ -184,17 +245,20 @@ final class CloseSequence {
 			return;
 		}
 		CloseRequest request = requiredCloseRequest();
-		try {
-			if (request.drainTimedOut()) {
-				ContainerConnections.closeStuckConnection(this.session.getDelegate(), request.status());
+		this.writer.controlWrite(() -> {
+			try {
+				if (request.cutsConnection()) {
+					ContainerConnections.closeStuckConnection(this.session.getDelegate(), request.status());
+				}
+				else {
+					this.session.getDelegate().close(request.status());
+				}
 			}
-			else {
-				this.session.getDelegate().close(request.status());
+			catch (IOException | RuntimeException ex) {
+				logger.debug("WebSocket session " + this.session.getId() + ": failed to send close frame "
+						+ request.status(), ex);
 			}
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.debug("WebSocket session " + this.session.getId() + ": failed to send close frame " + request.status(), ex);
-		}
+		});
 		SessionState from = transition(SessionState::closeFrameSent, null);
 		if (from != null && !from.isReported()) {
 			report();
@@ -208,7 +272,7 @@ final class CloseSequence {
 	 */
 	private @Nullable SessionState transition(Function<SessionState, @Nullable SessionState> event,
 			@Nullable CloseStatus status) {
-		synchronized (this.stateLock) {
+		synchronized (this) {
 			SessionState from = this.state;
 			SessionState to = event.apply(from);
 			if (to == null) {
@@ -216,7 +280,7 @@ final class CloseSequence {
 			}
 			if (from.isAccepting() && !to.isAccepting()) {
 				this.closeRequest = new CloseRequest((status != null) ? status : CloseStatus.NORMAL, System.nanoTime(),
-						this.session.getSentMessages(), this.session.getDroppedMessages(), false);
+						this.session.getSentMessages(), this.session.getDroppedMessages(), false, false);
 				this.queue.close();
 			}
 			this.state = to;

@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
  * How a {@link DrainingWebSocketSession} bounds its queue and its drain.
  *
  * @param sendBufferSize the most bytes of payload queued per session
- * @param sendTimeLimit how long a sender waits for room under {@link SendOverflowPolicy#BLOCK}
+ * @param sendTimeLimit how long a sender waits for room under {@link SendOverflowPolicy#BLOCK},
+ * and how long one write to the peer may take before the session ends with 1011
  * @param overflow what happens when a message does not fit
  * @param drainTimeout how long a closing session may take to flush its queue
  * @param closeBarrierTimeout how long a closing session waits for the Pong of its
@@ -18,6 +19,10 @@ import org.springframework.util.unit.DataSize;
  */
 public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, SendOverflowPolicy overflow,
 		Duration drainTimeout, Duration closeBarrierTimeout) {
+
+	private static final Duration MIN_WRITE_CHECK_INTERVAL = Duration.ofMillis(10);
+
+	private static final Duration MAX_WRITE_CHECK_INTERVAL = Duration.ofSeconds(1);
 
 	/** The close barrier's timeout unless one is given. */
 	public static final Duration DEFAULT_CLOSE_BARRIER_TIMEOUT = Duration.ofSeconds(5);
@@ -43,6 +48,17 @@ public record DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, Sen
 	public DrainSettings(DataSize sendBufferSize, Duration sendTimeLimit, SendOverflowPolicy overflow,
 			Duration drainTimeout) {
 		this(sendBufferSize, sendTimeLimit, overflow, drainTimeout, DEFAULT_CLOSE_BARRIER_TIMEOUT);
+	}
+
+	/**
+	 * Return how often the write watchdog looks for writes past the send time limit: a
+	 * quarter of the limit, between 10 ms and 1 s.
+	 * @return the interval
+	 */
+	public Duration writeCheckInterval() {
+		Duration quarter = this.sendTimeLimit.dividedBy(4);
+		Duration atLeast = (quarter.compareTo(MIN_WRITE_CHECK_INTERVAL) < 0) ? MIN_WRITE_CHECK_INTERVAL : quarter;
+		return (atLeast.compareTo(MAX_WRITE_CHECK_INTERVAL) > 0) ? MAX_WRITE_CHECK_INTERVAL : atLeast;
 	}
 
 	/**

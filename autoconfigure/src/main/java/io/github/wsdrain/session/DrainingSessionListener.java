@@ -26,6 +26,17 @@ public interface DrainingSessionListener {
 	}
 
 	/**
+	 * Called when a write to the peer has run past the send time limit, just before the
+	 * session reports its close (1011) and its connection is cut.
+	 * @param session the session
+	 * @param writeBytes the payload bytes of the stuck write (0 for the close barrier's
+	 * Ping or the close frame)
+	 * @param writeTime how long the write had taken
+	 */
+	default void writeTimedOut(DrainingWebSocketSession session, long writeBytes, java.time.Duration writeTime) {
+	}
+
+	/**
 	 * Called once when a session has closed, with what its drain achieved.
 	 * @param session the closed session
 	 * @param result the close result

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -33,6 +33,8 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  */
 public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
+	private static final long STUCK_WRITE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
 	private final DrainSettings settings;
 
 	private final UnsentMessages unsent;
@@ -49,7 +51,10 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	private final long createdNanos = System.nanoTime();
 
-	private final AtomicLong droppedMessages = new AtomicLong();
+	private static final AtomicLongFieldUpdater<DrainingWebSocketSession> DROPPED_MESSAGES = AtomicLongFieldUpdater
+		.newUpdater(DrainingWebSocketSession.class, "droppedMessages");
+
+	private volatile long droppedMessages;
 
 	/**
 	 * Create a draining session.
@@ -72,8 +77,10 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 				&& settings.overflow() == SendOverflowPolicy.DROP_OLDEST) ? SendOverflowPolicy.BLOCK
 						: settings.overflow();
 		this.queue = new SendQueue(settings.sendBufferSize().toBytes(), policy, settings.sendTimeLimit());
-		this.writer = new QueueWriter(this.queue, delegate, totals,
-				(lost) -> recordDropped(DropReason.SEND_FAILED, lost));
+		this.writer = new QueueWriter(this.queue, delegate, totals, this);
+		// The container's own bound frees the writer even if cutting the connection does not.
+		ContainerWrites.boundBlockingWrites(delegate,
+				settings.sendTimeLimit().plus(settings.writeCheckInterval().multipliedBy(2)));
 		this.closeBarrier = new CloseBarrier(settings.closeBarrierTimeout(), timer, executor);
 		if (unsent == UnsentMessages.REPLAYED) {
 			// The session above waits for the client's acknowledgement of every message,
@@ -258,7 +265,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 * @return the dropped message count
 	 */
 	public long getDroppedMessages() {
-		return this.droppedMessages.get();
+		return this.droppedMessages;
 	}
 
 	/**
@@ -278,8 +285,58 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		this.close.connectionClosed(status);
 	}
 
+	/**
+	 * End the session if its write in progress (messages, the close barrier's Ping or the
+	 * close frame) has run past the send time limit: what is queued is dropped and
+	 * counted, the close reports 1011, and the connection is cut so that the blocked
+	 * writer returns. Called by the write watchdog.
+	 * @return {@code true} if this ended the session
+	 */
+	public boolean endStuckWrite() {
+		long writeNanos = this.writer.getWriteTimeNanos();
+		if (writeNanos <= this.settings.sendTimeLimit().toNanos()) {
+			return false;
+		}
+		return this.close.writeTimedOut(this.writer.getWriteBytes(), writeNanos);
+	}
+
+	/**
+	 * Return how long the write to the container in progress has taken: a peer that
+	 * stops reading holds it until the send time limit ends the session.
+	 * @return the time, zero when no write is in progress
+	 */
+	public Duration getWriteTime() {
+		return Duration.ofNanos(this.writer.getWriteTimeNanos());
+	}
+
+	/**
+	 * Return whether the write to the container in progress has lasted longer than a
+	 * healthy write should: 1 s, or half the send time limit when that is shorter.
+	 * @return {@code true} while the session is stuck in a write
+	 */
+	public boolean isStuckInWrite() {
+		long threshold = Math.min(STUCK_WRITE_NANOS, this.settings.sendTimeLimit().toNanos() / 2);
+		return this.writer.getWriteTimeNanos() > threshold;
+	}
+
+	/**
+	 * Return the payload bytes of the write to the container in progress: they left the
+	 * queue, so {@link #getQueuedBytes()} no longer counts them.
+	 * @return the byte count, 0 when no write of messages is in progress
+	 */
+	public long getWriteBytes() {
+		return this.writer.getWriteBytes();
+	}
+
 	long getTimeSinceWriteStarted() {
 		return this.writer.getTimeSinceWriteStarted();
+	}
+
+	/** A container write failed: its messages are lost, past the send time limit the session ends. */
+	void writeFailed(long lost) {
+		// The container's own bound may have ended the write just before the watchdog did.
+		endStuckWrite();
+		recordDropped(this.close.writeTimedOutRequested() ? DropReason.WRITE_TIMEOUT : DropReason.SEND_FAILED, lost);
 	}
 
 	DrainSettings getSettings() {
@@ -298,9 +355,15 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		}
 		switch (offer.outcome()) {
 			case ADMITTED -> recordDropped(DropReason.OVERFLOW, offer.droppedOldest());
-			case CLOSED -> throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
-					+ getState().tagValue() + " (close requested with " + this.close.requestedStatus()
-					+ "): message not accepted");
+			case CLOSED -> {
+				if (offer.waitedForRoom() && this.close.writeTimedOutRequested()) {
+					// The sender waited for room that a stuck write never made: a full buffer.
+					throw overflow(message.getPayloadLength());
+				}
+				throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
+						+ getState().tagValue() + " (close requested with " + this.close.requestedStatus()
+						+ "): message not accepted");
+			}
 			case FULL -> throw overflow(message.getPayloadLength());
 		}
 	}
@@ -324,7 +387,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	void recordDropped(DropReason reason, long count) {
 		if (count > 0 && this.unsent == UnsentMessages.DROPPED) {
-			this.droppedMessages.addAndGet(count);
+			DROPPED_MESSAGES.addAndGet(this, count);
 			this.listener.messagesDropped(this, reason, count);
 		}
 	}

@@ -18,6 +18,12 @@ public enum DropReason {
 	/** The container failed to write the message. */
 	SEND_FAILED,
 
+	/**
+	 * A write to the peer ran past the send time limit: the message in that write and
+	 * those queued behind it.
+	 */
+	WRITE_TIMEOUT,
+
 	/** STOMP: the outbound channel delivered the message after the session began to close. */
 	SESSION_CLOSING,
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -15,7 +14,12 @@ import org.springframework.web.socket.WebSocketSession;
  * Writes a {@link SendQueue} to the container's session, one thread at a time: whichever
  * sender finds no writer at work writes the queue out, as Spring's
  * {@code ConcurrentWebSocketSessionDecorator} does, so a single sender pays no thread
- * hand-off.
+ * hand-off. When it finds two or more messages queued it hands them to the container as
+ * one write where the container allows it ({@link ContainerWrites}); a lone message goes
+ * out at once.
+ * <p>
+ * It knows when the write in progress started and how many bytes it carries, so that a
+ * watchdog can end a session whose peer holds a write past the send time limit.
  */
 final class QueueWriter {
 
@@ -25,8 +29,8 @@ final class QueueWriter {
 
 	private final SendTotals totals;
 
-	/** Told how many messages a failed write lost: the one written and the rest of its batch. */
-	private final LongConsumer sendFailures;
+	/** Told how many messages a failed write lost: those of the write and the rest of its batch. */
+	private final DrainingWebSocketSession session;
 
 	/** Held by the one thread that writes to the container at a time. */
 	private final ReentrantLock writeLock = new ReentrantLock();
@@ -34,17 +38,24 @@ final class QueueWriter {
 	/** The writer's batch, only touched under the write lock. */
 	private WebSocketMessage<?> @Nullable [] batch;
 
+	/** When the write of messages in progress started, 0 when none is. */
 	private volatile long writeStartedNanos;
+
+	/** The payload bytes of the write in progress. */
+	private volatile long writeBytes;
+
+	/** When the control write in progress (close barrier Ping, close frame) started, 0 when none is. */
+	private volatile long controlStartedNanos;
 
 	private volatile long sentMessages;
 
 	private volatile long sentBytes;
 
-	QueueWriter(SendQueue queue, WebSocketSession target, SendTotals totals, LongConsumer sendFailures) {
+	QueueWriter(SendQueue queue, WebSocketSession target, SendTotals totals, DrainingWebSocketSession session) {
 		this.queue = queue;
 		this.target = target;
 		this.totals = totals;
-		this.sendFailures = sendFailures;
+		this.session = session;
 	}
 
 	/**
@@ -84,6 +95,43 @@ final class QueueWriter {
 		}
 	}
 
+	/**
+	 * Return whether nothing is left to write and no writer is at work, once the queue
+	 * admits nothing more: a close can then go ahead on the calling thread.
+	 * @return {@code true} when the queue is empty and no write is in progress
+	 */
+	boolean isDrained() {
+		if (!this.writeLock.tryLock()) {
+			return false;
+		}
+		try {
+			return this.queue.isEmpty();
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	/**
+	 * Run a write of the close sequence (the close barrier's Ping, the close frame) so
+	 * that the watchdog sees it.
+	 * @param write the write
+	 */
+	void controlWrite(Runnable write) {
+		boolean first = this.controlStartedNanos == 0;
+		if (first) {
+			this.controlStartedNanos = System.nanoTime();
+		}
+		try {
+			write.run();
+		}
+		finally {
+			if (first) {
+				this.controlStartedNanos = 0;
+			}
+		}
+	}
+
 	/** Write batches until the queue is empty; the caller holds the write lock. */
 	private void writeQueue() throws IOException {
 		WebSocketMessage<?>[] batch = this.batch;
@@ -93,35 +141,110 @@ final class QueueWriter {
 		}
 		int count;
 		while ((count = this.queue.takeBatch(batch)) > 0) {
-			for (int i = 0; i < count; i++) {
-				WebSocketMessage<?> message = batch[i];
-				batch[i] = null;
-				if (!this.queue.claimNext()) {
-					// A drain timeout or the end of the connection took (and counted) the rest.
-					Arrays.fill(batch, 0, count, null);
-					return;
-				}
-				write(message, batch);
+			boolean complete = (count > 1) ? writeTogether(batch, count) : writeOneByOne(batch, count);
+			if (!complete) {
+				// A drain timeout, a write timeout or the end of the connection took (and
+				// counted) the rest.
+				Arrays.fill(batch, 0, count, null);
+				return;
 			}
 		}
 	}
 
-	private void write(WebSocketMessage<?> message, WebSocketMessage<?>[] batch) throws IOException {
-		this.writeStartedNanos = System.nanoTime();
+	private boolean writeOneByOne(WebSocketMessage<?>[] batch, int count) throws IOException {
+		for (int i = 0; i < count; i++) {
+			WebSocketMessage<?> message = batch[i];
+			batch[i] = null;
+			if (!this.queue.claimNext()) {
+				return false;
+			}
+			int size = message.getPayloadLength();
+			startWrite(size);
+			try {
+				this.target.sendMessage(message);
+			}
+			catch (IOException | RuntimeException ex) {
+				Arrays.fill(batch, null);
+				this.session.writeFailed(1 + this.queue.abandonBatch());
+				throw ex;
+			}
+			finally {
+				endWrite();
+			}
+			recordSent(1, size);
+		}
+		return true;
+	}
+
+	/** Hand the batch to the container as one write, flushed at its end; one by one where it cannot. */
+	private boolean writeTogether(WebSocketMessage<?>[] batch, int count) throws IOException {
+		ContainerWrites.Batch together;
 		try {
-			this.target.sendMessage(message);
+			together = ContainerWrites.startBatch(this.target);
 		}
 		catch (IOException | RuntimeException ex) {
 			Arrays.fill(batch, null);
-			this.sendFailures.accept(1 + this.queue.abandonBatch());
+			this.session.writeFailed(this.queue.abandonBatch());
+			throw ex;
+		}
+		if (together == null) {
+			return writeOneByOne(batch, count);
+		}
+		int added = 0;
+		long bytes = 0;
+		startWrite(0);
+		try {
+			while (added < count && this.queue.claimNext()) {
+				WebSocketMessage<?> message = batch[added];
+				batch[added] = null;
+				bytes += message.getPayloadLength();
+				this.writeBytes = bytes;
+				// Counted before the container has it: if it throws, this message is lost too.
+				added++;
+				together.add(message);
+			}
+			together.flush();
+		}
+		catch (IOException | RuntimeException ex) {
+			together.abandon();
+			Arrays.fill(batch, null);
+			this.session.writeFailed(added + this.queue.abandonBatch());
 			throw ex;
 		}
 		finally {
-			this.writeStartedNanos = 0;
+			endWrite();
 		}
-		this.sentMessages++;
-		this.sentBytes += message.getPayloadLength();
-		this.totals.recordSent(message.getPayloadLength());
+		recordSent(added, bytes);
+		return added == count;
+	}
+
+	private void startWrite(long bytes) {
+		this.writeBytes = bytes;
+		this.writeStartedNanos = System.nanoTime();
+	}
+
+	private void endWrite() {
+		this.writeStartedNanos = 0;
+		this.writeBytes = 0;
+	}
+
+	private void recordSent(int messages, long bytes) {
+		this.sentMessages += messages;
+		this.sentBytes += bytes;
+		this.totals.recordSent(messages, bytes);
+	}
+
+	/**
+	 * Return how long the write in progress (messages, or a write of the close sequence)
+	 * has taken.
+	 * @return the time in nanoseconds, 0 when no write is in progress
+	 */
+	long getWriteTimeNanos() {
+		long now = System.nanoTime();
+		long started = this.writeStartedNanos;
+		long control = this.controlStartedNanos;
+		long write = (started != 0) ? now - started : 0;
+		return Math.max(write, (control != 0) ? now - control : 0);
 	}
 
 	/**
@@ -129,8 +252,15 @@ final class QueueWriter {
 	 * @return the time in milliseconds, 0 when no write is in progress
 	 */
 	long getTimeSinceWriteStarted() {
-		long started = this.writeStartedNanos;
-		return (started != 0) ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) : 0;
+		return TimeUnit.NANOSECONDS.toMillis(getWriteTimeNanos());
+	}
+
+	/**
+	 * Return the payload bytes of the write of messages in progress.
+	 * @return the byte count, 0 when no such write is in progress
+	 */
+	long getWriteBytes() {
+		return this.writeBytes;
 	}
 
 	long getSentMessages() {

@@ -2,7 +2,7 @@ package io.github.wsdrain.session;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -26,6 +26,9 @@ final class SendQueue {
 	/** The most payload bytes the writer takes at once (or one larger message). */
 	static final int MAX_BATCH_BYTES = 64 * 1024;
 
+	private static final AtomicIntegerFieldUpdater<SendQueue> BATCH_REMAINING = AtomicIntegerFieldUpdater
+		.newUpdater(SendQueue.class, "batchRemaining");
+
 	private final long capacityBytes;
 
 	private final SendOverflowPolicy policy;
@@ -35,16 +38,18 @@ final class SendQueue {
 	/** Guards the deque, its byte count and {@link #closed}. */
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final Condition roomAvailable = this.lock.newCondition();
+	/** Created by the first sender that waits for room: most sessions never need it. */
+	private @Nullable Condition roomAvailable;
 
-	private final ArrayDeque<WebSocketMessage<?>> messages = new ArrayDeque<>();
+	/** Starts small: an idle session holds no array of 16 slots. */
+	private final ArrayDeque<WebSocketMessage<?>> messages = new ArrayDeque<>(1);
 
 	private long queuedBytes;
 
 	private volatile int queuedMessages;
 
 	/** Messages of the last batch the writer has not claimed yet. */
-	private final AtomicInteger batchRemaining = new AtomicInteger();
+	private volatile int batchRemaining;
 
 	private boolean closed;
 
@@ -97,7 +102,7 @@ final class SendQueue {
 			this.queuedBytes += size;
 			this.queuedMessages++;
 			this.admitted++;
-			return (dropped == 0) ? Offer.ADMITTED : new Offer(Outcome.ADMITTED, dropped);
+			return (dropped == 0) ? Offer.ADMITTED : new Offer(Outcome.ADMITTED, dropped, false);
 		}
 		finally {
 			this.lock.unlock();
@@ -111,9 +116,14 @@ final class SendQueue {
 			if (nanos <= 0) {
 				return Offer.FULL;
 			}
-			nanos = this.roomAvailable.awaitNanos(nanos);
+			Condition room = this.roomAvailable;
+			if (room == null) {
+				room = this.lock.newCondition();
+				this.roomAvailable = room;
+			}
+			nanos = room.awaitNanos(nanos);
 			if (this.closed) {
-				return Offer.CLOSED;
+				return Offer.CLOSED_WHILE_WAITING;
 			}
 		}
 		return null;
@@ -157,9 +167,9 @@ final class SendQueue {
 			}
 			this.queuedBytes -= bytes;
 			this.queuedMessages -= count;
-			this.batchRemaining.set(count);
-			if (count > 0 && this.lock.hasWaiters(this.roomAvailable)) {
-				this.roomAvailable.signalAll();
+			this.batchRemaining = count;
+			if (count > 0) {
+				signalRoom();
 			}
 			return count;
 		}
@@ -175,12 +185,12 @@ final class SendQueue {
 	boolean claimNext() {
 		int remaining;
 		do {
-			remaining = this.batchRemaining.get();
+			remaining = this.batchRemaining;
 			if (remaining <= 0) {
 				return false;
 			}
 		}
-		while (!this.batchRemaining.compareAndSet(remaining, remaining - 1));
+		while (!BATCH_REMAINING.compareAndSet(this, remaining, remaining - 1));
 		return true;
 	}
 
@@ -189,7 +199,7 @@ final class SendQueue {
 	 * @return how many messages of the batch were left unclaimed
 	 */
 	int abandonBatch() {
-		return this.batchRemaining.getAndSet(0);
+		return BATCH_REMAINING.getAndSet(this, 0);
 	}
 
 	/**
@@ -199,7 +209,7 @@ final class SendQueue {
 		this.lock.lock();
 		try {
 			this.closed = true;
-			this.roomAvailable.signalAll();
+			signalRoom();
 		}
 		finally {
 			this.lock.unlock();
@@ -213,15 +223,23 @@ final class SendQueue {
 	long clear() {
 		this.lock.lock();
 		try {
-			long count = this.messages.size() + this.batchRemaining.getAndSet(0);
+			long count = this.messages.size() + BATCH_REMAINING.getAndSet(this, 0);
 			this.messages.clear();
 			this.queuedBytes = 0;
 			this.queuedMessages = 0;
-			this.roomAvailable.signalAll();
+			signalRoom();
 			return count;
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/** Wake the senders waiting for room; the caller holds the lock. */
+	private void signalRoom() {
+		Condition room = this.roomAvailable;
+		if (room != null && this.lock.hasWaiters(room)) {
+			room.signalAll();
 		}
 	}
 
@@ -238,7 +256,7 @@ final class SendQueue {
 	 * @return the message count
 	 */
 	int size() {
-		return this.queuedMessages + this.batchRemaining.get();
+		return this.queuedMessages + this.batchRemaining;
 	}
 
 	/**
@@ -268,14 +286,17 @@ final class SendQueue {
 	 *
 	 * @param outcome whether it was admitted
 	 * @param droppedOldest how many of the oldest messages were dropped to make room
+	 * @param waitedForRoom whether the queue closed while the sender waited for room
 	 */
-	record Offer(Outcome outcome, long droppedOldest) {
+	record Offer(Outcome outcome, long droppedOldest, boolean waitedForRoom) {
 
-		static final Offer ADMITTED = new Offer(Outcome.ADMITTED, 0);
+		static final Offer ADMITTED = new Offer(Outcome.ADMITTED, 0, false);
 
-		static final Offer FULL = new Offer(Outcome.FULL, 0);
+		static final Offer FULL = new Offer(Outcome.FULL, 0, false);
 
-		static final Offer CLOSED = new Offer(Outcome.CLOSED, 0);
+		static final Offer CLOSED = new Offer(Outcome.CLOSED, 0, false);
+
+		static final Offer CLOSED_WHILE_WAITING = new Offer(Outcome.CLOSED, 0, true);
 
 	}
 

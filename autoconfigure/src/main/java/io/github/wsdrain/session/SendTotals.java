@@ -12,8 +12,8 @@ public final class SendTotals {
 
 	private final LongAdder bytes = new LongAdder();
 
-	void recordSent(int payloadBytes) {
-		this.messages.increment();
+	void recordSent(int messageCount, long payloadBytes) {
+		this.messages.add(messageCount);
 		this.bytes.add(payloadBytes);
 	}
 

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * OPEN ──close──▶ DRAINING ──drained──▶ CLOSING ──close frame sent──▶ CLOSED
  * OPEN ──close, with a close delay──▶ CLOSE_PENDING ──close──▶ DRAINING
  * DRAINING ──drain timed out──▶ DRAIN_TIMED_OUT ──close frame sent──▶ CLOSED
+ * OPEN, CLOSE_PENDING, DRAINING, CLOSING ──write timed out──▶ WRITE_TIMED_OUT ──connection cut──▶ CLOSED
  * OPEN, CLOSE_PENDING ──overflow (terminate)──▶ CLOSING
  * any state but CLOSED ──connection ended──▶ CLOSED
  * </pre>
@@ -42,6 +43,13 @@ public enum SessionState {
 	 * reported, and the connection is being closed without waiting for the stuck write.
 	 */
 	DRAIN_TIMED_OUT,
+
+	/**
+	 * A write to the container ran past the send time limit: the queue was dropped (and
+	 * counted), the close result reported, and the connection is being cut so that the
+	 * blocked writer returns.
+	 */
+	WRITE_TIMED_OUT,
 
 	/** The close frame is sent or the connection has ended; the result is reported. */
 	CLOSED;
@@ -93,12 +101,22 @@ public enum SessionState {
 	}
 
 	/**
-	 * The container took the close frame (or failed to).
-	 * @return {@link #CLOSED} from {@link #CLOSING} or {@link #DRAIN_TIMED_OUT}, else
-	 * {@code null}
+	 * A write to the container (a message, the close barrier's Ping or the close frame)
+	 * has run past the send time limit.
+	 * @return {@link #WRITE_TIMED_OUT} from a state that has not reported yet, else
+	 * {@code null}: a session that timed out already is being cut
+	 */
+	@Nullable SessionState writeTimedOut() {
+		return isReported() ? null : WRITE_TIMED_OUT;
+	}
+
+	/**
+	 * The container took the close frame (or failed to), or the connection was cut.
+	 * @return {@link #CLOSED} from {@link #CLOSING}, {@link #DRAIN_TIMED_OUT} or
+	 * {@link #WRITE_TIMED_OUT}, else {@code null}
 	 */
 	@Nullable SessionState closeFrameSent() {
-		return (this == CLOSING || this == DRAIN_TIMED_OUT) ? CLOSED : null;
+		return (this == CLOSING || this == DRAIN_TIMED_OUT || this == WRITE_TIMED_OUT) ? CLOSED : null;
 	}
 
 	/**
@@ -119,22 +137,23 @@ public enum SessionState {
 
 	/**
 	 * Return whether the close result has been reported on entering this state.
-	 * @return {@code true} for {@link #DRAIN_TIMED_OUT} and {@link #CLOSED}
+	 * @return {@code true} for {@link #DRAIN_TIMED_OUT}, {@link #WRITE_TIMED_OUT} and
+	 * {@link #CLOSED}
 	 */
 	boolean isReported() {
-		return this == DRAIN_TIMED_OUT || this == CLOSED;
+		return this == DRAIN_TIMED_OUT || this == WRITE_TIMED_OUT || this == CLOSED;
 	}
 
 	/**
 	 * Return the coarse state shown in metric tags and the actuator endpoint: {@code open},
-	 * {@code closing} (close pending, draining, closing, drain timed out) or
+	 * {@code closing} (close pending, draining, closing, drain or write timed out) or
 	 * {@code closed}.
 	 * @return the tag value
 	 */
 	public String tagValue() {
 		return switch (this) {
 			case OPEN, CLOSED -> name().toLowerCase(Locale.ROOT);
-			case CLOSE_PENDING, DRAINING, CLOSING, DRAIN_TIMED_OUT -> "closing";
+			case CLOSE_PENDING, DRAINING, CLOSING, DRAIN_TIMED_OUT, WRITE_TIMED_OUT -> "closing";
 		};
 	}
 

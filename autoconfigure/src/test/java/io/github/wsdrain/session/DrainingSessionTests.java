@@ -49,6 +49,12 @@ abstract class DrainingSessionTests {
 
 	private static final int CHUNK_BYTES = 64 * 1024;
 
+	/**
+	 * Bounds the wait for room and the stuck write alike: long enough for the test to fill
+	 * the queue before the write watchdog ends the session.
+	 */
+	private static final Duration SEND_TIME_LIMIT = Duration.ofSeconds(1);
+
 	@LocalServerPort
 	private int port;
 
@@ -135,7 +141,7 @@ abstract class DrainingSessionTests {
 	void blockPolicyWaitsForRoomThenRefusesAndClosesWith1011() throws Exception {
 		DrainingWebSocketSession session = fillUntilOverflow(SendOverflowPolicy.BLOCK, (refusal) -> {
 			assertThat(refusal).isInstanceOf(SendBufferFullException.class)
-				.hasMessageContaining("no room within the send time limit of 200 ms");
+				.hasMessageContaining("no room within the send time limit of 1000 ms");
 		});
 		assertThat(session.getState()).isNotEqualTo(SessionState.OPEN);
 		assertThat(session.getCloseFuture().get(10, TimeUnit.SECONDS).status().getCode()).isEqualTo(1011);
@@ -154,7 +160,7 @@ abstract class DrainingSessionTests {
 
 	@Test
 	void dropOldestPolicyNeverRefusesAndCountsEveryDrop(CapturedOutput output) throws Exception {
-		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), Duration.ofMillis(200),
+		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), SEND_TIME_LIMIT,
 				SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);
@@ -171,7 +177,7 @@ abstract class DrainingSessionTests {
 
 	private DrainingWebSocketSession fillUntilOverflow(SendOverflowPolicy policy,
 			java.util.function.Consumer<IOException> refusalCheck) throws Exception {
-		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), Duration.ofMillis(200), policy,
+		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(256), SEND_TIME_LIMIT, policy,
 				Duration.ofMillis(500));
 		try (NonReadingClient client = NonReadingClient.connect(this.port, "/raw/bean")) {
 			DrainingWebSocketSession session = customSession(settings);

@@ -68,7 +68,7 @@ class SendQueueTests {
 		CompletableFuture<SendQueue.Offer> waiting = CompletableFuture.supplyAsync(() -> offer(queue, bytes(5)));
 		await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
 		queue.close();
-		assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(SendQueue.Offer.CLOSED);
+		assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(SendQueue.Offer.CLOSED_WHILE_WAITING);
 		assertThat(queue.offer(bytes(1))).isEqualTo(SendQueue.Offer.CLOSED);
 		assertThat(payloads(queue)).as("what was admitted before the close is still handed out").containsExactly("kept");
 	}

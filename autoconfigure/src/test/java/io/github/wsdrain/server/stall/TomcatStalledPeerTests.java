@@ -1,0 +1,13 @@
+package io.github.wsdrain.server.stall;
+
+import io.github.wsdrain.server.ServerSelection;
+
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * {@link StalledPeerTests} on Tomcat.
+ */
+@TestPropertySource(properties = ServerSelection.TOMCAT)
+class TomcatStalledPeerTests extends StalledPeerTests {
+
+}
