@@ -383,6 +383,13 @@ public class ResumableSession extends OutlivingSession {
 		return OVERHEAD_BYTES + this.out.bytes();
 	}
 
+	/** The client moved the session here with a token another node issued: retire it on confirmation. */
+	void adoptToken(String token) {
+		synchronized (this.stateLock) {
+			this.tokens.adopt(token);
+		}
+	}
+
 	void start(DrainingWebSocketSession first) {
 		attach(first, false);
 	}

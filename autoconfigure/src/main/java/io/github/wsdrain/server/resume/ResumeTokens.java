@@ -51,6 +51,15 @@ final class ResumeTokens {
 		return token;
 	}
 
+	/**
+	 * Take the token another node issued, with which the client moved the session here:
+	 * used up, like any older token, once the client confirms this connection.
+	 * @param token the token the client presented
+	 */
+	void adopt(String token) {
+		this.tokens.add(token);
+	}
+
 	/** Whether the current connection has been confirmed; read without the lock. */
 	boolean isConfirmed() {
 		return this.confirmed;

@@ -55,7 +55,7 @@ final class StoreResumes {
 				String.valueOf(scope.path()), last, (localJournal != null) ? localJournal.id() : null,
 				(localJournal != null) ? localJournal.epoch() : 0));
 		if (claim instanceof ResumeClaim.Claimed claimed) {
-			moveHere(claimed, local, connection, handler, last);
+			moveHere(token, claimed, local, connection, handler, last);
 		}
 		else if (claim instanceof ResumeClaim.OutOfRange range) {
 			ProtocolViolationException violation = ProtocolViolationException.policy(range.reason());
@@ -75,7 +75,7 @@ final class StoreResumes {
 		}
 	}
 
-	private void moveHere(ResumeClaim.Claimed claimed, @Nullable ResumableSession local,
+	private void moveHere(String token, ResumeClaim.Claimed claimed, @Nullable ResumableSession local,
 			DrainingWebSocketSession connection, WebSocketHandler handler, long last) throws Exception {
 		if (claimed.stayed() && local != null) {
 			// Still this node's, at the same epoch: memory has everything.
@@ -87,6 +87,7 @@ final class StoreResumes {
 			local.movedAway();
 		}
 		ResumableSession moved = new ResumableSession(connection, handler, this.sessions, claimed, last);
+		moved.adoptToken(token);
 		this.sessions.registered(moved);
 		if (logger.isDebugEnabled()) {
 			logger.debug("WebSocket session " + moved.getId() + " resumed from " + claimed.origin().describe()
