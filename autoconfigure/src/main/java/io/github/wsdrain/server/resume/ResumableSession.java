@@ -184,7 +184,7 @@ public class ResumableSession extends OutlivingSession {
 		}
 		catch (ResumeStoreException ex) {
 			// Nothing more can be recorded: its client resumes to not recovered, never to a gap.
-			this.sessions.storeFailed(this, ex);
+			this.sessions.events().storeFailed(this, ex);
 			end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"), null);
 			throw new SessionClosingException(getId(), "WebSocket session " + getId() + ": message not accepted, "
 					+ "the resume store did not record it within the send time limit; closed with 1011: " + ex.getMessage());
@@ -410,7 +410,7 @@ public class ResumableSession extends OutlivingSession {
 		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
 		DrainingWebSocketSession stale = this.connection;
 		if (stale != null && stale != next) {
-			this.sessions.connectionReplaced(this, stale, System.nanoTime() - this.lastInboundNanos);
+			this.sessions.events().connectionReplaced(this, stale, System.nanoTime() - this.lastInboundNanos);
 			// A half-open connection the server had not noticed yet: closing it first releases
 			// a sender waiting on its queue, which holds the send lock the replay needs.
 			stale.close(new CloseStatus(4000, "Replaced by a resumed connection"));
