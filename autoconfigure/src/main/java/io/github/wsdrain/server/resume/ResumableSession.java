@@ -1,25 +1,18 @@
 package io.github.wsdrain.server.resume;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wsdrain.protocol.AckScheduler;
-import io.github.wsdrain.protocol.FrameCodec;
 import io.github.wsdrain.protocol.OutboundStream;
 import io.github.wsdrain.protocol.ProtocolViolationException;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.session.SendBufferFullException;
 import io.github.wsdrain.session.SessionClosingException;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.socket.CloseStatus;
@@ -40,8 +33,6 @@ import org.springframework.web.socket.WebSocketSession;
  */
 public class ResumableSession extends OutlivingSession {
 
-	private static final Log logger = LogFactory.getLog(ResumableSession.class);
-
 	/**
 	 * What a detached session holds besides its replay buffer (the session, its buffer,
 	 * tokens, handshake headers and attributes), as counted against the detached limits.
@@ -54,9 +45,6 @@ public class ResumableSession extends OutlivingSession {
 	 */
 	public static final CloseStatus MOVED_AWAY = new CloseStatus(4000, "Resumed on another node");
 
-	/** How the connection of a session that moved or was handed over is closed: a lost connection to its client. */
-	private static final CloseStatus GONE_ELSEWHERE = CloseStatus.GOING_AWAY.withReason("Session continues on another node");
-
 	/** How a session handed over by a stopping node ends there: its client resumes it elsewhere. */
 	public static final CloseStatus HANDED_OVER = CloseStatus.GOING_AWAY.withReason("Handed over to another node");
 
@@ -64,18 +52,6 @@ public class ResumableSession extends OutlivingSession {
 
 	/** The principal and endpoint it was opened with: its tokens resume it only there. */
 	private final ResumeScope scope;
-
-	/** Address of the client's latest connection: the scope a detached session is counted in. */
-	private volatile String clientAddress;
-
-	/** When the current connection last delivered a frame: a half-open one has been quiet. */
-	private volatile long lastInboundNanos = System.nanoTime();
-
-	/** How the last connection was lost: what the app is told if the session is evicted. */
-	private @Nullable CloseStatus lostStatus;
-
-	/** Unacknowledged messages when the session ended, -1 before: the replay buffer is released then. */
-	private volatile int unacknowledgedAtEnd = -1;
 
 	private final ResumableSessions sessions;
 
@@ -93,18 +69,8 @@ public class ResumableSession extends OutlivingSession {
 
 	private final ConnectionWriter writer;
 
-	/** Guards the connection, the state and the expiry. */
-	private final Object stateLock = new Object();
-
-	private volatile @Nullable DrainingWebSocketSession connection;
-
-	private volatile ResumableState state = ResumableState.OPEN;
-
-	private @Nullable CloseStatus requestedStatus;
-
-	private long closeRequestedNanos;
-
-	private @Nullable ScheduledFuture<?> expiry;
+	/** Its state and connection: attaching, losing, closing and ending. */
+	private final SessionLifecycle lifecycle;
 
 	private final ResumeTokens tokens;
 
@@ -115,13 +81,6 @@ public class ResumableSession extends OutlivingSession {
 	private final ResumeClaim.@Nullable SessionOrigin origin;
 
 	private final OutboundStream.Recorder recorder;
-
-	/** Whether the app's handler was told of the session: a move whose connection failed never is. */
-	private volatile boolean announced = true;
-
-	private final CompletableFuture<Void> allAcknowledged = new CompletableFuture<>();
-
-	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
 
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions) {
 		this(first, handler, sessions, SessionJournal.NONE, null, 0);
@@ -135,7 +94,7 @@ public class ResumableSession extends OutlivingSession {
 			ResumeClaim.Claimed claimed, long last) {
 		this(first, handler, sessions, claimed.journal(), claimed.origin(), claimed.delivered());
 		this.out.restore(last, claimed.replay());
-		this.announced = false;
+		this.lifecycle.unannounced();
 	}
 
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions,
@@ -147,13 +106,14 @@ public class ResumableSession extends OutlivingSession {
 		this.recorder = shared ? this.journal::append : OutboundStream.Recorder.NONE;
 		this.handler = handler;
 		this.scope = ResumeScope.of(handler, first.getUri(), first.getPrincipal());
-		this.clientAddress = addressOf(first);
 		this.sessions = sessions;
 		this.settings = sessions.getSettings();
 		this.tokens = new ResumeTokens(sessions, this);
 		this.out = new OutboundStream(sessions.newReplayCapacity(), false);
 		this.writer = new ConnectionWriter(getId());
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
+		this.lifecycle = new SessionLifecycle(this, first, sessions, handler, this.out, this.acks, this.writer,
+				this.tokens, this.journal);
 		this.in = new InboundFrames(delivered, this.acks, this::acknowledge, (seq, message) -> {
 			handler.handleMessage(this, message);
 			if (shared) {
@@ -175,7 +135,7 @@ public class ResumableSession extends OutlivingSession {
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
 		boolean sent;
 		try {
-			sent = this.out.send(message, this.settings.sendTimeLimit(), this::ensureOpen, this.recorder);
+			sent = this.out.send(message, this.settings.sendTimeLimit(), this.lifecycle::ensureOpen, this.recorder);
 		}
 		catch (SessionMovedException ex) {
 			movedAway();
@@ -184,8 +144,8 @@ public class ResumableSession extends OutlivingSession {
 		}
 		catch (ResumeStoreException ex) {
 			// Nothing more can be recorded: its client resumes to not recovered, never to a gap.
-			this.sessions.storeFailed(this, ex);
-			end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"), null);
+			this.sessions.events().storeFailed(this, ex);
+			this.lifecycle.end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"), null);
 			throw new SessionClosingException(getId(), "WebSocket session " + getId() + ": message not accepted, "
 					+ "the resume store did not record it within the send time limit; closed with 1011: " + ex.getMessage());
 		}
@@ -213,24 +173,7 @@ public class ResumableSession extends OutlivingSession {
 	 * messages the client never acknowledged
 	 */
 	public CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
-		DrainingWebSocketSession current;
-		synchronized (this.stateLock) {
-			if (this.state != ResumableState.OPEN) {
-				return this.closeFuture;
-			}
-			this.state = ResumableState.CLOSING;
-			this.requestedStatus = status;
-			this.closeRequestedNanos = System.nanoTime();
-			current = this.connection;
-		}
-		signalBuffer();
-		if (current != null) {
-			this.acks.flush();
-		}
-		// Connected or not: a client that is away may come back within the ack timeout.
-		this.allAcknowledged.completeOnTimeout(null, this.settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
-			.thenRunAsync(() -> closeConnection(status), this.sessions.writers());
-		return this.closeFuture;
+		return this.lifecycle.closeAsync(status);
 	}
 
 	@Override
@@ -248,7 +191,7 @@ public class ResumableSession extends OutlivingSession {
 	 * @return the close future
 	 */
 	public CompletableFuture<CloseResult> getCloseFuture() {
-		return this.closeFuture;
+		return this.lifecycle.closeFuture();
 	}
 
 	/**
@@ -257,7 +200,7 @@ public class ResumableSession extends OutlivingSession {
 	 */
 	@Override
 	public boolean isOpen() {
-		return this.state == ResumableState.OPEN;
+		return this.lifecycle.state() == ResumableState.OPEN;
 	}
 
 	/**
@@ -265,7 +208,7 @@ public class ResumableSession extends OutlivingSession {
 	 * @return {@code true} when connected
 	 */
 	public boolean isConnected() {
-		return this.connection != null;
+		return this.lifecycle.connection() != null;
 	}
 
 	/**
@@ -274,7 +217,7 @@ public class ResumableSession extends OutlivingSession {
 	 * @return {@code true} when open without a connection
 	 */
 	public boolean isDetached() {
-		return this.state == ResumableState.OPEN && this.connection == null;
+		return this.lifecycle.state() == ResumableState.OPEN && this.lifecycle.connection() == null;
 	}
 
 	/**
@@ -283,7 +226,7 @@ public class ResumableSession extends OutlivingSession {
 	 * @return the size of the replay buffer in messages
 	 */
 	public int getUnacknowledgedMessages() {
-		int atEnd = this.unacknowledgedAtEnd;
+		int atEnd = this.lifecycle.unacknowledgedAtEnd();
 		return (atEnd >= 0) ? atEnd : this.out.unacknowledged();
 	}
 
@@ -320,16 +263,16 @@ public class ResumableSession extends OutlivingSession {
 	 * @return a future completed when the session has closed here
 	 */
 	public CompletableFuture<CloseResult> closeForShutdown(CloseStatus status) {
-		return handOver() ? this.closeFuture : closeAsync(status);
+		return handOver() ? this.lifecycle.closeFuture() : closeAsync(status);
 	}
 
 	/** With a shared store, end here and leave the record for the node the client resumes on. */
 	private boolean handOver() {
-		if (this.recorder == OutboundStream.Recorder.NONE || this.state != ResumableState.OPEN
+		if (this.recorder == OutboundStream.Recorder.NONE || this.lifecycle.state() != ResumableState.OPEN
 				|| !this.journal.handOver(this.in.seal())) {
 			return false;
 		}
-		end(HANDED_OVER, null, ResumableState.MOVED);
+		this.lifecycle.end(HANDED_OVER, null, ResumableState.MOVED);
 		return true;
 	}
 
@@ -341,7 +284,7 @@ public class ResumableSession extends OutlivingSession {
 
 	/** The app's handler is about to be told of the session that moved in. */
 	void announce() {
-		this.announced = true;
+		this.lifecycle.announce();
 	}
 
 	/**
@@ -349,16 +292,16 @@ public class ResumableSession extends OutlivingSession {
 	 * here unseen by the app, and its record waits in the store for the client's next attempt.
 	 */
 	void discard() {
-		end(MOVED_AWAY, null, ResumableState.MOVED);
+		this.lifecycle.end(MOVED_AWAY, null, ResumableState.MOVED);
 	}
 
 	/** Another node took the session over: it ends here, its record stays the other node's. */
 	void movedAway() {
-		if (this.state.isOver()) {
+		if (this.lifecycle.state().isOver()) {
 			return;
 		}
 		long delivered = this.in.seal();
-		end(MOVED_AWAY, null, ResumableState.MOVED);
+		this.lifecycle.end(MOVED_AWAY, null, ResumableState.MOVED);
 		// The new owner waits for this before it tells the client what to send again.
 		this.journal.released(delivered);
 	}
@@ -371,7 +314,7 @@ public class ResumableSession extends OutlivingSession {
 	}
 
 	String clientAddress() {
-		return this.clientAddress;
+		return this.lifecycle.clientAddress();
 	}
 
 	@Nullable String principalName() {
@@ -391,7 +334,7 @@ public class ResumableSession extends OutlivingSession {
 	}
 
 	void start(DrainingWebSocketSession first) {
-		attach(first, false);
+		this.lifecycle.attach(first, false);
 	}
 
 	/**
@@ -410,113 +353,20 @@ public class ResumableSession extends OutlivingSession {
 			throw ProtocolViolationException.policy("Resume beyond the last sent sequence");
 		}
 		acknowledge(last);
-		return attach(next, true);
-	}
-
-	private boolean attach(DrainingWebSocketSession next, boolean resumed) {
-		next.getAttributes().put(ResumableSessions.SESSION_ATTRIBUTE, this);
-		DrainingWebSocketSession stale = this.connection;
-		if (stale != null && stale != next) {
-			this.sessions.connectionReplaced(this, stale, System.nanoTime() - this.lastInboundNanos);
-			// A half-open connection the server had not noticed yet: closing it first releases
-			// a sender waiting on its queue, which holds the send lock the replay needs.
-			stale.close(new CloseStatus(4000, "Replaced by a resumed connection"));
-		}
-		AtomicReference<@Nullable DrainingWebSocketSession> previous = new AtomicReference<>();
-		AtomicReference<Boolean> opened = new AtomicReference<>(false);
-		this.out.attach(this.writer.sinkOf(next), () -> {
-			opened.set(open(next, resumed, previous));
-			return opened.get();
-		}, () -> true);
-		if (!opened.get()) {
-			return false;
-		}
-		DrainingWebSocketSession replaced = previous.get();
-		if (replaced != null && replaced != next && replaced != stale) {
-			replaced.close(new CloseStatus(4000, "Replaced by a resumed connection"));
-		}
-		if (resumed && logger.isDebugEnabled()) {
-			logger.debug("WebSocket session " + getId() + " resumed on connection " + next.getId() + ", replaying "
-					+ getUnacknowledgedMessages() + " message(s)");
-		}
-		return true;
-	}
-
-	/**
-	 * Make the connection the session's and write its session frame, under the stream's
-	 * send lock: the replay follows it.
-	 * @return {@code false} if the session has ended
-	 */
-	private boolean open(DrainingWebSocketSession next, boolean resumed,
-			AtomicReference<@Nullable DrainingWebSocketSession> previous) {
-		String nextToken;
-		synchronized (this.stateLock) {
-			if (this.state == ResumableState.MOVED) {
-				// Another node has it, or this node found it stale: the client's next attempt claims it afresh.
-				next.close(GONE_ELSEWHERE);
-				return false;
-			}
-			if (this.state == ResumableState.EVICTED) {
-				// Its tokens are forgotten: the client's next attempt gets not recovered.
-				next.close(CloseStatus.GOING_AWAY.withReason("Session evicted"));
-				return false;
-			}
-			if (this.state == ResumableState.CLOSED) {
-				// Only a session that ended complete keeps its tokens: repeat how it ended.
-				next.close((this.requestedStatus != null) ? this.requestedStatus : CloseStatus.NORMAL);
-				return false;
-			}
-			if (!next.isOpen()) {
-				// Ended before its resume was attached: the container's report of it went unheard.
-				return false;
-			}
-			try {
-				nextToken = this.tokens.next();
-			}
-			catch (ResumeStoreException ex) {
-				if (!resumed) {
-					throw ex;
-				}
-				// The session stays as it was; its client tries again.
-				next.close(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"));
-				return false;
-			}
-			previous.set(this.connection);
-			this.connection = next;
-			this.clientAddress = addressOf(next);
-			this.lastInboundNanos = System.nanoTime();
-			this.sessions.detachedSessionReleased(this);
-			this.out.detach();
-			if (this.expiry != null) {
-				this.expiry.cancel(false);
-				this.expiry = null;
-			}
-		}
-		// Possibly a little stale (a delivering thread may be ahead): the client then replays
-		// a little more, and the inbound sequence drops it.
-		long received = this.acks.acknowledgeAll();
-		this.writer.write(next, FrameCodec.session(resumed, nextToken, received, this.settings.window().toMillis()));
-		return true;
+		return this.lifecycle.attach(next, true);
 	}
 
 	void receive(DrainingWebSocketSession from, WebSocketMessage<?> message) throws Exception {
-		if (message instanceof PongMessage || this.state == ResumableState.MOVED) {
+		if (message instanceof PongMessage || this.lifecycle.state() == ResumableState.MOVED) {
 			// Moved: what the client sent here is unacknowledged, it replays it to the new node.
 			return;
 		}
-		if (from == this.connection) {
-			this.lastInboundNanos = System.nanoTime();
-			if (!this.tokens.isConfirmed()) {
-				synchronized (this.stateLock) {
-					this.tokens.confirm();
-				}
-			}
-		}
+		this.lifecycle.delivered(from);
 		try {
 			this.in.receive(message);
 		}
 		catch (ProtocolViolationException ex) {
-			violation(from, ex);
+			this.lifecycle.violation(from, ex);
 		}
 		catch (SessionMovedException ex) {
 			movedAway();
@@ -528,10 +378,7 @@ public class ResumableSession extends OutlivingSession {
 		if (this.recorder != OutboundStream.Recorder.NONE) {
 			this.journal.acknowledged(seq);
 		}
-		// Once closing nothing more is added: an empty buffer stays empty.
-		if (this.state != ResumableState.OPEN && this.out.unacknowledged() == 0) {
-			this.allAcknowledged.complete(null);
-		}
+		this.lifecycle.acknowledged();
 	}
 
 	/**
@@ -540,55 +387,7 @@ public class ResumableSession extends OutlivingSession {
 	 * the resume window.
 	 */
 	void connectionClosed(DrainingWebSocketSession closed, CloseStatus status) {
-		synchronized (this.stateLock) {
-			if (closed != this.connection || this.state.isOver()) {
-				return;
-			}
-			this.connection = null;
-			this.out.detach();
-			if (this.state.waitsForResumeAfter(status, this.allAcknowledged.isDone())) {
-				this.lostStatus = status;
-				this.sessions.sessionDetached(this);
-				long window = this.settings.window().toMillis();
-				this.expiry = this.sessions.timer()
-					.schedule(() -> this.sessions.writers().execute(() -> end(status, null)), window, TimeUnit.MILLISECONDS);
-				logger.debug("WebSocket session " + getId() + ": connection lost with " + status + ", resumable for "
-						+ window + " ms");
-				return;
-			}
-		}
-		end((this.requestedStatus != null) ? this.requestedStatus : status, closed);
-	}
-
-	private void violation(DrainingWebSocketSession from, ProtocolViolationException ex) {
-		logger.debug("WebSocket session " + getId() + ": " + ex.getMessage() + ", closing connection " + from.getId()
-				+ " with " + ex.getStatus());
-		synchronized (this.stateLock) {
-			if (this.state == ResumableState.OPEN) {
-				this.requestedStatus = ex.getStatus();
-				this.closeRequestedNanos = System.nanoTime();
-			}
-			this.state = this.state.violated();
-		}
-		from.close(ex.getStatus());
-		if (from != this.connection) {
-			end(ex.getStatus(), null);
-		}
-	}
-
-	/** Everything is acknowledged or the ack timeout passed: close, connected or not. */
-	private void closeConnection(CloseStatus status) {
-		DrainingWebSocketSession current;
-		synchronized (this.stateLock) {
-			current = this.connection;
-			this.state = this.state.closeSent();
-		}
-		if (current != null) {
-			current.closeAsync(status);
-		}
-		else {
-			end(status, null);
-		}
+		this.lifecycle.connectionClosed(closed, status);
 	}
 
 	/**
@@ -596,14 +395,7 @@ public class ResumableSession extends OutlivingSession {
 	 * its client resumed it meanwhile.
 	 */
 	void evict() {
-		CloseStatus status;
-		synchronized (this.stateLock) {
-			if (this.connection != null || this.state.isOver()) {
-				return;
-			}
-			status = (this.lostStatus != null) ? this.lostStatus : CloseStatus.GOING_AWAY;
-		}
-		end(status, null, ResumableState.EVICTED);
+		this.lifecycle.evict();
 	}
 
 	/** The application is stopping: no resume can come. */
@@ -611,82 +403,12 @@ public class ResumableSession extends OutlivingSession {
 		if (handOver()) {
 			return;
 		}
-		end(CloseStatus.GOING_AWAY.withReason("Server stopping"), null);
-	}
-
-	/** The session is over for the app: forget its token, tell the handler, complete the future. */
-	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended) {
-		end(status, ended, ResumableState.CLOSED);
-	}
-
-	private void end(CloseStatus status, @Nullable DrainingWebSocketSession ended, ResumableState over) {
-		DrainingWebSocketSession last;
-		boolean complete;
-		synchronized (this.stateLock) {
-			if (this.state.isOver()) {
-				return;
-			}
-			if (this.requestedStatus == null) {
-				this.requestedStatus = status;
-				this.closeRequestedNanos = System.nanoTime();
-			}
-			complete = this.state.endsComplete(getUnacknowledgedMessages()) && over != ResumableState.MOVED;
-			this.state = over;
-			this.sessions.detachedSessionReleased(this);
-			this.tokens.end(complete);
-			if (this.expiry != null) {
-				this.expiry.cancel(false);
-			}
-			last = this.connection;
-			this.connection = null;
-			this.out.detach();
-		}
-		signalBuffer();
-		if (over == ResumableState.MOVED) {
-			// A sender past its admission is still writing a recorded frame to the connection:
-			// let it finish, so that the close frame follows it rather than cutting it off.
-			this.out.writeUnnumbered(() -> null);
-		}
-		if (last != null) {
-			// Moved: the client may still be waiting for this connection's session frame, and a close
-			// frame in its place would end the session for it; 1001 is a lost connection, it resumes.
-			last.closeAsync((over == ResumableState.MOVED) ? GONE_ELSEWHERE : status);
-		}
-		this.sessions.journalReleased(this);
-		if (over != ResumableState.MOVED) {
-			this.journal.ended(status, complete);
-		}
-		DrainingWebSocketSession source = (last != null) ? last : ended;
-		CloseResult connectionResult = (source != null) ? source.getCloseFuture().getNow(null) : null;
-		int unacked = getUnacknowledgedMessages();
-		this.unacknowledgedAtEnd = unacked;
-		// Whatever still references the session (the app, a connection the container keeps) holds bytes, not the buffer.
-		this.out.release();
-		CloseResult result = new CloseResult(getId(), status,
-				(connectionResult != null) ? connectionResult.flushed() : 0,
-				(connectionResult != null) ? connectionResult.dropped() : 0,
-				Duration.ofNanos(System.nanoTime() - this.closeRequestedNanos),
-				connectionResult != null && connectionResult.drainTimedOut(), unacked);
-		if (logger.isDebugEnabled()) {
-			logger.debug("WebSocket session " + getId() + " closed with " + status + ", " + unacked
-					+ " unacknowledged message(s)");
-		}
-		try {
-			if (this.announced) {
-				this.handler.afterConnectionClosed(this, status);
-			}
-		}
-		catch (Exception ex) {
-			logger.warn("WebSocket session " + getId() + ": handler failed after close", ex);
-		}
-		finally {
-			this.closeFuture.complete(result);
-		}
+		this.lifecycle.end(CloseStatus.GOING_AWAY.withReason("Server stopping"), null);
 	}
 
 	/** Whether a connection is attached and nothing was written to it since then. */
 	boolean isSilentSince(long nanos) {
-		return this.connection != null && this.writer.isSilentSince(nanos);
+		return this.lifecycle.connection() != null && this.writer.isSilentSince(nanos);
 	}
 
 	/**
@@ -699,24 +421,9 @@ public class ResumableSession extends OutlivingSession {
 		}
 	}
 
-	private void ensureOpen() throws SessionClosingException {
-		if (this.state != ResumableState.OPEN) {
-			throw new SessionClosingException(getId(), "WebSocket session " + getId() + " is "
-					+ (this.state.isOver() ? "closed" : "closing") + ": message not accepted");
-		}
-	}
-
-	/** The state changed: waiting senders check it again; a closing session may be all acknowledged. */
-	private void signalBuffer() {
-		this.out.wake();
-		if (this.state != ResumableState.OPEN && this.out.unacknowledged() == 0) {
-			this.allAcknowledged.complete(null);
-		}
-	}
-
 	@Override
 	@Nullable WebSocketSession currentConnection() {
-		return this.connection;
+		return this.lifecycle.connection();
 	}
 
 	/**
@@ -727,17 +434,9 @@ public class ResumableSession extends OutlivingSession {
 		return Duration.ofNanos(System.nanoTime() - this.createdNanos);
 	}
 
-	private static String addressOf(WebSocketSession connection) {
-		InetSocketAddress remote = connection.getRemoteAddress();
-		if (remote == null) {
-			return "unknown";
-		}
-		return (remote.getAddress() != null) ? remote.getAddress().getHostAddress() : remote.getHostString();
-	}
-
 	@Override
 	public String toString() {
-		return "ResumableSession[id=" + getId() + ", state=" + this.state + ", connected=" + isConnected() + "]";
+		return "ResumableSession[id=" + getId() + ", state=" + this.lifecycle.state() + ", connected=" + isConnected() + "]";
 	}
 
 }

@@ -2,7 +2,6 @@ package io.github.wsdrain.server.resume;
 
 import java.security.Principal;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -15,12 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
-import io.github.wsdrain.protocol.FrameCodec;
 import io.github.wsdrain.protocol.ProtocolViolationException;
 import io.github.wsdrain.protocol.ReplayBudget;
 import io.github.wsdrain.protocol.ReplayCapacity;
 import io.github.wsdrain.session.DrainingWebSocketSession;
-import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -29,11 +26,9 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
-import org.springframework.util.MultiValueMap;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Every {@code wsdrain.v1} session of the application, by resume token: opens a new
@@ -52,28 +47,9 @@ public class ResumableSessions implements DisposableBean {
 	/** 128 bits: not guessable within any window. */
 	private static final int TOKEN_BYTES = 16;
 
-	/** At most one WARN line per kind of failed resume in this interval. */
-	private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
-
-	/**
-	 * A connection that delivered a frame this recently is live, not half-open: a resume
-	 * that replaces it may be a stolen token at work. Clients acknowledge within 100 ms.
-	 */
-	static final Duration RECENTLY_ACTIVE = Duration.ofSeconds(1);
-
 	private final ResumeSettings settings;
 
-	private final List<ResumeListener> listeners;
-
-	private final RateLimitedLog notRecoveredWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
-
-	private final RateLimitedLog rejectedWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
-
-	private final RateLimitedLog evictionWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
-
-	private final RateLimitedLog takeoverWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
-
-	private final RateLimitedLog storeWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+	private final ResumeEvents events;
 
 	private final DetachedSessions detached;
 
@@ -169,7 +145,7 @@ public class ResumableSessions implements DisposableBean {
 		store.onMovedAway(this::movedAway);
 		this.settings = settings;
 		this.detached = new DetachedSessions(limits);
-		this.listeners = List.copyOf(listeners);
+		this.events = new ResumeEvents(listeners);
 		this.timer = timer;
 		this.writers = writers;
 		this.ownWriters = (ownsThreads && writers instanceof ExecutorService service) ? service : null;
@@ -255,19 +231,16 @@ public class ResumableSessions implements DisposableBean {
 	 * handler is told about.
 	 */
 	void connectionEstablished(DrainingWebSocketSession connection, WebSocketHandler handler) throws Exception {
-		MultiValueMap<String, String> query = UriComponentsBuilder.fromUri(Objects.requireNonNull(connection.getUri()))
-			.build()
-			.getQueryParams();
-		String token = query.getFirst(TOKEN_PARAMETER);
-		if (token != null) {
-			String lastParameter = String.valueOf(query.getFirst(LAST_PARAMETER));
+		ResumeRequest request = ResumeRequest.of(Objects.requireNonNull(connection.getUri()));
+		if (request != null) {
+			String token = request.token();
 			long last;
 			try {
-				last = FrameCodec.parseSeq(lastParameter, 0, lastParameter.length());
+				last = request.last();
 			}
 			catch (ProtocolViolationException ex) {
 				// Counted first: whoever sees the close also sees the count.
-				resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
+				this.events.resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
 				connection.close(ex.getStatus());
 				return;
 			}
@@ -285,7 +258,7 @@ public class ResumableSessions implements DisposableBean {
 			}
 			// Expired, reused, forged or another user's: all look the same to the client,
 			// which learns from the 'n' of the session frame that it must resynchronise.
-			resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
+			this.events.resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 		}
 		open(connection, handler);
 	}
@@ -313,21 +286,8 @@ public class ResumableSessions implements DisposableBean {
 
 	/** The store failed a new session or a resume: the client tries again, later or elsewhere. */
 	void storeFailed(DrainingWebSocketSession connection, ResumeStoreException ex) {
-		this.storeWarnings.warn(() -> "WebSocket connection " + connection.getId() + " closed with 1011: "
-				+ ex.getMessage());
-		this.listeners.forEach(ResumeListener::storeFailed);
+		this.events.storeFailed(connection, ex);
 		connection.close(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"));
-	}
-
-	/** A client resumed here a session another node had. */
-	void movedIn(ResumeClaim.SessionOrigin origin) {
-		this.listeners.forEach((listener) -> listener.sessionMovedIn(origin));
-	}
-
-	/** The store did not record a message the app sent: the session ended with 1011. */
-	void storeFailed(ResumableSession session, ResumeStoreException ex) {
-		this.storeWarnings.warn(() -> "WebSocket session " + session.getId() + " ended with 1011: " + ex.getMessage());
-		this.listeners.forEach(ResumeListener::storeFailed);
 	}
 
 	/** A session with a record in a shared store: the store may tell that it moved away. */
@@ -357,35 +317,15 @@ public class ResumableSessions implements DisposableBean {
 
 	void resume(ResumableSession session, DrainingWebSocketSession connection, long last) {
 		try {
-			resumeAttempted(connection,
+			this.events.resumeAttempted(connection,
 					session.resume(connection, last) ? ResumeOutcome.RESUMED : ResumeOutcome.NOT_RECOVERED, null);
 		}
 		catch (ProtocolViolationException ex) {
 			// Only the new connection closes: its owner's connection, tokens and session stay as they were.
 			// Counted first: whoever sees the close also sees the count.
-			resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
+			this.events.resumeAttempted(connection, ResumeOutcome.REJECTED, ex.getStatus());
 			connection.close(ex.getStatus());
 		}
-	}
-
-	/**
-	 * Tell the listeners, and the log: failures at WARN, at most one line per interval and
-	 * kind since a network blip makes every client resume at once, and each at DEBUG.
-	 */
-	void resumeAttempted(DrainingWebSocketSession connection, ResumeOutcome outcome,
-			@Nullable CloseStatus status) {
-		this.listeners.forEach((listener) -> listener.resumeAttempted(outcome));
-		if (outcome == ResumeOutcome.RESUMED) {
-			// ResumableSession logs the resume, with its replay, at DEBUG.
-			return;
-		}
-		String line = "WebSocket connection " + connection.getId() + ": resume " + outcome.tagValue()
-				+ ((status != null) ? ", closed with " + status
-						: " (token unknown, expired, used up or another user's, or its session just ended)");
-		RateLimitedLog warnings = (outcome == ResumeOutcome.REJECTED) ? this.rejectedWarnings
-				: this.notRecoveredWarnings;
-		warnings.warn(() -> line);
-		logger.debug(line);
 	}
 
 	/**
@@ -425,10 +365,7 @@ public class ResumableSessions implements DisposableBean {
 	private void evict(List<DetachedSessions.Eviction> evictions) {
 		for (DetachedSessions.Eviction eviction : evictions) {
 			ResumableSession session = eviction.session();
-			this.listeners.forEach((listener) -> listener.detachedSessionEvicted(eviction.limit()));
-			this.evictionWarnings.warn(() -> "WebSocket session " + session.getId() + " ended while waiting for a resume: "
-					+ "detached sessions over the limit '" + eviction.limit().tagValue() + "' (client address "
-					+ session.clientAddress() + "); its client will get not recovered");
+			this.events.evicted(eviction);
 			try {
 				this.writers.execute(session::evict);
 			}
@@ -436,20 +373,6 @@ public class ResumableSessions implements DisposableBean {
 				// Stopping: every session is being ended anyway.
 				logger.debug("WebSocket session " + session.getId() + ": eviction not run, stopping");
 			}
-		}
-	}
-
-	/**
-	 * A resume replaced a connection the server still held: half-open usually, but if it
-	 * delivered a frame just now, someone else may hold the token.
-	 */
-	void connectionReplaced(ResumableSession session, DrainingWebSocketSession replaced, long quietNanos) {
-		boolean recentlyActive = quietNanos < RECENTLY_ACTIVE.toNanos();
-		this.listeners.forEach((listener) -> listener.connectionReplaced(recentlyActive));
-		if (recentlyActive) {
-			this.takeoverWarnings.warn(() -> "WebSocket session " + session.getId() + ": a resume replaced connection "
-					+ replaced.getId() + ", which delivered a frame " + (quietNanos / 1_000_000)
-					+ " ms before; if its client did not reconnect, someone else used its token");
 		}
 	}
 
@@ -463,6 +386,11 @@ public class ResumableSessions implements DisposableBean {
 
 	void forget(String token) {
 		this.byToken.remove(token);
+	}
+
+	/** Where resumes, evictions and store failures are told to the listeners and the log. */
+	ResumeEvents events() {
+		return this.events;
 	}
 
 	ScheduledExecutorService timer() {

@@ -59,18 +59,18 @@ final class StoreResumes {
 		}
 		else if (claim instanceof ResumeClaim.OutOfRange range) {
 			ProtocolViolationException violation = ProtocolViolationException.policy(range.reason());
-			this.sessions.resumeAttempted(connection, ResumeOutcome.REJECTED, violation.getStatus());
+			this.sessions.events().resumeAttempted(connection, ResumeOutcome.REJECTED, violation.getStatus());
 			connection.close(violation.getStatus());
 		}
 		else if (claim instanceof ResumeClaim.Complete complete) {
 			// The client has everything: it is told how the session ended (PROTOCOL.md §4.7).
-			this.sessions.resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
+			this.sessions.events().resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 			connection.close(complete.status());
 		}
 		else {
 			// A copy held here may be stale: the token may have been used up on another node
 			// since. If the store lost the session instead, that copy's next write ends it.
-			this.sessions.resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
+			this.sessions.events().resumeAttempted(connection, ResumeOutcome.NOT_RECOVERED, null);
 			this.sessions.open(connection, handler);
 		}
 	}
@@ -95,7 +95,7 @@ final class StoreResumes {
 		}
 		this.sessions.resume(moved, connection, last);
 		if (moved.isConnected()) {
-			this.sessions.movedIn(claimed.origin());
+			this.sessions.events().movedIn(claimed.origin());
 			moved.announce();
 			handler.afterConnectionEstablished(moved);
 		}
