@@ -328,9 +328,7 @@ public class ResumableSession extends OutlivingSession {
 
 	/** The client moved the session here with a token another node issued: retire it on confirmation. */
 	void adoptToken(String token) {
-		synchronized (this.stateLock) {
-			this.tokens.adopt(token);
-		}
+		this.lifecycle.adoptToken(token);
 	}
 
 	void start(DrainingWebSocketSession first) {

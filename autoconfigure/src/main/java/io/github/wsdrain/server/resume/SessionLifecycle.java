@@ -121,6 +121,13 @@ final class SessionLifecycle {
 		return this.closeFuture;
 	}
 
+	/** A token another node issued moved the session here: used up once the client confirms. */
+	void adoptToken(String token) {
+		synchronized (this.stateLock) {
+			this.tokens.adopt(token);
+		}
+	}
+
 	/** A session that moved in: its handler is told once its connection is attached. */
 	void unannounced() {
 		this.announced = false;

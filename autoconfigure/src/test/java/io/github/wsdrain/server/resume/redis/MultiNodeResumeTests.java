@@ -85,9 +85,13 @@ class MultiNodeResumeTests {
 			assertThat(this.records.movedIn).as("sessions moved in").isNotEmpty();
 			// A session whose close frame was cut may be taken over before its node noticed: both
 			// nodes' apps then see the 1000 (every message still arrived once).
-			assertThat(this.records.closesWith(1000)).as("sessions closed normally").isGreaterThanOrEqualTo(SESSIONS);
+			long normalCloses = this.records.closesWith(1000);
+			assertThat(normalCloses).as("sessions closed normally").isGreaterThanOrEqualTo(SESSIONS);
+			// Every move tells the node it left, with 4000, unless that node's app had closed the
+			// session already: then it saw the 1000 instead.
 			assertThat(this.records.closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")
-				.isEqualTo(this.records.movedIn.size());
+				.isLessThanOrEqualTo(this.records.movedIn.size())
+				.isGreaterThanOrEqualTo(this.records.movedIn.size() - (normalCloses - SESSIONS));
 			System.out.printf("multi-node: %d sessions × %,d messages each way over 2 nodes, %d cuts, %d moves, "
 					+ "%d resumes, 0 lost, 0 not recovered%n", SESSIONS, MESSAGES, this.proxy.cuts(),
 					this.records.movedIn.size(), clients.resumes());
