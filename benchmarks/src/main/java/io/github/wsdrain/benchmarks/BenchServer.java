@@ -1,6 +1,7 @@
 package io.github.wsdrain.benchmarks;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -52,7 +53,16 @@ class BenchServer implements WebSocketConfigurer {
 	}
 
 	static ConfigurableApplicationContext start() {
-		return new SpringApplicationBuilder(BenchServer.class).properties(Map.of(
+		return start(Map.of());
+	}
+
+	/**
+	 * Start a server with the benchmark's settings and some more (or other) properties.
+	 * @param more properties added to the benchmark's, e.g. another resume store
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext start(Map<String, Object> more) {
+		Map<String, Object> properties = new HashMap<>(Map.of(
 				"server.port", "0",
 				"server.address", "127.0.0.1",
 				"server.tomcat.max-connections", "20000",
@@ -64,8 +74,9 @@ class BenchServer implements WebSocketConfigurer {
 				"wsdrain.server.drain-timeout", "60s",
 				// Micrometer is on the class path for the cost-of-metrics cells, which bind their own:
 				// every other cell measures the server without metrics.
-				"spring.autoconfigure.exclude", "io.github.wsdrain.autoconfigure.WsDrainMetricsAutoConfiguration"))
-			.run();
+				"spring.autoconfigure.exclude", "io.github.wsdrain.autoconfigure.WsDrainMetricsAutoConfiguration"));
+		properties.putAll(more);
+		return new SpringApplicationBuilder(BenchServer.class).properties(properties).run();
 	}
 
 	static int port(ConfigurableApplicationContext context) {

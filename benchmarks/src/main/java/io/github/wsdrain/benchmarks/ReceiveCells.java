@@ -249,9 +249,19 @@ final class ReceiveCells {
 
 	private Timing protocolRun(BufferedWebSocketClient client, ProtocolVariant variant, int count, URI uri)
 			throws Exception {
+		return protocolRun(client, variant, count, this.server, uri);
+	}
+
+	/**
+	 * One protocol run against the given server (another resume store, for instance): the
+	 * server sends {@code count} 1 KB messages, then closes; every message, the close code
+	 * and the server's {@code CloseResult} are checked.
+	 */
+	Timing protocolRun(BufferedWebSocketClient client, ProtocolVariant variant, int count, BenchServer server, URI uri)
+			throws Exception {
 		System.gc();
 		ClientReceive.Receiver receiver = ClientReceive.buffered(client, uri, count);
-		WebSocketSession session = this.server.drained().next();
+		WebSocketSession session = server.drained().next();
 		boolean resumable = session instanceof ResumableSession;
 		check(resumable == (variant == ProtocolVariant.ACKNOWLEDGED), "protocol run, %s: server session %s", variant,
 				session);

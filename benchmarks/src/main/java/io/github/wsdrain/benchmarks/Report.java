@@ -91,6 +91,20 @@ final class Report {
 
 	private int protocolCount;
 
+	private String redisSkipped;
+
+	private int redisCount;
+
+	private Map<RedisCells.Store, double[]> redisRates;
+
+	private Map<RedisCells.Store, double[]> redisCpu;
+
+	private int redisUnacknowledged;
+
+	private double[] redisUsedPerByte;
+
+	private double[] redisStreamPerByte;
+
 	private String machine;
 
 	void throughput(int size, Cell cell, int count, double[] rates, double[] cpuMicrosPerMessage) {
@@ -199,6 +213,22 @@ final class Report {
 				rates.get(ReceiveCells.ClientVariant.HANDLER));
 	}
 
+	void redisSkipped(String message) {
+		this.redisSkipped = message;
+	}
+
+	void redisStores(int count, Map<RedisCells.Store, double[]> rates, Map<RedisCells.Store, double[]> cpu) {
+		this.redisCount = count;
+		this.redisRates = rates;
+		this.redisCpu = cpu;
+	}
+
+	void redisMemory(int messages, double[] usedPerByte, double[] streamPerByte) {
+		this.redisUnacknowledged = messages;
+		this.redisUsedPerByte = usedPerByte;
+		this.redisStreamPerByte = streamPerByte;
+	}
+
 	void protocol(int count, Map<ReceiveCells.ProtocolVariant, double[]> rates,
 			Map<ReceiveCells.ProtocolVariant, double[]> cpu,
 			Map<ReceiveCells.ProtocolVariant, CountingProxy.Bytes> wire) {
@@ -220,7 +250,7 @@ final class Report {
 		this.machine = String.format(Locale.ROOT,
 				"%d CPUs (`nproc`), %s %s (%s), %s %s; system load average (1 min) %.1f at start, %.1f at end, "
 						+ "%.1f–%.1f over the sections; %d measured runs per cell after %d warm-up run(s) "
-						+ "(throughput, latency, client and protocol cells: %d rounds); whole run %d s%s.",
+						+ "(throughput, latency, client, protocol and Redis store cells: %d rounds); whole run %d s%s.",
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
 				System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"), os.getName(),
 				os.getVersion(), this.loadAtStart, loads[loads.length - 1], Arrays.stream(loads).min().orElse(0),
@@ -282,7 +312,55 @@ final class Report {
 		if (this.closeBarrier != null) {
 			closeBarrierMarkdown(md);
 		}
+		redisMarkdown(md);
 		return md.toString();
+	}
+
+	private Samples redisRatio() {
+		return Samples.ratios(this.redisRates.get(RedisCells.Store.REDIS), this.redisRates.get(RedisCells.Store.MEMORY));
+	}
+
+	private void redisMarkdown(StringBuilder md) {
+		if (this.redisSkipped == null && this.redisRates == null && this.redisUsedPerByte == null) {
+			return;
+		}
+		md.append("\n### `wsdrain.v1` with the Redis store\n\n");
+		if (this.redisSkipped != null) {
+			md.append(this.redisSkipped).append(".\n");
+			return;
+		}
+		if (this.redisRates != null) {
+			md.append("The same run as above (`BufferedWebSocketClient` with `setReliable(true)`, ")
+				.append(String.format(Locale.ROOT, "%,d", this.redisCount))
+				.append(" binary 1 KB messages, then `closeAsync(NORMAL)`, every message and the close checked) "
+						+ "against two servers in the same JVM on one node: the benchmark's, with the default memory "
+						+ "store, and a second one with `wsdrain.server.resume.store=redis` and a `redis-server` of "
+						+ "its own on the loopback interface (no persistence, `maxmemory-policy noeviction`). "
+						+ "ABBA pairs, a GC before each run.\n\n")
+				.append("| store | messages/s | MB/s (median) | process CPU µs per message (JVM only) |\n")
+				.append("|---|---|---:|---|\n");
+			this.redisRates.forEach((store, rates) -> {
+				Samples samples = new Samples(rates);
+				md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s |%n", store.label,
+						samples.format("%,.0f"), samples.median() * 1024 / (1024 * 1024),
+						new Samples(this.redisCpu.get(store)).format("%.1f")));
+			});
+			md.append(String.format(Locale.ROOT, "%n| ratio | result | target | met |%n|---|---|---|---|%n"))
+				.append(String.format(Locale.ROOT, "| messages/s, Redis store / memory store, 1 KB | %s | ≥ %.2f | %s |%n",
+						redisRatio().format("%.2f"), Targets.REDIS_STORE,
+						Targets.verdict(redisRatio(), Targets.REDIS_STORE, true)));
+		}
+		if (this.redisUsedPerByte != null) {
+			md.append(String.format(Locale.ROOT, "%nRedis memory: a `wsdrain.v1` client that reads every frame and "
+					+ "acknowledges none; the server sends %,d 1 KB messages; Redis's `used_memory` (`INFO memory`) "
+					+ "before the first and once the session's stream holds them all, and `MEMORY USAGE` of that "
+					+ "stream (`SAMPLES 0`).%n%n", this.redisUnacknowledged))
+				.append("| measured | Redis bytes per unacknowledged payload byte |\n|---|---|\n")
+				.append(String.format(Locale.ROOT, "| `used_memory` growth | %s |%n",
+						new Samples(this.redisUsedPerByte).format("%.2f")))
+				.append(String.format(Locale.ROOT, "| the session's stream (`MEMORY USAGE`) | %s |%n",
+						new Samples(this.redisStreamPerByte).format("%.2f")));
+		}
 	}
 
 	private void closeBarrierMarkdown(StringBuilder md) {
@@ -517,6 +595,10 @@ final class Report {
 			targetRow(md, "the same at a " + 2 * this.delayMillis + " ms round trip", delayedRatio(),
 					Targets.ACKNOWLEDGED_DELAYED);
 		}
+		if (this.redisRates != null) {
+			targetRow(md, "`wsdrain.v1`, Redis store / memory store, 1 KB, one node", redisRatio(),
+					Targets.REDIS_STORE);
+		}
 		for (DrainRow row : this.drains) {
 			if (row.queued() == 1024 * 1024) {
 				md.append(String.format(Locale.ROOT, "| `closeAsync` after 1 MB / the transfer alone | ≤ %.1f | %s | %s |%n",
@@ -556,6 +638,9 @@ final class Report {
 		if (this.delayedRates != null) {
 			bars.add(new Bar("wsdrain.v1", "vs without", (2 * this.delayMillis) + " ms RTT", delayedRatio(),
 					Targets.ACKNOWLEDGED_DELAYED));
+		}
+		if (this.redisRates != null) {
+			bars.add(new Bar("wsdrain.v1", "Redis store", "vs memory", redisRatio(), Targets.REDIS_STORE));
 		}
 		return bars;
 	}

@@ -27,7 +27,7 @@ import static io.github.wsdrain.benchmarks.Bench.log;
 public final class WsDrainBenchmark {
 
 	private static final List<String> ALL_SECTIONS = List.of("micro", "throughput", "latency", "metrics", "drain",
-			"heap", "scale", "client", "protocol", "barrier");
+			"heap", "scale", "client", "protocol", "barrier", "redis");
 
 	private final BenchContext bench;
 
@@ -134,6 +134,7 @@ public final class WsDrainBenchmark {
 					bench.report().closeBarrier(cell.measure(bench.runs(), bench.warmups()));
 				}
 			}
+			case "redis" -> new RedisCells(bench).redis();
 			default -> throw new IllegalArgumentException("Unknown section " + section);
 		}
 	}
