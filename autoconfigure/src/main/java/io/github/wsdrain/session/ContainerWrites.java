@@ -72,9 +72,10 @@ final class ContainerWrites {
 		return null;
 	}
 
+	/** The container's session, {@code null} before Spring's adapter has one (no container, no batching). */
 	private static @Nullable Object nativeSession(WebSocketSession session) {
 		return (WebSocketSessionDecorator.unwrap(session) instanceof NativeWebSocketSession nativeSession)
-				? nativeSession.getNativeSession() : null;
+				? nativeSession.getNativeSession(Object.class) : null;
 	}
 
 	/**
