@@ -166,7 +166,7 @@ final class QueueWriter {
 			catch (IOException | RuntimeException ex) {
 				Arrays.fill(batch, null);
 				this.session.writeFailed(1 + this.queue.abandonBatch());
-				throw ex;
+				throw writeFailure(ex);
 			}
 			finally {
 				endWrite();
@@ -185,7 +185,7 @@ final class QueueWriter {
 		catch (IOException | RuntimeException ex) {
 			Arrays.fill(batch, null);
 			this.session.writeFailed(this.queue.abandonBatch());
-			throw ex;
+			throw writeFailure(ex);
 		}
 		if (together == null) {
 			return writeOneByOne(batch, count);
@@ -209,13 +209,22 @@ final class QueueWriter {
 			together.abandon();
 			Arrays.fill(batch, null);
 			this.session.writeFailed(added + this.queue.abandonBatch());
-			throw ex;
+			throw writeFailure(ex);
 		}
 		finally {
 			endWrite();
 		}
 		recordSent(added, bytes);
 		return added == count;
+	}
+
+	/**
+	 * A write failed, and its losses are counted: to the sender that is an {@code IOException},
+	 * also when the container reports a connection it already closed with an
+	 * {@code IllegalStateException} (Tomcat).
+	 */
+	private static IOException writeFailure(Exception ex) {
+		return (ex instanceof IOException io) ? io : new IOException("WebSocket write failed: " + ex.getMessage(), ex);
 	}
 
 	private void startWrite(long bytes) {
