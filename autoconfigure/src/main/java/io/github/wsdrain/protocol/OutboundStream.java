@@ -131,7 +131,7 @@ public final class OutboundStream {
 				return false;
 			}
 			// A new path: its round trips are measured from the start.
-			this.replay.restartCapacity();
+			this.replay.connected();
 			this.live.set(sink);
 			return true;
 		}
@@ -146,7 +146,7 @@ public final class OutboundStream {
 	 */
 	public void detach(FrameSink sink) {
 		if (this.live.compareAndSet(sink, null)) {
-			this.replay.restartCapacity();
+			this.replay.disconnected();
 		}
 	}
 
@@ -156,7 +156,7 @@ public final class OutboundStream {
 	 */
 	public void detach() {
 		this.live.set(null);
-		this.replay.restartCapacity();
+		this.replay.disconnected();
 	}
 
 	/**

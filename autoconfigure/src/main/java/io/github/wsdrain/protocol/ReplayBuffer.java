@@ -298,12 +298,25 @@ public final class ReplayBuffer {
 	}
 
 	/**
-	 * A connection went live or was lost: the capacity starts again from its base size.
+	 * A connection went live: an adaptive capacity starts at its maximum, measured afresh.
 	 */
-	public void restartCapacity() {
+	public void connected() {
 		this.lock.lock();
 		try {
-			this.capacity.restart();
+			this.capacity.connected();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The connection was lost: an adaptive capacity goes back to its base size.
+	 */
+	public void disconnected() {
+		this.lock.lock();
+		try {
+			this.capacity.disconnected();
 		}
 		finally {
 			this.lock.unlock();

@@ -7,16 +7,21 @@ import org.jspecify.annotations.Nullable;
 /**
  * How many bytes a {@link ReplayBuffer} may hold (PROTOCOL.md §3). The sender can have no
  * more unacknowledged than that, so a session moves at most its capacity per round trip.
- * A fixed capacity never changes. An adaptive one starts at its base size and follows
- * what the connection delivers, as TCP's receive-window auto-tuning does: at every round
- * trip (a sampled frame, sent to acknowledged) it becomes twice the bytes acknowledged
- * per shortest round trip seen, between the base size and the maximum; while senders wait
- * for room and that is most of the capacity, the capacity limits and it grows fourfold.
- * A fast stream over a long round trip grows it; a slow reader makes its round trips long
- * (its frames queue) and its deliveries per shortest round trip small, and keeps it at the
- * base size. What a buffer holds beyond its base size is taken from the server's
- * {@link ReplayBudget}; when that is spent, the buffer does not grow. One message larger
- * than the capacity is still taken alone.
+ * A fixed capacity never changes. An adaptive one is at its maximum when a connection
+ * goes live, so that the first round trip can fill a long, fast path (nothing is known
+ * about the path yet, and no acknowledgement can arrive sooner), and at its base size
+ * while no connection is live. It then follows what the connection delivers, as TCP's
+ * receive-window auto-tuning does: at every round trip (a sampled frame, sent to
+ * acknowledged) after the first in which a sender waited for room or frames queued, it
+ * becomes twice the bytes acknowledged per shortest round trip seen (planning for at
+ * least {@link #MIN_ROUND_TRIP_NANOS}), between the base size and the maximum; a round
+ * trip in which neither happened was paced by the app and says nothing about the path.
+ * While senders wait for room and that is most of the capacity,
+ * the capacity limits and it grows fourfold. A slow reader makes its round trips long
+ * (its frames queue) and its deliveries per shortest round trip small: its capacity falls
+ * back to the base size, by half per round trip. What a buffer holds beyond its base size
+ * is taken from the server's {@link ReplayBudget}; when that is spent, the buffer takes no
+ * more. One message larger than the capacity is still taken alone.
  * <p>
  * Not thread-safe: the buffer calls it under its lock.
  */
@@ -33,6 +38,18 @@ public final class ReplayCapacity {
 	 * by the capacity, not by the path or the reader.
 	 */
 	static final double LIMITED_DELIVERY_DIVISOR = 1.5;
+
+	/**
+	 * The shortest round trip the capacity plans for, however short the measured one: an
+	 * acknowledgement waits up to {@link AckScheduler#MIN_INTERVAL} after its frame is
+	 * taken, then for threads that a busy host runs in turn. On loopback the measured
+	 * round trip is a fraction of that, and a capacity sized to it would leave the reader
+	 * idle at every such wait.
+	 */
+	static final long MIN_ROUND_TRIP_NANOS = 20_000_000;
+
+	/** A round trip this many times the shortest waited in a queue: the reader's, most often. */
+	static final int QUEUED_FACTOR = 2;
 
 	private final long base;
 
@@ -171,21 +188,27 @@ public final class ReplayCapacity {
 		this.delivered += released;
 		released(held);
 		if (this.sampleSeq != 0 && seq >= this.sampleSeq) {
-			resize(this.nanoClock.getAsLong());
+			long rtt = Math.max(1, this.nanoClock.getAsLong() - this.sampleSentNanos);
+			// Kept for the connection's life: a reader that stays slow must not make its queued round
+			// trips look like a long path.
+			if (this.minRttNanos == 0 || rtt < this.minRttNanos) {
+				this.minRttNanos = rtt;
+			}
+			resize(rtt);
 			this.sampleSeq = 0;
 		}
 	}
 
-	private void resize(long now) {
-		long rtt = Math.max(1, now - this.sampleSentNanos);
-		// Kept for the connection's life: a reader that stays slow must not make its queued round
-		// trips look like a long path.
-		if (this.minRttNanos == 0 || rtt < this.minRttNanos) {
-			this.minRttNanos = rtt;
+	private void resize(long rtt) {
+		long shortest = Math.max(this.minRttNanos, MIN_ROUND_TRIP_NANOS);
+		if (!this.limited && rtt <= QUEUED_FACTOR * shortest) {
+			// No sender waited and nothing queued: the app set the pace, and what it sent says
+			// nothing about what the path or the reader could take.
+			return;
 		}
 		// What the connection delivers in its shortest round trip: the queues a long round trip
 		// waited in (a slow reader's among them) do not count.
-		double perRoundTrip = (double) (this.delivered - this.deliveredAtSample) * this.minRttNanos / rtt;
+		double perRoundTrip = (double) (this.delivered - this.deliveredAtSample) * shortest / rtt;
 		long target = (long) (GAIN * perRoundTrip);
 		if (this.limited && perRoundTrip * LIMITED_DELIVERY_DIVISOR >= this.size) {
 			// Full, and delivered about all of it without queueing: the path could carry more.
@@ -211,13 +234,26 @@ public final class ReplayCapacity {
 	}
 
 	/**
-	 * A connection went live or was lost: start again from the base size, measured afresh
-	 * on the next connection. A session without a connection holds no more than its base
-	 * size plus what it held already.
+	 * A connection went live: start at the maximum, so that the first round trip can fill
+	 * the path, and measure the new path afresh.
 	 */
-	void restart() {
-		this.size = this.base;
-		this.grew = false;
+	void connected() {
+		restart(this.max);
+	}
+
+	/**
+	 * The connection was lost: back to the base size. A session without a connection holds
+	 * no more than that plus what it held already.
+	 */
+	void disconnected() {
+		restart(this.base);
+	}
+
+	private void restart(long size) {
+		this.size = size;
+		// Like a round trip that grew it: the first one, sampled while the path filled, says
+		// nothing about what the path carries.
+		this.grew = true;
 		this.sampleSeq = 0;
 		this.minRttNanos = 0;
 	}

@@ -12,11 +12,13 @@ import org.springframework.web.socket.BinaryMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The adaptive replay capacity with a hand-driven clock: it grows with the bytes a round
- * trip delivers (fourfold while full and unqueued, to twice the bytes per shortest round
- * trip otherwise), stays at its base size for a slow reader, falls by half at most per
- * round trip, and all buffers together never hold more than the shared budget beyond
- * their base sizes; a lone message larger than the base size is still taken.
+ * The adaptive replay capacity with a hand-driven clock: a live connection starts at the
+ * maximum and keeps it while the app sets the pace; it grows with the bytes a round trip
+ * delivers (fourfold while full and unqueued, to twice the bytes per shortest round trip,
+ * at least 20 ms, otherwise), stays at or falls back to its base size for a slow reader,
+ * falls by half at most per round trip, and all buffers together never hold more than the
+ * shared budget beyond their base sizes; a lone message larger than the base size is
+ * still taken.
  */
 class ReplayCapacityTests {
 
@@ -119,17 +121,94 @@ class ReplayCapacityTests {
 	}
 
 	@Test
-	void aNewOrLostConnectionPutsTheCapacityBackToItsBaseSize() {
+	void aNewConnectionStartsAtTheMaximumAndALostOnePutsTheCapacityBackToItsBaseSize() {
 		OutboundStream out = new OutboundStream(ReplayCapacity.adaptive(MB, 16 * MB, new ReplayBudget(1024 * MB),
 				this.now::get), false);
+		assertThat(out.capacity()).as("no connection yet").isEqualTo(MB);
 		FrameSink sink = (frame) -> true;
 		out.attach(sink, () -> true, () -> true);
+		assertThat(out.capacity()).as("live: the first round trip may fill a long, fast path").isEqualTo(16 * MB);
 		ReplayBuffer grown = adaptive(MB, 16 * MB, new ReplayBudget(1024 * MB));
 		fastRound(grown, 50);
-		grown.restartCapacity();
+		grown.disconnected();
 		assertThat(grown.capacity()).isEqualTo(MB);
 		out.detach(sink);
 		assertThat(out.capacity()).isEqualTo(MB);
+	}
+
+	@Test
+	void onANewConnection16MegabytesGoOutBeforeTheFirstAcknowledgementAsFarAsTheBudgetAllows() {
+		ReplayBuffer large = adaptive(MB, 16 * MB, new ReplayBudget(1024 * MB));
+		large.connected();
+		fill(large);
+		assertThat(large.bytes()).isGreaterThan(16 * MB - 2 * KB).isLessThanOrEqualTo(16 * MB);
+		ReplayBudget small = new ReplayBudget(3 * MB);
+		ReplayBuffer capped = adaptive(MB, 16 * MB, small);
+		capped.connected();
+		fill(capped);
+		assertThat(capped.bytes()).as("the base size and the budget").isGreaterThan(4 * MB - 2 * KB)
+			.isLessThanOrEqualTo(4 * MB);
+		assertThat(small.used()).isEqualTo(capped.bytes() - MB);
+	}
+
+	@Test
+	void roundTripsPacedByTheAppKeepTheCapacityOfANewConnection() {
+		ReplayBuffer buffer = adaptive(MB, 16 * MB, new ReplayBudget(1024 * MB));
+		buffer.connected();
+		// 64 KB per 50 ms round trip, acknowledged as it arrives: no sender waits, nothing queues.
+		for (int round = 0; round < 20; round++) {
+			for (int i = 0; i < 64; i++) {
+				assertThat(buffer.add(message(KB), OPEN)).isNotNull();
+			}
+			this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(50));
+			buffer.acknowledge(buffer.lastSent());
+		}
+		assertThat(buffer.capacity()).isEqualTo(16 * MB);
+	}
+
+	@Test
+	void aSlowReaderOnANewConnectionFallsBackToTheBaseSizeByHalfPerRoundTrip() {
+		ReplayBudget budget = new ReplayBudget(1024 * MB);
+		ReplayBuffer buffer = adaptive(MB, 16 * MB, budget);
+		buffer.connected();
+		fill(buffer);
+		// The reader takes 32 KB every 100 ms: 320 KB/s, its frames queue behind 16 MB, so that
+		// a round trip lasts as long as the reader takes to read what the buffer holds.
+		List<Long> sizes = new ArrayList<>();
+		long acknowledged = 0;
+		for (int ack = 0; ack < 10_000 && buffer.capacity() > MB; ack++) {
+			this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+			acknowledged += 32;
+			long before = buffer.capacity();
+			buffer.acknowledge(acknowledged);
+			if (buffer.capacity() != before) {
+				sizes.add(buffer.capacity());
+			}
+			fill(buffer);
+		}
+		assertThat(sizes).containsExactly(8 * MB, 4 * MB, 2 * MB, MB);
+		// What it held beyond the base size goes back to the budget as the reader takes it.
+		buffer.acknowledge(buffer.lastSent());
+		assertThat(budget.used()).isZero();
+	}
+
+	@Test
+	void aFastReaderBehindQueuesKeepsRoomForTwentyMillisecondsOfWhatItTakes() {
+		ReplayBuffer buffer = adaptive(MB, 16 * MB, new ReplayBudget(1024 * MB));
+		buffer.connected();
+		// An empty loopback path: 1 ms.
+		buffer.add(message(KB), OPEN);
+		this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+		buffer.acknowledge(buffer.lastSent());
+		// Then a reader taking 200 MB/s whose buffered frames make round trips 40 ms long.
+		for (int round = 0; round < 10; round++) {
+			fill(buffer);
+			long bytes = buffer.bytes();
+			this.now.addAndGet(bytes * 1_000_000_000L / (200 * MB));
+			buffer.acknowledge(buffer.lastSent());
+		}
+		assertThat(buffer.capacity()).as("twice 200 MB/s for 20 ms, not for the 1 ms measured")
+			.isBetween(8 * MB - 64 * KB, 8 * MB + 64 * KB);
 	}
 
 	@Test

@@ -205,21 +205,24 @@ class ResumableSessionTests {
 		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		String kilobyte = "x".repeat(1024);
-		// 1 MB of replay buffer holds about 1018 frames of 1 KB with their headers: the next one waits.
-		IntStream.rangeClosed(1, 1000).forEach((i) -> sendQuietly(session, kilobyte));
+		// A live connection's replay buffer starts at its maximum (16 MB); a frame of 1 KB takes
+		// at most 1,032 bytes with its header: these fit, and of the next 20 at least one waits.
+		int fitting = (int) (session.getReplayCapacity() / 1032);
+		int total = fitting + 20;
+		IntStream.rangeClosed(1, fitting).forEach((i) -> sendQuietly(session, kilobyte));
 		CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
 			for (int i = 0; i < 20; i++) {
 				sendQuietly(session, kilobyte);
 			}
 		});
-		await().atMost(Duration.ofSeconds(10)).until(() -> client.inbox().size() == session.getLastSent());
+		await().atMost(Duration.ofSeconds(30)).until(() -> client.inbox().size() == session.getLastSent());
 		assertThat(blocked).isNotDone();
-		assertThat(session.getLastSent()).isLessThan(1020);
+		assertThat(session.getLastSent()).isLessThan(total);
 
 		client.ackNow();
 
 		blocked.get(10, TimeUnit.SECONDS);
-		assertThat(session.getLastSent()).isEqualTo(1020);
+		assertThat(session.getLastSent()).isEqualTo(total);
 		client.close();
 	}
 
