@@ -275,7 +275,7 @@ public class WsDrainServerProperties {
 		/** Bytes of sent but unacknowledged messages every session may keep for replay, whatever the others hold. */
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
 
-		/** Most one session's replay buffer grows to while its connection delivers more than buffer-size per round trip. */
+		/** Replay buffer of a session when its connection goes live, and the most it grows to; it falls towards buffer-size for a slow reader. */
 		private DataSize maxBufferSize = DataSize.ofMegabytes(16);
 
 		/** Most bytes all replay buffers together may hold beyond buffer-size; unset means an eighth of the maximum heap. */

@@ -231,8 +231,9 @@ public class ResumableSession extends OutlivingSession {
 	}
 
 	/**
-	 * Return how many bytes of unacknowledged messages the replay buffer may hold now: its
-	 * base size ({@code buffer-size}), grown while the connection delivers more per round trip.
+	 * Return how many bytes of unacknowledged messages the replay buffer may hold now:
+	 * {@code max-buffer-size} when a connection goes live, following what it delivers, and the
+	 * base size ({@code buffer-size}) while the client is away.
 	 * @return the capacity in bytes
 	 */
 	public long getReplayCapacity() {

@@ -166,7 +166,7 @@ public class ResumableSessions implements DisposableBean {
 		return this.replayBudget;
 	}
 
-	/** A new session's replay buffer capacity: the base size, growing from the shared budget. */
+	/** A new session's replay buffer capacity: the maximum on a live connection, the base size without one; beyond the base size from the shared budget. */
 	ReplayCapacity newReplayCapacity() {
 		return ReplayCapacity.adaptive(this.settings.bufferSize().toBytes(), this.settings.maxBufferSize().toBytes(),
 				this.replayBudget);

@@ -16,8 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param sendTimeLimit how long a sender waits for room in a full replay buffer
  * @param heartbeat how long a connection may stay silent before the server repeats its
  * last acknowledgement, so that clients can tell a quiet connection from a dead one
- * @param maxBufferSize the most one session's replay buffer grows to while its connection
- * delivers more than the base size per round trip (no growth at or below the base size)
+ * @param maxBufferSize a session's replay buffer when its connection goes live, and the most
+ * it grows to (no growth at or below the base size)
  * @param sharedBufferSize the most bytes all replay buffers together hold beyond their
  * base size
  */
