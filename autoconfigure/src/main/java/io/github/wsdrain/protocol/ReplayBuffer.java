@@ -34,9 +34,14 @@ public final class ReplayBuffer {
 
 	private long bytes;
 
-	private long lastSent;
+	/**
+	 * Written under the lock, read without it: the send path reads it once per message, and
+	 * taking the lock again there made senders wake the acknowledging thread waiting for it.
+	 */
+	private volatile long lastSent;
 
-	private long lastAcknowledged;
+	/** Written under the lock, read without it. */
+	private volatile long lastAcknowledged;
 
 	/**
 	 * Create an empty buffer.
@@ -106,7 +111,7 @@ public final class ReplayBuffer {
 			if (!this.capacity.take(this.bytes, frame.getPayloadLength())) {
 				return null;
 			}
-			this.lastSent++;
+			this.lastSent = this.lastSent + 1;
 			this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
 			this.bytes += frame.getPayloadLength();
 			this.capacity.sent(this.lastSent);
@@ -129,7 +134,8 @@ public final class ReplayBuffer {
 			this.lastAcknowledged = acknowledged;
 			this.lastSent = acknowledged;
 			for (WebSocketMessage<?> message : messages) {
-				WebSocketMessage<?> frame = FrameCodec.data(++this.lastSent, message);
+				WebSocketMessage<?> frame = FrameCodec.data(this.lastSent + 1, message);
+				this.lastSent = this.lastSent + 1;
 				this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
 				this.bytes += frame.getPayloadLength();
 			}
@@ -274,13 +280,7 @@ public final class ReplayBuffer {
 	 * @return the highest sequence number, 0 before the first frame
 	 */
 	public long lastSent() {
-		this.lock.lock();
-		try {
-			return this.lastSent;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.lastSent;
 	}
 
 	/**
@@ -288,13 +288,7 @@ public final class ReplayBuffer {
 	 * @return the cumulative acknowledgement, 0 before the first
 	 */
 	public long lastAcknowledged() {
-		this.lock.lock();
-		try {
-			return this.lastAcknowledged;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.lastAcknowledged;
 	}
 
 	/**
