@@ -81,7 +81,7 @@ final class DrainCells {
 				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, this.runs, transfer[r],
 						drain[r]);
 			}
-			this.report.drain(queued, size, transfer, drain, inQueue);
+			this.report.drain().record(queued, size, transfer, drain, inQueue);
 		}
 	}
 
@@ -102,7 +102,7 @@ final class DrainCells {
 				drained[r] = drainedMillis;
 			}
 		}
-		this.report.idleClose(plain, drained);
+		this.report.drain().idleClose(plain, drained);
 	}
 
 	private double idleCloseRun(boolean drained) throws Exception {

@@ -117,7 +117,7 @@ final class ReceiveCells {
 			log("  round %d/%d: handler %,.0f/s; buffering client %,.0f/s", r + 1, rounds,
 					rates.get(ClientVariant.HANDLER)[r], rates.get(ClientVariant.BUFFERED)[r]);
 		}
-		this.report.client(count, buffered, rates, cpu);
+		this.report.client().record(count, buffered, rates, cpu);
 	}
 
 	private Timing clientRun(StandardWebSocketClient standard, BufferedWebSocketClient buffered, ClientVariant variant,
@@ -215,7 +215,7 @@ final class ReceiveCells {
 			log("  wire, %s: %,d bytes to the client, %,d to the server", variant, wire.get(variant).toClient(),
 					wire.get(variant).toServer());
 		}
-		this.report.protocol(count, rates, cpu, wire);
+		this.report.protocol().record(count, rates, cpu, wire);
 		protocolDelayed(clients, pair, count);
 	}
 
@@ -243,7 +243,7 @@ final class ReceiveCells {
 				log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
 						rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
 			}
-			this.report.protocolDelayed(count, LINK_DELAY, rates);
+			this.report.protocol().delayed(count, LINK_DELAY, rates);
 		}
 	}
 

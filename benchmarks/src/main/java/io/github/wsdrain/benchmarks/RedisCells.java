@@ -72,7 +72,7 @@ final class RedisCells {
 			String message = "Redis section skipped: no redis-server executable; install the Debian package '"
 					+ RedisProcess.PACKAGE + "' (apt-get install -y " + RedisProcess.PACKAGE + ")";
 			log("%s", message);
-			this.bench.report().redisSkipped(message);
+			this.bench.report().redis().skipped(message);
 			return;
 		}
 		try (RedisProcess redis = RedisProcess.start(executable.get())) {
@@ -123,7 +123,7 @@ final class RedisCells {
 			log("  round %d/%d: memory store %,.0f/s; Redis store %,.0f/s", r + 1, rounds, rates.get(Store.MEMORY)[r],
 					rates.get(Store.REDIS)[r]);
 		}
-		this.bench.report().redisStores(count, rates, cpu);
+		this.bench.report().redis().stores(count, rates, cpu);
 	}
 
 	/**
@@ -161,7 +161,7 @@ final class RedisCells {
 				}
 			}
 		}
-		this.bench.report().redisMemory(UNACKNOWLEDGED, usedPerByte, streamPerByte);
+		this.bench.report().redis().memory(UNACKNOWLEDGED, usedPerByte, streamPerByte);
 	}
 
 	private static Set<String> streams(RedisConnection redis) {

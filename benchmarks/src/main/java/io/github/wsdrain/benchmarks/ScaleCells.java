@@ -100,7 +100,7 @@ final class ScaleCells {
 				objects.destroy();
 			}
 		}
-		this.report.heapObjects(count, perSession);
+		this.report.heap().record(count, perSession);
 	}
 
 	private static long usedHeapAfterGc() throws InterruptedException {
@@ -141,7 +141,7 @@ final class ScaleCells {
 				log("  run %d/%d: %,d messages delivered, 0 lost, all close frames received %.0f ms after closeAsync, "
 						+ "peak %d live threads", r + 1, this.runs, run.delivered(), closeAllMillis[r], run.peakThreads());
 			}
-			this.report.scale(count, closeAllMillis, futuresMillis, delivered, peakThreads, heapDrained, heapPlain);
+			this.report.scale().record(count, closeAllMillis, futuresMillis, delivered, peakThreads, heapDrained, heapPlain);
 		}
 	}
 

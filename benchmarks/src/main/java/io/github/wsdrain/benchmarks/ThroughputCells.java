@@ -134,7 +134,7 @@ final class ThroughputCells {
 				}
 				log("  round %d/%d:%s", r + 1, rounds, line);
 			}
-			rates.forEach((cell, values) -> this.report.throughput(size, cell, count, values, cpu.get(cell)));
+			rates.forEach((cell, values) -> this.report.throughput().record(size, cell, count, values, cpu.get(cell)));
 		}
 	}
 
@@ -245,7 +245,7 @@ final class ThroughputCells {
 		long scrapes = this.metering.scrapes() - scrapesBefore;
 		// The first batch warms the scrape up; the second is the measurement.
 		this.metering.scrapeCpuNanos(SCRAPES_TIMED);
-		this.report.metrics(count, rates, cpu, scrapes, this.metering.meterCount(),
+		this.report.metrics().record(count, rates, cpu, scrapes, this.metering.meterCount(),
 				this.metering.scrapeCpuNanos(SCRAPES_TIMED));
 	}
 

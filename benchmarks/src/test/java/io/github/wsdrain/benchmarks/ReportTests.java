@@ -46,22 +46,22 @@ class ReportTests {
 	@Test
 	void skippedRedisSectionSaysWhyAsBefore() throws IOException {
 		Report report = new Report();
-		report.redisSkipped("Redis store cells skipped: no redis-server on the PATH (Debian package redis-server)");
+		report.redis().skipped("Redis store cells skipped: no redis-server on the PATH (Debian package redis-server)");
 		assertRendersAs(report, "report-redis-skipped.md");
 	}
 
 	private static void fillAll(Report report) {
-		report.micro(List.of(new MicroCells.Cell("PLAIN", 1, 101.5, 99.0, 104.0, 10),
+		report.micro().record(List.of(new MicroCells.Cell("PLAIN", 1, 101.5, 99.0, 104.0, 10),
 				new MicroCells.Cell("SPRING", 1, 180.25, 170.0, 190.0, 10),
 				new MicroCells.Cell("WSDRAIN", 4, 140.0, 130.5, 150.5, 10)));
-		report.latency(new LatencyCell.Result(2_000, new double[][] { { 40.1, 42.3, 41.0 }, { 43.2, 44.0, 42.9 } },
+		report.latency().record(new LatencyCell.Result(2_000, new double[][] { { 40.1, 42.3, 41.0 }, { 43.2, 44.0, 42.9 } },
 				new double[][] { { 80.0, 90.5, 85.0 }, { 88.0, 95.0, 91.2 } }));
 		for (int size : Targets.SIZES) {
 			double scale = 100_000.0 / (1 + size / 1024);
 			for (Variant variant : List.of(Variant.RAW, Variant.PLAIN, Variant.SPRING, Variant.WSDRAIN)) {
 				for (int threads : (variant == Variant.RAW) ? new int[] { 1 } : new int[] { 1, 4 }) {
 					double factor = (variant.ordinal() + 1) * (threads + 1) * 0.1;
-					report.throughput(size, new Cell(variant, threads), 50_000,
+					report.throughput().record(size, new Cell(variant, threads), 50_000,
 							runs(scale * factor, 1.03, 0.98, 1.05, 0.99, 1.01, 0.97),
 							runs(3.0 / factor, 1.01, 0.99, 1.02, 1.0, 0.98, 1.03));
 				}
@@ -73,24 +73,24 @@ class ReportTests {
 		Map<Cell, double[]> metricsCpu = new LinkedHashMap<>();
 		metricsCpu.put(new Cell(Variant.UNMETERED, 1), runs(11.0, 1.0, 1.02, 0.98));
 		metricsCpu.put(new Cell(Variant.METERED, 1), runs(11.4, 1.01, 0.99, 0.97));
-		report.metrics(50_000, metricsRates, metricsCpu, 1_234, 42, 5_678.9);
-		report.idleClose(runs(0.5, 1.0, 1.1, 0.9), runs(0.7, 1.0, 1.2, 0.95));
-		report.drain(1024 * 1024, 64 * 1024, runs(3.0, 1.0, 1.1, 0.9), runs(3.3, 1.0, 1.05, 0.95),
+		report.metrics().record(50_000, metricsRates, metricsCpu, 1_234, 42, 5_678.9);
+		report.drain().idleClose(runs(0.5, 1.0, 1.1, 0.9), runs(0.7, 1.0, 1.2, 0.95));
+		report.drain().record(1024 * 1024, 64 * 1024, runs(3.0, 1.0, 1.1, 0.9), runs(3.3, 1.0, 1.05, 0.95),
 				runs(512 * 1024, 1.0, 1.0, 1.0));
-		report.drain(64 * 1024 * 1024, 64 * 1024, runs(120, 1.0, 1.1, 0.9), runs(125, 1.0, 1.05, 0.95),
+		report.drain().record(64 * 1024 * 1024, 64 * 1024, runs(120, 1.0, 1.1, 0.9), runs(125, 1.0, 1.05, 0.95),
 				runs(30 * 1024 * 1024, 1.0, 0.9, 1.1));
-		report.scale(1_000, runs(50, 1.0, 1.1, 0.9), runs(40, 1.0, 1.1, 0.9), runs(1_000_000, 1.0, 1.01, 0.99),
+		report.scale().record(1_000, runs(50, 1.0, 1.1, 0.9), runs(40, 1.0, 1.1, 0.9), runs(1_000_000, 1.0, 1.01, 0.99),
 				runs(40, 1.0, 1.0, 1.0), runs(9_000, 1.0, 1.01, 0.99), runs(8_500, 1.0, 1.01, 0.99));
-		report.scale(10_000, runs(500, 1.0, 1.1, 0.9), runs(400, 1.0, 1.1, 0.9), runs(9_000_000, 1.0, 1.01, 0.99),
+		report.scale().record(10_000, runs(500, 1.0, 1.1, 0.9), runs(400, 1.0, 1.1, 0.9), runs(9_000_000, 1.0, 1.01, 0.99),
 				runs(40, 1.0, 1.0, 1.0), runs(9_000, 1.0, 1.01, 0.99), null);
-		report.heapObjects(10_000, runs(610, 1.0, 1.01, 0.99, 1.0, 1.02));
+		report.heap().record(10_000, runs(610, 1.0, 1.01, 0.99, 1.0, 1.02));
 		Map<ClientVariant, double[]> clientRates = new LinkedHashMap<>();
 		clientRates.put(ClientVariant.HANDLER, runs(120_000, 1.0, 1.02, 0.98));
 		clientRates.put(ClientVariant.BUFFERED, runs(118_000, 1.01, 0.99, 0.97));
 		Map<ClientVariant, double[]> clientCpu = new LinkedHashMap<>();
 		clientCpu.put(ClientVariant.HANDLER, runs(8.0, 1.0, 1.02, 0.98));
 		clientCpu.put(ClientVariant.BUFFERED, runs(8.4, 1.01, 0.99, 0.97));
-		report.client(40_000, new BufferedWebSocketClient(), clientRates, clientCpu);
+		report.client().record(40_000, new BufferedWebSocketClient(), clientRates, clientCpu);
 		Map<ProtocolVariant, double[]> protocolRates = new LinkedHashMap<>();
 		protocolRates.put(ProtocolVariant.PLAIN, runs(110_000, 1.0, 1.02, 0.98));
 		protocolRates.put(ProtocolVariant.ACKNOWLEDGED, runs(105_000, 1.01, 0.99, 0.97));
@@ -100,12 +100,12 @@ class ReportTests {
 		Map<ProtocolVariant, CountingProxy.Bytes> wire = new LinkedHashMap<>();
 		wire.put(ProtocolVariant.PLAIN, new CountingProxy.Bytes(1_000, 41_000_000));
 		wire.put(ProtocolVariant.ACKNOWLEDGED, new CountingProxy.Bytes(90_000, 41_200_000));
-		report.protocol(40_000, protocolRates, protocolCpu, wire);
+		report.protocol().record(40_000, protocolRates, protocolCpu, wire);
 		Map<ProtocolVariant, double[]> delayed = new LinkedHashMap<>();
 		delayed.put(ProtocolVariant.PLAIN, runs(30_000, 1.0, 1.02, 0.98));
 		delayed.put(ProtocolVariant.ACKNOWLEDGED, runs(28_000, 1.01, 0.99, 0.97));
-		report.protocolDelayed(20_000, Duration.ofMillis(10), delayed);
-		report.closeBarrier(new CloseBarrierCell.Result(1_000,
+		report.protocol().delayed(20_000, Duration.ofMillis(10), delayed);
+		report.closeBarrier().record(new CloseBarrierCell.Result(1_000,
 				new double[][] { runs(0.4, 1.0, 1.1, 0.9), runs(0.6, 1.0, 1.1, 0.9) },
 				new double[][] { runs(70, 1.0, 1.1, 0.9), runs(90, 1.0, 1.1, 0.9) },
 				new double[][] { runs(60, 1.0, 1.1, 0.9), runs(80, 1.0, 1.1, 0.9) }));
@@ -115,8 +115,8 @@ class ReportTests {
 		Map<Store, double[]> redisCpu = new LinkedHashMap<>();
 		redisCpu.put(Store.MEMORY, runs(10.0, 1.0, 1.02, 0.98));
 		redisCpu.put(Store.REDIS, runs(14.0, 1.01, 0.99, 0.97));
-		report.redisStores(40_000, redisRates, redisCpu);
-		report.redisMemory(10_000, runs(1.4, 1.0, 1.02, 0.98), runs(1.2, 1.0, 1.01, 0.99));
+		report.redis().stores(40_000, redisRates, redisCpu);
+		report.redis().memory(10_000, runs(1.4, 1.0, 1.02, 0.98), runs(1.2, 1.0, 1.01, 0.99));
 	}
 
 	/** Runs of a cell: the base times each factor. */
@@ -137,7 +137,7 @@ class ReportTests {
 	}
 
 	private static void assertRendersAs(Report report, String expected) throws IOException {
-		report.machine(5, 3, false, 600, List.of("all"), 1);
+		report.machine().record(5, 3, false, 600, List.of("all"), 1);
 		String markdown = report.markdown();
 		assertThat(markdown).startsWith("Measured on ");
 		assertMatches(markdown.substring(markdown.indexOf('\n') + 1), expected);
