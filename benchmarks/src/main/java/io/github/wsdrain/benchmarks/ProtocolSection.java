@@ -18,7 +18,7 @@ final class ProtocolSection implements Section {
 
 	private Map<ProtocolVariant, double[]> cpu;
 
-	private Map<ProtocolVariant, CountingProxy.Bytes> wire;
+	private Map<ProtocolVariant, LoopbackProxy.Bytes> wire;
 
 	private int delayedCount;
 
@@ -27,7 +27,7 @@ final class ProtocolSection implements Section {
 	private Map<ProtocolVariant, double[]> delayedRates;
 
 	void record(int count, Map<ProtocolVariant, double[]> rates, Map<ProtocolVariant, double[]> cpu,
-			Map<ProtocolVariant, CountingProxy.Bytes> wire) {
+			Map<ProtocolVariant, LoopbackProxy.Bytes> wire) {
 		this.count = count;
 		this.rates = rates;
 		this.cpu = cpu;

@@ -172,7 +172,7 @@ final class ReceiveCells {
 	 * Cost of {@code wsdrain.v1}: the server on {@code /drained} sends N 1 KB binary
 	 * messages from one thread, then {@code closeAsync(NORMAL)}, to the buffering client
 	 * without the protocol and with it; same consumer thread calling {@code receive()}.
-	 * ABBA pairs for messages/s; then one run of each through a {@link CountingProxy} for
+	 * ABBA pairs for messages/s; then one run of each through a {@link LoopbackProxy} for
 	 * the bytes on the wire both ways.
 	 */
 	void protocol() throws Exception {
@@ -205,9 +205,9 @@ final class ReceiveCells {
 			log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
 					rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
 		}
-		Map<ProtocolVariant, CountingProxy.Bytes> wire = new LinkedHashMap<>();
+		Map<ProtocolVariant, LoopbackProxy.Bytes> wire = new LinkedHashMap<>();
 		for (ProtocolVariant variant : pair) {
-			try (CountingProxy proxy = new CountingProxy(this.port)) {
+			try (LoopbackProxy proxy = new LoopbackProxy(this.port)) {
 				protocolRun(clients.get(variant), variant, count,
 						URI.create("ws://127.0.0.1:" + proxy.port() + "/drained"));
 				wire.put(variant, proxy.bytes(WAIT_SECONDS));
@@ -220,14 +220,14 @@ final class ReceiveCells {
 	}
 
 	/**
-	 * The same pairs through a {@link DelayingProxy}: where the window above TCP, not the
+	 * The same pairs through a delayed {@link LoopbackProxy}: where the window above TCP, not the
 	 * CPU, decides what one session can move.
 	 */
 	private void protocolDelayed(Map<ProtocolVariant, BufferedWebSocketClient> clients, List<ProtocolVariant> pair,
 			int count) throws Exception {
 		int rounds = this.quick ? 2 : 2 * this.runs;
 		log("Protocol through a link delayed %d ms each way, 1 KB messages, %,d per run", LINK_DELAY.toMillis(), count);
-		try (DelayingProxy proxy = new DelayingProxy(this.port, LINK_DELAY)) {
+		try (LoopbackProxy proxy = new LoopbackProxy(this.port, LINK_DELAY)) {
 			URI delayed = URI.create("ws://127.0.0.1:" + proxy.port() + "/drained");
 			for (ProtocolVariant variant : pair) {
 				protocolRun(clients.get(variant), variant, count, delayed);

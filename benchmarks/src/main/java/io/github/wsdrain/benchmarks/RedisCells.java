@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,17 +78,39 @@ final class RedisCells {
 		}
 		try (RedisProcess redis = RedisProcess.start(executable.get())) {
 			log("Redis store: redis-server on 127.0.0.1:%d", redis.port());
-			ConfigurableApplicationContext context = BenchServer.start(Map.of("wsdrain.server.resume.store", "redis",
-					"spring.data.redis.host", "127.0.0.1", "spring.data.redis.port", String.valueOf(redis.port())));
+			ConfigurableApplicationContext context = BenchServer.start(redisStore(redis));
 			try {
 				BenchServer server = context.getBean(BenchServer.class);
 				URI uri = URI.create("ws://127.0.0.1:" + BenchServer.port(context) + "/drained");
 				stores(server, uri);
+				move(server, BenchServer.port(context), redis);
 				memory(server, BenchServer.port(context), context.getBean(RedisConnectionFactory.class), redis);
 			}
 			finally {
 				context.close();
 			}
+		}
+	}
+
+	/** The properties of a server with the Redis store on that {@code redis-server}. */
+	private static Map<String, Object> redisStore(RedisProcess redis) {
+		return Map.of("wsdrain.server.resume.store", "redis", "spring.data.redis.host", "127.0.0.1",
+				"spring.data.redis.port", String.valueOf(redis.port()));
+	}
+
+	/** Across a move: the Redis store's server as node A, and a second one beside it as node B. */
+	private void move(BenchServer nodeA, int portA, RedisProcess redis) throws Exception {
+		Map<String, Object> properties = new HashMap<>(redisStore(redis));
+		// The client's Tomcat logs its close frame that cannot go out after the cut, with a stack trace, at WARN.
+		properties.put("logging.level.org.apache.tomcat.websocket.WsRemoteEndpointImplClient", "ERROR");
+		ConfigurableApplicationContext nodeB = BenchServer.start(properties);
+		try {
+			MoveCell cell = new MoveCell(this.bench, nodeA, portA, nodeB.getBean(BenchServer.class),
+					BenchServer.port(nodeB));
+			this.bench.report().redis().move(cell.measure(this.bench.quick() ? 10_000 : 50_000));
+		}
+		finally {
+			nodeB.close();
 		}
 	}
 

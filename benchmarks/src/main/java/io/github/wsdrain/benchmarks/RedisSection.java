@@ -19,6 +19,8 @@ final class RedisSection implements Section {
 
 	private Map<Store, double[]> cpu;
 
+	private MoveCell.Result move;
+
 	private int unacknowledged;
 
 	private double[] usedPerByte;
@@ -36,6 +38,10 @@ final class RedisSection implements Section {
 		this.cpu = cpu;
 	}
 
+	void move(MoveCell.Result move) {
+		this.move = move;
+	}
+
 	void memory(int messages, double[] usedPerByte, double[] streamPerByte) {
 		this.unacknowledged = messages;
 		this.usedPerByte = usedPerByte;
@@ -44,7 +50,7 @@ final class RedisSection implements Section {
 
 	@Override
 	public void render(Markdown md) {
-		if (this.skipped == null && this.rates == null && this.usedPerByte == null) {
+		if (this.skipped == null && this.rates == null && this.move == null && this.usedPerByte == null) {
 			return;
 		}
 		md.text("\n### `wsdrain.v1` with the Redis store\n\n");
@@ -54,6 +60,9 @@ final class RedisSection implements Section {
 		}
 		if (this.rates != null) {
 			renderStores(md);
+		}
+		if (this.move != null) {
+			renderMove(md);
 		}
 		if (this.usedPerByte != null) {
 			renderMemory(md);
@@ -76,6 +85,32 @@ final class RedisSection implements Section {
 		md.ratioTable()
 			.ratioRow("messages/s, Redis store / memory store, 1 KB", ratio(), "%.2f", Targets.REDIS_STORE, "%.2f",
 					true);
+	}
+
+	private void renderMove(Markdown md) {
+		md.format("%nAcross a move: two servers with `wsdrain.server.resume.store=redis`, node A and node B, share "
+				+ "that `redis-server` behind a loopback TCP proxy that sends each new connection to the node it is "
+				+ "told. The same reliable client receives %,d numbered binary 1 KB messages through the proxy from "
+				+ "node A's app. With the move, once the client has received half of them, the proxy sends new "
+				+ "connections to node B and cuts the connection (a reset, no close frame): the client reconnects "
+				+ "after its default reconnect back-off (100 ms, give or take half) and resumes on node B, whose app "
+				+ "gets the session with its origin and goes on from `getLastSent()`. Without it: the same stream "
+				+ "from node A through the proxy, no cut. Every run checks that every message arrived once and in "
+				+ "order, that node B went on from past the cut, and the close with 1000. ABBA pairs, a GC before "
+				+ "each run.%n%n", this.move.count())
+			.text("| run | messages/s | MB/s (median) | longest wait between two messages at the client (ms) |\n")
+			.text("|---|---|---:|---|\n");
+		this.move.rates().forEach((variant, rates) -> {
+			Samples samples = new Samples(rates);
+			md.line("| %s | %s | %,.0f | %s |", variant.label, samples.format("%,.0f"),
+					Markdown.megabytesPerSecond(samples, 1024),
+					new Samples(this.move.longestGaps().get(variant)).format("%,.0f"));
+		});
+		md.ratioTable()
+			.line("| messages/s, across a move / one node, 1 KB | %s | – | – |",
+					Samples.ratios(this.move.rates().get(MoveCell.Variant.MOVE),
+							this.move.rates().get(MoveCell.Variant.STAY))
+						.format("%.2f"));
 	}
 
 	private void renderMemory(Markdown md) {

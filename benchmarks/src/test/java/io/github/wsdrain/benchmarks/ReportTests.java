@@ -97,9 +97,9 @@ class ReportTests {
 		Map<ProtocolVariant, double[]> protocolCpu = new LinkedHashMap<>();
 		protocolCpu.put(ProtocolVariant.PLAIN, runs(9.0, 1.0, 1.02, 0.98));
 		protocolCpu.put(ProtocolVariant.ACKNOWLEDGED, runs(9.9, 1.01, 0.99, 0.97));
-		Map<ProtocolVariant, CountingProxy.Bytes> wire = new LinkedHashMap<>();
-		wire.put(ProtocolVariant.PLAIN, new CountingProxy.Bytes(1_000, 41_000_000));
-		wire.put(ProtocolVariant.ACKNOWLEDGED, new CountingProxy.Bytes(90_000, 41_200_000));
+		Map<ProtocolVariant, LoopbackProxy.Bytes> wire = new LinkedHashMap<>();
+		wire.put(ProtocolVariant.PLAIN, new LoopbackProxy.Bytes(1_000, 41_000_000));
+		wire.put(ProtocolVariant.ACKNOWLEDGED, new LoopbackProxy.Bytes(90_000, 41_200_000));
 		report.protocol().record(40_000, protocolRates, protocolCpu, wire);
 		Map<ProtocolVariant, double[]> delayed = new LinkedHashMap<>();
 		delayed.put(ProtocolVariant.PLAIN, runs(30_000, 1.0, 1.02, 0.98));
@@ -116,6 +116,13 @@ class ReportTests {
 		redisCpu.put(Store.MEMORY, runs(10.0, 1.0, 1.02, 0.98));
 		redisCpu.put(Store.REDIS, runs(14.0, 1.01, 0.99, 0.97));
 		report.redis().stores(40_000, redisRates, redisCpu);
+		Map<MoveCell.Variant, double[]> moveRates = new LinkedHashMap<>();
+		moveRates.put(MoveCell.Variant.STAY, runs(40_000, 1.0, 1.02, 0.98));
+		moveRates.put(MoveCell.Variant.MOVE, runs(30_000, 1.01, 0.99, 0.97));
+		Map<MoveCell.Variant, double[]> longestGaps = new LinkedHashMap<>();
+		longestGaps.put(MoveCell.Variant.STAY, runs(12, 1.0, 1.5, 0.8));
+		longestGaps.put(MoveCell.Variant.MOVE, runs(180, 1.0, 1.1, 0.9));
+		report.redis().move(new MoveCell.Result(50_000, moveRates, longestGaps));
 		report.redis().memory(10_000, runs(1.4, 1.0, 1.02, 0.98), runs(1.2, 1.0, 1.01, 0.99));
 	}
 
