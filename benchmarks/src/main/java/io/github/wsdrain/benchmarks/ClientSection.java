@@ -47,13 +47,8 @@ final class ClientSection implements Section {
 					+ "server's `CloseResult` reports no drop. The two cells run back to back in ABBA order, a GC "
 					+ "before each run. Process CPU: the whole JVM from the first send to the client seeing the "
 					+ "close, per message.\n\n")
-			.text("| client | messages per run | messages/s | MB/s (median) | process CPU µs per message |\n")
-			.text("|---|---:|---|---:|---|\n");
-		this.rates.forEach((variant, rates) -> {
-			Samples samples = new Samples(rates);
-			md.line("| %s | %,d | %s | %,.0f | %s |", variant.label, this.count, samples.format("%,.0f"),
-					Markdown.megabytesPerSecond(samples, 1024), new Samples(this.cpu.get(variant)).format("%.1f"));
-		});
+			.rateTable("client");
+		this.rates.forEach((variant, rates) -> md.rateRow(variant.label, this.count, rates, this.cpu.get(variant)));
 		md.ratioTable()
 			.ratioRow("buffering client / plain Spring handler, 1 KB",
 					Samples.ratios(this.rates.get(ClientVariant.BUFFERED), this.rates.get(ClientVariant.HANDLER)),

@@ -27,6 +27,19 @@ final class Markdown {
 		return format(format, args).text("\n");
 	}
 
+	/** The head of a table of message rates and CPU, {@link #rateRow one row} per variant. */
+	Markdown rateTable(String what) {
+		return line("| %s | messages per run | messages/s | MB/s (median) | process CPU µs per message |", what)
+			.text("|---|---:|---|---:|---|\n");
+	}
+
+	/** A variant's messages/s (with MB/s of 1 KB messages) and process CPU µs per message over its runs. */
+	Markdown rateRow(String label, int count, double[] rates, double[] cpuMicros) {
+		Samples samples = new Samples(rates);
+		return line("| %s | %,d | %s | %,.0f | %s |", label, count, samples.format("%,.0f"),
+				megabytesPerSecond(samples, Bench.KB), new Samples(cpuMicros).format("%.1f"));
+	}
+
 	/** The head of a table of ratios against their targets. */
 	Markdown ratioTable() {
 		return text("\n| ratio | result | target | met |\n|---|---|---|---|\n");

@@ -49,13 +49,8 @@ final class MetricsSection implements Section {
 					+ "registry recorded every message sent and every close. Sends are counted with `LongAdder`s "
 					+ "whether or not metrics are on: what metrics add is the listener on closes and drops, and "
 					+ "the scrapes.\n\n", this.count, Metering.SCRAPE_INTERVAL.toMillis())
-			.text("| variant | messages per run | messages/s | MB/s (median) | process CPU µs per message |\n")
-			.text("|---|---:|---|---:|---|\n");
-		this.rates.forEach((cell, rates) -> {
-			Samples samples = new Samples(rates);
-			md.line("| %s | %,d | %s | %,.0f | %s |", cell.variant().label, this.count, samples.format("%,.0f"),
-					Markdown.megabytesPerSecond(samples, 1024), new Samples(this.cpu.get(cell)).format("%.1f"));
-		});
+			.rateTable("variant");
+		this.rates.forEach((cell, rates) -> md.rateRow(cell.variant().label, this.count, rates, this.cpu.get(cell)));
 		md.ratioTable()
 			.ratioRow("messages/s, with metrics / without, 1 KB, 1 thread", ratio(this.rates), "%.3f",
 					Targets.METRICS, "%.2f", true)

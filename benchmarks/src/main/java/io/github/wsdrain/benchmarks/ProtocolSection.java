@@ -64,13 +64,8 @@ final class ProtocolSection implements Section {
 				+ "with 1000, and that the server's `CloseResult` reports no drop and nothing unacknowledged. ABBA "
 				+ "pairs, a GC before each run. Wire: one more run of each through a loopback TCP proxy counting "
 				+ "every byte each way (handshake, frame headers, masks, close included).\n\n", this.count)
-			.text("| client | messages per run | messages/s | MB/s (median) | process CPU µs per message |\n")
-			.text("|---|---:|---|---:|---|\n");
-		this.rates.forEach((variant, rates) -> {
-			Samples samples = new Samples(rates);
-			md.line("| %s | %,d | %s | %,.0f | %s |", variant.label, this.count, samples.format("%,.0f"),
-					Markdown.megabytesPerSecond(samples, 1024), new Samples(this.cpu.get(variant)).format("%.1f"));
-		});
+			.rateTable("client");
+		this.rates.forEach((variant, rates) -> md.rateRow(variant.label, this.count, rates, this.cpu.get(variant)));
 		md.text("\n| run | bytes to the client | bytes to the server | total |\n|---|---:|---:|---:|\n");
 		this.wire.forEach((variant, bytes) -> md.line("| %s | %,d | %,d | %,d |", shortLabel(variant),
 				bytes.toClient(), bytes.toServer(), bytes.total()));

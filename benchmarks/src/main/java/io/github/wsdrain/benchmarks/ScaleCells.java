@@ -1,19 +1,14 @@
 package io.github.wsdrain.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -142,24 +137,9 @@ final class ScaleCells {
 	 */
 	private ScaleRun scaleRun(int count, boolean plain) throws Exception {
 		long heapBefore = usedHeapAfterGc();
-		Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx2g", "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
-				uri(plain ? "/plain" : "/drained").toString(), Integer.toString(count))
-			.redirectError(ProcessBuilder.Redirect.INHERIT)
-			.start();
-		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-		Thread reader = new Thread(() -> {
-			try (BufferedReader in = new BufferedReader(new InputStreamReader(clients.getInputStream()))) {
-				in.lines().forEach(lines::add);
-			}
-			catch (Exception ex) {
-				lines.add("ERROR reading the clients' output: " + ex);
-			}
-		}, "scale-clients-output");
-		reader.setDaemon(true);
-		reader.start();
+		ClientsProcess clients = ClientsProcess.start(uri(plain ? "/plain" : "/drained"), count, "2g", "scale-clients");
 		try {
-			expectLine(lines, "CONNECTED");
+			clients.expectLine("CONNECTED");
 			BenchServer.SessionCapture capture = plain ? this.bench.server().plain() : this.bench.server().drained();
 			List<WebSocketSession> sessions = capture.next(count);
 			double heapPerSession = (usedHeapAfterGc() - heapBefore) / (double) count;
@@ -167,7 +147,7 @@ final class ScaleCells {
 				for (WebSocketSession session : sessions) {
 					session.close(CloseStatus.GOING_AWAY);
 				}
-				expectLine(lines, "RESULT");
+				clients.expectLine("RESULT");
 				return new ScaleRun(heapPerSession, 0, 0, 0, 0);
 			}
 			List<DrainingWebSocketSession> drained = sessions.stream().map(Bench::requireDraining).toList();
@@ -198,7 +178,7 @@ final class ScaleCells {
 				check(!result.get().drainTimedOut(), "scale run: drain timed out: %s", result.get());
 				dropped += result.get().dropped();
 			}
-			Map<String, String> result = fields(expectLine(lines, "RESULT"));
+			Map<String, String> result = ClientsProcess.fields(clients.expectLine("RESULT"));
 			long received = Long.parseLong(result.get("received"));
 			check(result.get("codes").equals("1001:" + count), "scale run: close codes %s, expected 1001:%d",
 					result.get("codes"), count);
@@ -208,9 +188,7 @@ final class ScaleCells {
 			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
 		}
 		finally {
-			if (!clients.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-				clients.destroyForcibly();
-			}
+			clients.close();
 			check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
 		}
 	}
@@ -236,24 +214,6 @@ final class ScaleCells {
 			}
 		}
 		return accepted;
-	}
-
-	private static String expectLine(BlockingQueue<String> lines, String prefix) throws Exception {
-		String line = lines.poll(300, TimeUnit.SECONDS);
-		check(line != null, "scale clients: no '%s' line within 300 s", prefix);
-		check(line.startsWith(prefix), "scale clients: '%s', expected '%s …'", line, prefix);
-		return line;
-	}
-
-	private static Map<String, String> fields(String line) {
-		Map<String, String> fields = new HashMap<>();
-		for (String part : line.split(" ")) {
-			int eq = part.indexOf('=');
-			if (eq > 0) {
-				fields.put(part.substring(0, eq), part.substring(eq + 1));
-			}
-		}
-		return fields;
 	}
 
 	private URI uri(String path) {
