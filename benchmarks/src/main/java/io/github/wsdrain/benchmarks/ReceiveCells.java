@@ -76,26 +76,10 @@ final class ReceiveCells {
 		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		log("Client, 1 KB messages, %,d per run; buffering client: %d messages / %s buffered, %s", count,
 				buffered.getMaxBufferedMessages(), bytes(buffered.getMaxBufferedBytes().toBytes()), buffered.getOverflowPolicy());
-		for (int w = 0; w < this.bench.warmups(); w++) {
-			for (ClientVariant variant : pair) {
-				clientRun(standard, buffered, variant, count);
-			}
-		}
-		Map<ClientVariant, double[]> rates = new LinkedHashMap<>();
-		Map<ClientVariant, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
-		pair.forEach((variant) -> cpu.put(variant, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				ClientVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = clientRun(standard, buffered, variant, count);
-				rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(variant)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			log("  round %d/%d: handler %,.0f/s; buffering client %,.0f/s", r + 1, rounds,
-					rates.get(ClientVariant.HANDLER)[r], rates.get(ClientVariant.BUFFERED)[r]);
-		}
-		this.bench.report().client().record(count, buffered, rates, cpu);
+		AbbaPairs.Measured<ClientVariant> measured = AbbaPairs.measure(pair, this.bench.warmups(), rounds, count,
+				"  round %d/%d: handler %,.0f/s; buffering client %,.0f/s",
+				(variant) -> clientRun(standard, buffered, variant, count));
+		this.bench.report().client().record(count, buffered, measured.rates(), measured.cpu());
 	}
 
 	private Timing clientRun(StandardWebSocketClient standard, BufferedWebSocketClient buffered, ClientVariant variant,
@@ -164,25 +148,9 @@ final class ReceiveCells {
 		List<ProtocolVariant> pair = List.of(ProtocolVariant.PLAIN, ProtocolVariant.ACKNOWLEDGED);
 		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		log("Protocol, 1 KB messages, %,d per run, without and with wsdrain.v1", count);
-		for (int w = 0; w < this.bench.warmups(); w++) {
-			for (ProtocolVariant variant : pair) {
-				protocolRun(clients.get(variant), variant, count, uri("/drained"));
-			}
-		}
-		Map<ProtocolVariant, double[]> rates = new LinkedHashMap<>();
-		Map<ProtocolVariant, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
-		pair.forEach((variant) -> cpu.put(variant, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				ProtocolVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = protocolRun(clients.get(variant), variant, count, uri("/drained"));
-				rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(variant)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
-					rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
-		}
+		AbbaPairs.Measured<ProtocolVariant> measured = AbbaPairs.measure(pair, this.bench.warmups(), rounds, count,
+				"  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s",
+				(variant) -> protocolRun(clients.get(variant), variant, count, uri("/drained")));
 		Map<ProtocolVariant, LoopbackProxy.Bytes> wire = new LinkedHashMap<>();
 		for (ProtocolVariant variant : pair) {
 			try (LoopbackProxy proxy = new LoopbackProxy(this.bench.port())) {
@@ -193,7 +161,7 @@ final class ReceiveCells {
 			log("  wire, %s: %,d bytes to the client, %,d to the server", variant, wire.get(variant).toClient(),
 					wire.get(variant).toServer());
 		}
-		this.bench.report().protocol().record(count, rates, cpu, wire);
+		this.bench.report().protocol().record(count, measured.rates(), measured.cpu(), wire);
 		protocolDelayed(clients, pair, count);
 	}
 
@@ -207,21 +175,10 @@ final class ReceiveCells {
 		log("Protocol through a link delayed %d ms each way, 1 KB messages, %,d per run", LINK_DELAY.toMillis(), count);
 		try (LoopbackProxy proxy = new LoopbackProxy(this.bench.port(), LINK_DELAY)) {
 			URI delayed = URI.create("ws://127.0.0.1:" + proxy.port() + "/drained");
-			for (ProtocolVariant variant : pair) {
-				protocolRun(clients.get(variant), variant, count, delayed);
-			}
-			Map<ProtocolVariant, double[]> rates = new LinkedHashMap<>();
-			pair.forEach((variant) -> rates.put(variant, new double[rounds]));
-			for (int r = 0; r < rounds; r++) {
-				for (int k = 0; k < 2; k++) {
-					ProtocolVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
-					Timing timing = protocolRun(clients.get(variant), variant, count, delayed);
-					rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
-				}
-				log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
-						rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
-			}
-			this.bench.report().protocol().delayed(count, LINK_DELAY, rates);
+			AbbaPairs.Measured<ProtocolVariant> measured = AbbaPairs.measure(pair, 1, rounds, count,
+					"  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s",
+					(variant) -> protocolRun(clients.get(variant), variant, count, delayed));
+			this.bench.report().protocol().delayed(count, LINK_DELAY, measured.rates());
 		}
 	}
 

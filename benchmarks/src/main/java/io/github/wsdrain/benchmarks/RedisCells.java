@@ -12,14 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.benchmarks.Bench.Timing;
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.server.resume.ResumableSession;
 
@@ -125,28 +123,11 @@ final class RedisCells {
 		List<Store> pair = List.of(Store.MEMORY, Store.REDIS);
 		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		log("wsdrain.v1, memory store against Redis store, 1 KB messages, %,d per run", count);
-		for (int w = 0; w < this.bench.warmups(); w++) {
-			for (Store store : pair) {
-				cells.protocolRun(client, ReceiveCells.ProtocolVariant.ACKNOWLEDGED, count, servers.get(store),
-						uris.get(store));
-			}
-		}
-		Map<Store, double[]> rates = new LinkedHashMap<>();
-		Map<Store, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((store) -> rates.put(store, new double[rounds]));
-		pair.forEach((store) -> cpu.put(store, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				Store store = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = cells.protocolRun(client, ReceiveCells.ProtocolVariant.ACKNOWLEDGED, count,
-						servers.get(store), uris.get(store));
-				rates.get(store)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(store)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			log("  round %d/%d: memory store %,.0f/s; Redis store %,.0f/s", r + 1, rounds, rates.get(Store.MEMORY)[r],
-					rates.get(Store.REDIS)[r]);
-		}
-		this.bench.report().redis().stores(count, rates, cpu);
+		AbbaPairs.Measured<Store> measured = AbbaPairs.measure(pair, this.bench.warmups(), rounds, count,
+				"  round %d/%d: memory store %,.0f/s; Redis store %,.0f/s",
+				(store) -> cells.protocolRun(client, ReceiveCells.ProtocolVariant.ACKNOWLEDGED, count,
+						servers.get(store), uris.get(store)));
+		this.bench.report().redis().stores(count, measured.rates(), measured.cpu());
 	}
 
 	/**

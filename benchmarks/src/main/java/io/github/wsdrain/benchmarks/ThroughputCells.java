@@ -191,29 +191,16 @@ final class ThroughputCells {
 		List<Cell> pair = List.of(new Cell(Variant.UNMETERED, 1), new Cell(Variant.METERED, 1));
 		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR * 4;
 		log("Metrics, 1 KB messages, %,d per run, with and without a meter registry", count);
-		long meteredRuns = 0;
 		for (int w = 0; w < this.bench.warmups(); w++) {
 			for (Cell cell : pair) {
 				metricsRun(cell, count);
 			}
-			meteredRuns++;
 		}
+		// Scrapes of the measured runs only.
 		long scrapesBefore = this.bench.metering().scrapes();
-		Map<Cell, double[]> rates = new LinkedHashMap<>();
-		Map<Cell, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((cell) -> rates.put(cell, new double[rounds]));
-		pair.forEach((cell) -> cpu.put(cell, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				Cell cell = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = metricsRun(cell, count);
-				rates.get(cell)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(cell)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			meteredRuns++;
-			log("  round %d/%d: without %,.0f/s; with metrics %,.0f/s", r + 1, rounds,
-					rates.get(pair.get(0))[r], rates.get(pair.get(1))[r]);
-		}
+		AbbaPairs.Measured<Cell> measured = AbbaPairs.measure(pair, 0, rounds, count,
+				"  round %d/%d: without %,.0f/s; with metrics %,.0f/s", (cell) -> metricsRun(cell, count));
+		long meteredRuns = this.bench.warmups() + rounds;
 		// The metered runs must have been recorded, or this measured nothing.
 		var meters = this.bench.metering().meters();
 		double sent = meters.get("wsdrain.messages.sent").functionCounter().count();
@@ -224,8 +211,10 @@ final class ThroughputCells {
 		long scrapes = this.bench.metering().scrapes() - scrapesBefore;
 		// The first batch warms the scrape up; the second is the measurement.
 		this.bench.metering().scrapeCpuNanos(SCRAPES_TIMED);
-		this.bench.report().metrics().record(count, rates, cpu, scrapes, this.bench.metering().meterCount(),
-				this.bench.metering().scrapeCpuNanos(SCRAPES_TIMED));
+		this.bench.report()
+			.metrics()
+			.record(count, measured.rates(), measured.cpu(), scrapes, this.bench.metering().meterCount(),
+					this.bench.metering().scrapeCpuNanos(SCRAPES_TIMED));
 	}
 
 	private Timing metricsRun(Cell cell, int count) throws Exception {
