@@ -71,7 +71,9 @@ class MultiNodeHandOverTests {
 		return MultiNodeApplication.start(this.records, ServerSelection.TOMCAT, "server.port=0",
 				"spring.main.banner-mode=off", "wsdrain.server.resume.store=redis", redis.portProperty(),
 				"wsdrain.server.resume.redis.node-id=" + id, "test.messages=" + MESSAGES,
-				"wsdrain.server.resume.ack-timeout=60s", "wsdrain.server.send-time-limit=60s");
+				"wsdrain.server.resume.ack-timeout=60s", "wsdrain.server.send-time-limit=60s",
+				// A small window paces the app's stream by its client: it is still sending at the hand-over.
+				"wsdrain.server.resume.buffer-size=16KB", "wsdrain.server.resume.max-buffer-size=16KB");
 	}
 
 	@Test
