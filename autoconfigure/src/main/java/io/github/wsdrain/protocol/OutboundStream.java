@@ -18,6 +18,8 @@ import org.springframework.web.socket.WebSocketMessage;
  * room when the buffer is full, and writes it to the live connection, if any. A new
  * connection gets its opening frames, then the replay, then the live stream: one lock,
  * held from numbering a frame until it is written, keeps the wire in sequence order.
+ * With a {@link Recorder}, a frame is written only once recorded, so that a store that
+ * outlives this process never lacks a frame the peer has seen.
  * The server's resumable session and the client's reliable connection each have one.
  */
 public final class OutboundStream {
@@ -27,6 +29,11 @@ public final class OutboundStream {
 	private final ReplayBuffer replay;
 
 	private final AtomicReference<@Nullable FrameSink> live = new AtomicReference<>();
+
+	private final Recorder recorder;
+
+	/** The highest sequence number recorded, so that it may be written; guarded by the send lock. */
+	private long recorded;
 
 	/**
 	 * Create a stream with an empty replay buffer.
@@ -45,8 +52,20 @@ public final class OutboundStream {
 	 * rather than fastest (a server's many)
 	 */
 	public OutboundStream(ReplayCapacity capacity, boolean fair) {
+		this(capacity, fair, Recorder.NONE);
+	}
+
+	/**
+	 * Create a stream with an empty replay buffer whose frames are recorded before they
+	 * are written: each waits until {@link #recorded(long)} covers it.
+	 * @param capacity how many bytes it keeps unacknowledged, fixed or adaptive
+	 * @param fair whether senders get the lock in arrival order
+	 * @param recorder told of each message as it is numbered
+	 */
+	public OutboundStream(ReplayCapacity capacity, boolean fair, Recorder recorder) {
 		this.sendLock = new ReentrantLock(fair);
 		this.replay = new ReplayBuffer(capacity);
+		this.recorder = recorder;
 	}
 
 	/**
@@ -63,31 +82,16 @@ public final class OutboundStream {
 	 */
 	public <E extends Exception> boolean send(WebSocketMessage<?> message, Duration timeout, Admission<E> admission)
 			throws E, InterruptedException {
-		return send(message, timeout, admission, Recorder.NONE);
-	}
-
-	/**
-	 * Send as {@link #send(WebSocketMessage, Duration, Admission)} does, recording each
-	 * message once numbered, before it is written: a store that outlives this process.
-	 * @param message the app message, text or binary
-	 * @param timeout how long to wait for room, from the first wait
-	 * @param admission whether the sender may go on
-	 * @param recorder called under the send lock with the message's sequence number; if it
-	 * throws, the message is kept but not written, and the exception reaches the sender
-	 * @param <E> what the admission throws
-	 * @return {@code false} if there was no room within the timeout: nothing was kept
-	 * @throws E if the admission refuses
-	 * @throws InterruptedException if interrupted while waiting for room
-	 */
-	public <E extends Exception> boolean send(WebSocketMessage<?> message, Duration timeout, Admission<E> admission,
-			Recorder recorder) throws E, InterruptedException {
 		long deadline = 0;
 		while (true) {
 			this.sendLock.lock();
 			try {
 				WebSocketMessage<?> frame = this.replay.add(message, admission);
 				if (frame != null) {
-					recorder.record(this.replay.lastSent(), message);
+					if (this.recorder != Recorder.NONE) {
+						this.recorder.record(this.replay.lastSent(), message);
+						return true;
+					}
 					FrameSink sink = this.live.get();
 					if (sink != null) {
 						sink.write(frame);
@@ -108,8 +112,9 @@ public final class OutboundStream {
 	}
 
 	/**
-	 * Take a new connection: write its opening frames, replay every unacknowledged frame,
-	 * then send the live stream to it. No live frame can overtake the replay.
+	 * Take a new connection: write its opening frames, replay every unacknowledged frame
+	 * (with a recorder, every one recorded so far), then send the live stream to it. No
+	 * live frame can overtake the replay.
 	 * @param sink the new connection
 	 * @param opening writes the frames that come first; {@code false} abandons the attach
 	 * @param goLive decides, once the replay is written, whether live frames follow
@@ -122,7 +127,8 @@ public final class OutboundStream {
 			if (!opening.getAsBoolean()) {
 				return false;
 			}
-			for (WebSocketMessage<?> frame : this.replay.unacknowledged()) {
+			long upTo = (this.recorder != Recorder.NONE) ? this.recorded : Long.MAX_VALUE;
+			for (WebSocketMessage<?> frame : this.replay.unacknowledged(upTo)) {
 				if (!sink.write(frame)) {
 					return false;
 				}
@@ -134,6 +140,33 @@ public final class OutboundStream {
 			this.replay.connected();
 			this.live.set(sink);
 			return true;
+		}
+		finally {
+			this.sendLock.unlock();
+		}
+	}
+
+	/**
+	 * The recorder has recorded every message up to a sequence number: write those not
+	 * written yet to the live connection, in order.
+	 * @param seq the highest sequence number recorded
+	 */
+	public void recorded(long seq) {
+		this.sendLock.lock();
+		try {
+			long after = this.recorded;
+			if (seq <= after) {
+				return;
+			}
+			this.recorded = seq;
+			FrameSink sink = this.live.get();
+			if (sink != null) {
+				for (WebSocketMessage<?> frame : this.replay.unacknowledged(after, seq)) {
+					if (!sink.write(frame)) {
+						return;
+					}
+				}
+			}
 		}
 		finally {
 			this.sendLock.unlock();
@@ -281,20 +314,23 @@ public final class OutboundStream {
 	 */
 	public void restore(long acknowledged, List<WebSocketMessage<?>> messages) {
 		this.replay.restore(acknowledged, messages);
+		// They came from the store.
+		this.recorded = this.replay.lastSent();
 	}
 
 	/**
-	 * Records each message as it is numbered, before it is written.
+	 * Records each message as it is numbered, in a store that outlives this process; its
+	 * frame waits for {@link OutboundStream#recorded(long)}.
 	 */
 	@FunctionalInterface
 	public interface Recorder {
 
-		/** Records nothing: the process's memory is the only copy. */
+		/** Records nothing: the process's memory is the only copy, frames are written at once. */
 		Recorder NONE = (seq, message) -> {
 		};
 
 		/**
-		 * Record one message.
+		 * Take one message to record; called under the send lock, so it must not wait.
 		 * @param seq its sequence number
 		 * @param message the app message
 		 */

@@ -1,6 +1,7 @@
 package io.github.wsdrain.protocol;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -212,9 +213,40 @@ public final class ReplayBuffer {
 	 * @return views of the unacknowledged frames, to write or read as they are
 	 */
 	public List<WebSocketMessage<?>> unacknowledged() {
+		return unacknowledged(Long.MAX_VALUE);
+	}
+
+	/**
+	 * Return the unacknowledged frames up to a sequence number, oldest first.
+	 * @param upTo the highest sequence number to include
+	 * @return views of the frames, to write or read as they are
+	 */
+	public List<WebSocketMessage<?>> unacknowledged(long upTo) {
+		return unacknowledged(0, upTo);
+	}
+
+	/**
+	 * Return the unacknowledged frames in a range of sequence numbers, oldest first.
+	 * @param after the sequence number before the first to include
+	 * @param upTo the highest sequence number to include
+	 * @return views of the frames, to write or read as they are
+	 */
+	public List<WebSocketMessage<?>> unacknowledged(long after, long upTo) {
 		this.lock.lock();
 		try {
-			return this.frames.stream().<WebSocketMessage<?>>map((numbered) -> view(numbered.frame())).toList();
+			// From the newest back: a range is usually the latest few frames of a long buffer.
+			ArrayDeque<WebSocketMessage<?>> range = new ArrayDeque<>();
+			Iterator<Numbered> newestFirst = this.frames.descendingIterator();
+			while (newestFirst.hasNext()) {
+				Numbered numbered = newestFirst.next();
+				if (numbered.seq() <= after) {
+					break;
+				}
+				if (numbered.seq() <= upTo) {
+					range.addFirst(view(numbered.frame()));
+				}
+			}
+			return List.copyOf(range);
 		}
 		finally {
 			this.lock.unlock();

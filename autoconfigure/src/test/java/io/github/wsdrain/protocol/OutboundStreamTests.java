@@ -66,6 +66,31 @@ class OutboundStreamTests {
 	}
 
 	@Test
+	void withARecorderAFrameIsWrittenOnlyOnceRecordedAndAnAttachReplaysOnlyRecordedFrames() throws Exception {
+		List<Long> recorded = new CopyOnWriteArrayList<>();
+		OutboundStream recording = new OutboundStream(ReplayCapacity.fixed(1024), true,
+				(seq, message) -> recorded.add(seq));
+		recording.attach(this.sink, () -> true, () -> true);
+		for (String text : List.of("one", "two", "three")) {
+			assertThat(recording.send(new TextMessage(text), LONG, () -> {
+			})).isTrue();
+		}
+		assertThat(recorded).containsExactly(1L, 2L, 3L);
+		assertThat(this.wire).as("nothing recorded yet").isEmpty();
+
+		recording.recorded(2);
+		assertThat(this.wire).containsExactly("m:1:one", "m:2:two");
+		recording.recorded(2);
+		assertThat(this.wire).as("a repeated watermark writes nothing").hasSize(2);
+
+		this.wire.clear();
+		recording.attach(this.sink, () -> true, () -> true);
+		assertThat(this.wire).as("the replay stops at the watermark").containsExactly("m:1:one", "m:2:two");
+		recording.recorded(3);
+		assertThat(this.wire).containsExactly("m:1:one", "m:2:two", "m:3:three");
+	}
+
+	@Test
 	void anAcknowledgementOfAFrameNeverSentIsAPolicyViolation() throws Exception {
 		send("one");
 		assertThatExceptionOfType(ProtocolViolationException.class).isThrownBy(() -> this.stream.acknowledge(2))

@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.server.resume.ResumeClaim;
@@ -96,6 +98,9 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 		/** Sessions that moved in from another node, with where they came from. */
 		public final List<ResumeClaim.SessionOrigin> movedIn = new CopyOnWriteArrayList<>();
 
+		/** Every {@code wsdrain.v1} session the handlers were told of, but the not recovered ones. */
+		public final AtomicInteger established = new AtomicInteger();
+
 		/** Every {@code afterConnectionClosed} status the handlers saw. */
 		public final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
 
@@ -114,6 +119,11 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 
 		public long closesWith(int code) {
 			return this.closes.stream().filter((status) -> status.getCode() == code).count();
+		}
+
+		public Map<Integer, Long> closesByCode() {
+			return this.closes.stream().collect(Collectors.groupingBy(CloseStatus::getCode, TreeMap::new,
+					Collectors.counting()));
 		}
 
 	}
@@ -142,6 +152,7 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 				this.records.notRecovered.incrementAndGet();
 				return;
 			}
+			this.records.established.incrementAndGet();
 			if (session.getOrigin() != null) {
 				this.records.movedIn.add(session.getOrigin());
 			}

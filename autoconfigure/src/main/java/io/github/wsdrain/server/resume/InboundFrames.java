@@ -24,6 +24,8 @@ final class InboundFrames {
 
 	private final AckScheduler acks;
 
+	private final Delivered delivered;
+
 	private final AckReceiver ackReceiver;
 
 	private final AppDelivery app;
@@ -31,13 +33,17 @@ final class InboundFrames {
 	/**
 	 * Receive a session's frames.
 	 * @param delivered the last client sequence delivered before: 0 for a new session
-	 * @param acks acknowledges what was delivered
+	 * @param acks acknowledges what was delivered before
+	 * @param deliveries told of each delivery, and of each replay of a message delivered
+	 * before, to acknowledge it
 	 * @param ackReceiver takes the client's acknowledgements
 	 * @param app the app's handler
 	 */
-	InboundFrames(long delivered, AckScheduler acks, AckReceiver ackReceiver, AppDelivery app) {
+	InboundFrames(long delivered, AckScheduler acks, Delivered deliveries, AckReceiver ackReceiver,
+			AppDelivery app) {
 		this.in = new InboundSequence(delivered);
 		this.acks = acks;
+		this.delivered = deliveries;
 		if (delivered > 0) {
 			// Told to the client in the session frame: it replays only what follows.
 			acks.taken(delivered, 0);
@@ -64,7 +70,7 @@ final class InboundFrames {
 				return true;
 			});
 			// A replay of a message already delivered is acknowledged again, delivered never.
-			this.acks.taken(this.in.last(), data.payloadLength());
+			this.delivered.delivered(this.in.last(), data.payloadLength());
 		}
 	}
 
@@ -74,6 +80,14 @@ final class InboundFrames {
 	 */
 	long seal() {
 		return this.in.seal();
+	}
+
+	/** Told of what the app has taken: acknowledges it, at once or once recorded. */
+	@FunctionalInterface
+	interface Delivered {
+
+		void delivered(long seq, long bytes);
+
 	}
 
 	/** Takes the client's cumulative acknowledgement. */

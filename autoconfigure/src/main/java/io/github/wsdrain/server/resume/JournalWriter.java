@@ -1,109 +1,369 @@
 package io.github.wsdrain.server.resume;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 
+import io.github.wsdrain.protocol.OutboundStream;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
- * Writes one session to its {@link SessionJournal}: outbound messages before they reach
- * the connection, retried while the store is unreachable for at most the send time limit
- * (the sender waits, as for a full replay buffer); deliveries; acknowledgements, tokens
- * and the end, whose failures are only logged (the store counts them) since they lose
- * nothing a resume needs: a stale acknowledgement replays a little more, a stale token
- * resumes nothing.
+ * Writes one session to its {@link SessionJournal}. Outbound messages are taken as they
+ * are numbered, without waiting, and recorded in batches: one store round trip for
+ * everything numbered while the previous one was under way, on one of the server's
+ * writers; their frames go to the connection only once recorded. A store that stays
+ * unreachable for the send time limit ends the session with 1011, and the senders wait
+ * meanwhile only as for a full replay buffer. The client's latest acknowledgement and the
+ * latest client message delivered to the app ride along with the batches; a client
+ * message is acknowledged to the client only once its delivery is recorded, so that the
+ * client keeps, and a crash makes it send again, everything the store does not know was
+ * delivered. Tokens, hand-overs and the end are written on the caller's
+ * thread, their failures only logged (the store counts them) since they lose nothing a
+ * resume needs: a stale acknowledgement replays a little more, a stale token resumes nothing.
  */
-final class JournalWriter {
+final class JournalWriter implements OutboundStream.Recorder {
 
 	private static final Log logger = LogFactory.getLog(JournalWriter.class);
 
-	/** First pause between two attempts at an unreachable store; doubled up to {@link #MAX_BACKOFF}. */
+	/** First pause between two attempts at an unreachable store, growing by half up to {@link #MAX_BACKOFF}. */
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
 
 	private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
-	private final Duration sendTimeLimit;
-
 	private final SessionJournal journal;
 
-	JournalWriter(SessionJournal journal, Duration sendTimeLimit) {
+	private final Duration sendTimeLimit;
+
+	private final Executor writers;
+
+	private final Target target;
+
+	private final Object lock = new Object();
+
+	/** Numbered, not recorded yet, from {@link #firstPending}; guarded by {@link #lock}. */
+	private List<WebSocketMessage<?>> pending = new ArrayList<>();
+
+	private long firstPending;
+
+	/** The client's latest acknowledgement, and the latest recorded; guarded by {@link #lock}. */
+	private long acknowledged;
+
+	private long acknowledgedRecorded;
+
+	/** The latest client message delivered to the app, and the latest recorded; guarded by {@link #lock}. */
+	private long delivered;
+
+	private long deliveredRecorded;
+
+	/** Payload bytes delivered since the last recorded delivery: they count towards an eager acknowledgement. */
+	private long deliveredBytes;
+
+	/** A writer is recording a batch; guarded by {@link #lock}. */
+	private boolean recording;
+
+	/** The session moved or ended here: nothing more is recorded; guarded by {@link #lock}. */
+	private boolean stopped;
+
+	/** The store did not record a batch: the session's end is not recorded either (its record expires). */
+	private volatile boolean unreachable;
+
+	/** When the store's first failure in a row came, on the nanosecond clock; 0 while it answers. */
+	private volatile long failingSince;
+
+	JournalWriter(SessionJournal journal, Duration sendTimeLimit, Executor writers, Target target) {
 		this.journal = journal;
 		this.sendTimeLimit = sendTimeLimit;
+		this.writers = writers;
+		this.target = target;
 	}
 
 	SessionJournal journal() {
 		return this.journal;
 	}
 
-	/**
-	 * Record a message before it is written; wait while the store is unreachable.
-	 * @throws SessionMovedException if another node took the session over
-	 * @throws ResumeStoreException if the store lost the session, or stayed unreachable
-	 * for the send time limit
-	 */
-	void append(long seq, WebSocketMessage<?> message) {
-		long deadline = System.nanoTime() + this.sendTimeLimit.toNanos();
-		long backoff = FIRST_BACKOFF.toNanos();
-		for (int attempt = 1;; attempt++) {
-			try {
-				this.journal.append(seq, List.of(message));
+	/** Whether the session is recorded in a store that outlives this node. */
+	boolean isShared() {
+		return this.journal != SessionJournal.NONE;
+	}
+
+	/** Take a message to record: called by the outbound stream under its send lock. */
+	@Override
+	public void record(long seq, WebSocketMessage<?> message) {
+		synchronized (this.lock) {
+			if (this.stopped) {
 				return;
 			}
+			if (this.pending.isEmpty()) {
+				this.firstPending = seq;
+			}
+			this.pending.add(message);
+			if (!startRecording()) {
+				return;
+			}
+		}
+		this.writers.execute(this::recordPending);
+	}
+
+	/** Take the client's acknowledgement: recorded with the next batch, or on its own. */
+	void acknowledged(long seq) {
+		synchronized (this.lock) {
+			if (this.stopped || seq <= this.acknowledged) {
+				return;
+			}
+			this.acknowledged = seq;
+			if (!startRecording()) {
+				return;
+			}
+		}
+		this.writers.execute(this::recordPending);
+	}
+
+	/**
+	 * Take the last client message delivered to the app, to record with the next batch or
+	 * on its own; the target acknowledges it once recorded. A message delivered before
+	 * (replayed by the client) is acknowledged again at once if recorded.
+	 */
+	void delivered(long seq, long bytes) {
+		synchronized (this.lock) {
+			if (this.stopped) {
+				return;
+			}
+			if (seq > this.deliveredRecorded) {
+				this.delivered = Math.max(this.delivered, seq);
+				this.deliveredBytes += bytes;
+				if (!startRecording()) {
+					return;
+				}
+			}
+		}
+		if (seq <= this.deliveredRecorded) {
+			this.target.delivered(seq, bytes);
+			return;
+		}
+		this.writers.execute(this::recordPending);
+	}
+
+	private boolean startRecording() {
+		if (this.recording) {
+			return false;
+		}
+		this.recording = true;
+		return true;
+	}
+
+	/** One writer at a time: record batches until nothing is pending. */
+	private void recordPending() {
+		while (true) {
+			List<WebSocketMessage<?>> batch;
+			long first;
+			long ack;
+			long deliveredNow;
+			long bytes;
+			synchronized (this.lock) {
+				if (this.stopped || (this.pending.isEmpty() && this.acknowledged <= this.acknowledgedRecorded
+						&& this.delivered <= this.deliveredRecorded)) {
+					this.recording = false;
+					this.lock.notifyAll();
+					return;
+				}
+				batch = this.pending;
+				first = this.firstPending;
+				ack = this.acknowledged;
+				deliveredNow = this.delivered;
+				bytes = this.deliveredBytes;
+				this.deliveredBytes = 0;
+				this.pending = new ArrayList<>();
+			}
+			try {
+				if (!batch.isEmpty()) {
+					append(first, batch);
+					this.target.recorded(first + batch.size() - 1);
+				}
+				if (ack > this.acknowledgedRecorded) {
+					recordCounter(() -> this.journal.acknowledged(ack), "acknowledgement " + ack);
+					this.acknowledgedRecorded = ack;
+				}
+				if (deliveredNow > this.deliveredRecorded) {
+					if (!recordCounter(() -> this.journal.delivered(deliveredNow), "delivery " + deliveredNow)) {
+						// Unacknowledged, the client keeps it; the next delivery tries again.
+						synchronized (this.lock) {
+							this.deliveredBytes += bytes;
+							this.recording = false;
+							this.lock.notifyAll();
+						}
+						return;
+					}
+					synchronized (this.lock) {
+						this.deliveredRecorded = deliveredNow;
+					}
+					this.target.delivered(deliveredNow, bytes);
+				}
+			}
 			catch (SessionMovedException ex) {
-				throw ex;
+				this.target.movedAway(batch.size() + Math.max(0, stop()));
+				return;
 			}
 			catch (ResumeStoreException ex) {
-				long left = deadline - System.nanoTime();
-				if (left <= 0 || ex instanceof SessionLostException) {
-					throw ex;
-				}
-				if (logger.isDebugEnabled()) {
-					logger.debug("Journal " + this.journal.id() + ": attempt " + attempt + " to record message " + seq
-							+ " failed, retrying", ex);
-				}
-				LockSupport.parkNanos(Math.min(backoff, left));
-				backoff = Math.min(backoff * 2, MAX_BACKOFF.toNanos());
+				storeFailed(ex);
+				return;
+			}
+			catch (RuntimeException ex) {
+				storeFailed(new ResumeStoreException("Recording messages failed", ex));
+				return;
 			}
 		}
 	}
 
+	/** The store did not record the session's messages in time: end it with 1011, once. */
+	void storeFailed(ResumeStoreException ex) {
+		this.unreachable = true;
+		if (stop() >= 0) {
+			this.target.storeFailed(ex);
+		}
+	}
+
+	/** Record a batch in one round trip; while the store is unreachable, try again up to the send time limit. */
+	private void append(long first, List<WebSocketMessage<?>> batch) {
+		BackOffExecution backOff = backOff().start();
+		for (int attempt = 1;; attempt++) {
+			try {
+				this.journal.append(first, batch);
+				this.failingSince = 0;
+				return;
+			}
+			catch (SessionMovedException | SessionLostException ex) {
+				throw ex;
+			}
+			catch (ResumeStoreException ex) {
+				long left = failing() + this.sendTimeLimit.toNanos() - System.nanoTime();
+				if (left <= 0) {
+					throw ex;
+				}
+				if (logger.isDebugEnabled()) {
+					logger.debug("Journal " + this.journal.id() + ": attempt " + attempt + " to record "
+							+ batch.size() + " message(s) from " + first + " failed, retrying", ex);
+				}
+				LockSupport.parkNanos(Math.min(Duration.ofMillis(backOff.nextBackOff()).toNanos(), left));
+			}
+		}
+	}
+
+	/** The store failed again: when it started failing, counted from the first failure of any write. */
+	private long failing() {
+		if (this.failingSince == 0) {
+			this.failingSince = System.nanoTime();
+		}
+		return this.failingSince;
+	}
+
+	private static ExponentialBackOff backOff() {
+		ExponentialBackOff backOff = new ExponentialBackOff(FIRST_BACKOFF.toMillis(), 1.5);
+		backOff.setMaxInterval(MAX_BACKOFF.toMillis());
+		return backOff;
+	}
+
 	/**
-	 * Record the last client message delivered to the app.
-	 * @throws SessionMovedException if another node took the session over
+	 * Return whether messages are waiting for the store, or its last write failed: then a
+	 * full replay buffer is the store's doing, not the client's.
 	 */
-	void delivered(long seq) {
+	boolean isHoldingUp() {
+		synchronized (this.lock) {
+			return !this.stopped && (this.recording || this.failingSince != 0);
+		}
+	}
+
+	/**
+	 * Wait until everything numbered so far is recorded, or the recording stopped.
+	 * @return whether nothing is left to record
+	 */
+	boolean flush() {
+		long deadline = System.nanoTime() + this.sendTimeLimit.toNanos();
+		synchronized (this.lock) {
+			while (this.recording && !this.stopped) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				try {
+					this.lock.wait(Math.max(1, left / 1_000_000));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+			return !this.stopped && this.pending.isEmpty();
+		}
+	}
+
+	/**
+	 * Record nothing more: the session moved or ended here.
+	 * @return how many messages were left unrecorded; -1 if it had stopped already
+	 */
+	private int stop() {
+		synchronized (this.lock) {
+			if (this.stopped) {
+				return -1;
+			}
+			this.stopped = true;
+			int dropped = this.pending.size();
+			this.pending = new ArrayList<>();
+			this.lock.notifyAll();
+			return dropped;
+		}
+	}
+
+	/**
+	 * Record everything numbered, then mark the session as handed over.
+	 * @return whether the store has it all and the session marked as handed over
+	 */
+	boolean handOver(long delivered) {
+		return flush() && quietly(() -> this.journal.handOver(delivered), "hand-over");
+	}
+
+	void released(long delivered) {
+		stop();
+		quietly(() -> this.journal.released(delivered), "release");
+	}
+
+	void ended(CloseStatus status, boolean complete) {
+		stop();
+		if (this.unreachable) {
+			// Its record expires after the resume window.
+			return;
+		}
+		quietly(() -> this.journal.ended(status, complete), "end");
+	}
+
+	/**
+	 * Record a counter that a later write corrects: only a move stops the recording.
+	 * @return whether it was recorded
+	 */
+	private boolean recordCounter(Runnable write, String what) {
 		try {
-			this.journal.delivered(seq);
+			write.run();
+			this.failingSince = 0;
+			return true;
 		}
 		catch (SessionMovedException ex) {
 			throw ex;
 		}
 		catch (ResumeStoreException ex) {
-			// After a crash now, the client would send this message again: the move is flagged as possibly repeating.
-			logger.debug("Journal " + this.journal.id() + ": delivery " + seq + " not recorded", ex);
+			logger.debug("Journal " + this.journal.id() + ": " + what + " not recorded", ex);
+			if (failing() + this.sendTimeLimit.toNanos() - System.nanoTime() <= 0) {
+				// Failing for the send time limit, whatever it was writing.
+				throw ex;
+			}
+			return false;
 		}
-	}
-
-	void acknowledged(long seq) {
-		quietly(() -> this.journal.acknowledged(seq), "acknowledgement " + seq);
-	}
-
-	/** @return whether the store has the session marked as handed over */
-	boolean handOver(long delivered) {
-		return quietly(() -> this.journal.handOver(delivered), "hand-over");
-	}
-
-	void released(long delivered) {
-		quietly(() -> this.journal.released(delivered), "release");
-	}
-
-	void ended(CloseStatus status, boolean complete) {
-		quietly(() -> this.journal.ended(status, complete), "end");
 	}
 
 	private boolean quietly(Runnable write, String what) {
@@ -115,6 +375,38 @@ final class JournalWriter {
 			logger.debug("Journal " + this.journal.id() + ": " + what + " not recorded", ex);
 			return false;
 		}
+	}
+
+	/**
+	 * What the recorded batches go on to.
+	 */
+	interface Target {
+
+		/**
+		 * Every message up to {@code seq} is recorded: write their frames.
+		 * @param seq the highest recorded sequence number
+		 */
+		void recorded(long seq);
+
+		/**
+		 * The client's messages up to {@code seq} are recorded as delivered: acknowledge them.
+		 * @param seq the last client sequence delivered
+		 * @param bytes the payload bytes delivered since the previous call
+		 */
+		void delivered(long seq, long bytes);
+
+		/**
+		 * Another node took the session over before a batch was recorded.
+		 * @param unrecorded how many messages this node numbered but will never send
+		 */
+		void movedAway(int unrecorded);
+
+		/**
+		 * The store lost the session, or stayed unreachable for the send time limit.
+		 * @param ex why
+		 */
+		void storeFailed(ResumeStoreException ex);
+
 	}
 
 }

@@ -13,6 +13,8 @@ import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 import io.github.wsdrain.session.SendBufferFullException;
 import io.github.wsdrain.session.SessionClosingException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.socket.CloseStatus;
@@ -32,6 +34,8 @@ import org.springframework.web.socket.WebSocketSession;
  * does not come back within the resume window.
  */
 public class ResumableSession extends OutlivingSession {
+
+	private static final Log logger = LogFactory.getLog(ResumableSession.class);
 
 	/**
 	 * What a detached session holds besides its replay buffer (the session, its buffer,
@@ -80,7 +84,8 @@ public class ResumableSession extends OutlivingSession {
 	/** Where the session came from; {@code null} when it was opened on this node. */
 	private final ResumeClaim.@Nullable SessionOrigin origin;
 
-	private final OutboundStream.Recorder recorder;
+	/** The node stops and hands the session over: the app's sends are refused from now on. */
+	private volatile boolean handingOver;
 
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions) {
 		this(first, handler, sessions, SessionJournal.NONE, null, 0);
@@ -100,26 +105,23 @@ public class ResumableSession extends OutlivingSession {
 	ResumableSession(DrainingWebSocketSession first, WebSocketHandler handler, ResumableSessions sessions,
 			SessionJournal journal, ResumeClaim.@Nullable SessionOrigin origin, long delivered) {
 		super(first);
-		this.journal = new JournalWriter(journal, sessions.getSettings().sendTimeLimit());
+		this.journal = new JournalWriter(journal, sessions.getSettings().sendTimeLimit(), sessions.writers(),
+				new JournalTarget());
 		this.origin = origin;
-		boolean shared = journal != SessionJournal.NONE;
-		this.recorder = shared ? this.journal::append : OutboundStream.Recorder.NONE;
+		boolean shared = this.journal.isShared();
 		this.handler = handler;
 		this.scope = ResumeScope.of(handler, first.getUri(), first.getPrincipal());
 		this.sessions = sessions;
 		this.settings = sessions.getSettings();
 		this.tokens = new ResumeTokens(sessions, this);
-		this.out = new OutboundStream(sessions.newReplayCapacity(), false);
+		this.out = new OutboundStream(sessions.newReplayCapacity(), false,
+				shared ? this.journal : OutboundStream.Recorder.NONE);
 		this.writer = new ConnectionWriter(getId());
 		this.acks = new AckScheduler(this.out, sessions.ackTimer(), sessions.writers());
 		this.lifecycle = new SessionLifecycle(this, first, sessions, handler, this.out, this.acks, this.writer,
 				this.tokens, this.journal);
-		this.in = new InboundFrames(delivered, this.acks, this::acknowledge, (seq, message) -> {
-			handler.handleMessage(this, message);
-			if (shared) {
-				this.journal.delivered(seq);
-			}
-		});
+		this.in = new InboundFrames(delivered, this.acks, shared ? this.journal::delivered : this.acks::taken,
+				this::acknowledge, (seq, message) -> handler.handleMessage(this, message));
 	}
 
 	// ---- the app's side
@@ -135,19 +137,7 @@ public class ResumableSession extends OutlivingSession {
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
 		boolean sent;
 		try {
-			sent = this.out.send(message, this.settings.sendTimeLimit(), this.lifecycle::ensureOpen, this.recorder);
-		}
-		catch (SessionMovedException ex) {
-			movedAway();
-			throw new SessionClosingException(getId(), "WebSocket session " + getId()
-					+ " was resumed on another node: message not accepted; the app there goes on from getLastSent()");
-		}
-		catch (ResumeStoreException ex) {
-			// Nothing more can be recorded: its client resumes to not recovered, never to a gap.
-			this.sessions.events().storeFailed(this, ex);
-			this.lifecycle.end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"), null);
-			throw new SessionClosingException(getId(), "WebSocket session " + getId() + ": message not accepted, "
-					+ "the resume store did not record it within the send time limit; closed with 1011: " + ex.getMessage());
+			sent = this.out.send(message, this.settings.sendTimeLimit(), this::admit);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -156,6 +146,13 @@ public class ResumableSession extends OutlivingSession {
 		}
 		if (sent && !this.out.isLive()) {
 			this.sessions.detachedSessionGrew(this);
+		}
+		if (!sent && this.journal.isHoldingUp()) {
+			ResumeStoreException ex = new ResumeStoreException("Resume store did not record the replay buffer's "
+					+ "messages within the send time limit (" + this.settings.sendTimeLimit().toMillis() + " ms)", null);
+			this.journal.storeFailed(ex);
+			throw new SessionClosingException(getId(), "WebSocket session " + getId() + ": message not accepted; "
+					+ ex.getMessage() + "; closed with 1011");
 		}
 		if (!sent) {
 			closeAsync(CloseStatus.SERVER_ERROR.withReason("Replay buffer full"));
@@ -267,10 +264,28 @@ public class ResumableSession extends OutlivingSession {
 		return handOver() ? this.lifecycle.closeFuture() : closeAsync(status);
 	}
 
-	/** With a shared store, end here and leave the record for the node the client resumes on. */
+	/** Whether the app may send: checked under the replay buffer's lock and at every wake-up. */
+	private void admit() throws SessionClosingException {
+		this.lifecycle.ensureOpen();
+		if (this.handingOver) {
+			throw new SessionClosingException(getId(), "WebSocket session " + getId()
+					+ " is handed over to another node: message not accepted");
+		}
+	}
+
+	/**
+	 * With a shared store, end here and leave the record for the node the client resumes
+	 * on: no more sends, everything sent recorded, then the record marked.
+	 */
 	private boolean handOver() {
-		if (this.recorder == OutboundStream.Recorder.NONE || this.lifecycle.state() != ResumableState.OPEN
-				|| !this.journal.handOver(this.in.seal())) {
+		if (!this.journal.isShared() || this.lifecycle.state() != ResumableState.OPEN) {
+			return false;
+		}
+		this.handingOver = true;
+		this.out.wake();
+		// A sender past its admission holds the send lock until its message is numbered.
+		this.out.writeUnnumbered(() -> null);
+		if (!this.journal.handOver(this.in.seal())) {
 			return false;
 		}
 		this.lifecycle.end(HANDED_OVER, null, ResumableState.MOVED);
@@ -283,9 +298,12 @@ public class ResumableSession extends OutlivingSession {
 		return this.journal.journal();
 	}
 
-	/** The app's handler is about to be told of the session that moved in. */
-	void announce() {
-		this.lifecycle.announce();
+	/**
+	 * The app's handler is about to be told of the session that moved in.
+	 * @return {@code false} if it ended meanwhile: the app is told nothing
+	 */
+	boolean announce() {
+		return this.lifecycle.announce();
 	}
 
 	/**
@@ -293,7 +311,10 @@ public class ResumableSession extends OutlivingSession {
 	 * here unseen by the app, and its record waits in the store for the client's next attempt.
 	 */
 	void discard() {
+		long delivered = this.in.seal();
 		this.lifecycle.end(MOVED_AWAY, null, ResumableState.MOVED);
+		// A node that claims it next waits for this: it delivered nothing here.
+		this.journal.released(delivered);
 	}
 
 	/** Another node took the session over: it ends here, its record stays the other node's. */
@@ -367,14 +388,11 @@ public class ResumableSession extends OutlivingSession {
 		catch (ProtocolViolationException ex) {
 			this.lifecycle.violation(from, ex);
 		}
-		catch (SessionMovedException ex) {
-			movedAway();
-		}
 	}
 
 	private void acknowledge(long seq) throws ProtocolViolationException {
 		this.out.acknowledge(seq);
-		if (this.recorder != OutboundStream.Recorder.NONE) {
+		if (this.journal.isShared()) {
 			this.journal.acknowledged(seq);
 		}
 		this.lifecycle.acknowledged();
@@ -431,6 +449,39 @@ public class ResumableSession extends OutlivingSession {
 	 */
 	public Duration getAge() {
 		return Duration.ofNanos(System.nanoTime() - this.createdNanos);
+	}
+
+	/** Where the journal's batches go: their frames to the connection, its failures to the session's end. */
+	private final class JournalTarget implements JournalWriter.Target {
+
+		@Override
+		public void recorded(long seq) {
+			ResumableSession.this.out.recorded(seq);
+		}
+
+		@Override
+		public void delivered(long seq, long bytes) {
+			ResumableSession.this.acks.taken(seq, bytes);
+		}
+
+		@Override
+		public void movedAway(int unrecorded) {
+			if (unrecorded > 0) {
+				logger.warn("WebSocket session " + getId() + " was resumed on another node while " + unrecorded
+						+ " message(s) sent here were not recorded yet: they are not delivered; "
+						+ "the app there goes on from getLastSent()");
+			}
+			ResumableSession.this.movedAway();
+		}
+
+		@Override
+		public void storeFailed(ResumeStoreException ex) {
+			// Nothing more can be recorded: its client resumes to not recovered, never to a gap.
+			ResumableSession.this.sessions.events().storeFailed(ResumableSession.this, ex);
+			ResumableSession.this.lifecycle.end(CloseStatus.SERVER_ERROR.withReason("Resume store unavailable"),
+					null);
+		}
+
 	}
 
 	@Override

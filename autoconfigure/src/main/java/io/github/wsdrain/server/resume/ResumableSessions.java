@@ -4,6 +4,8 @@ import java.security.Principal;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,6 +49,9 @@ public class ResumableSessions implements DisposableBean {
 	/** 128 bits: not guessable within any window. */
 	private static final int TOKEN_BYTES = 16;
 
+	/** Move notices kept for sessions not registered yet: far more than claims under way at once. */
+	private static final int MOVE_NOTICES = 1024;
+
 	private final ResumeSettings settings;
 
 	private final ResumeEvents events;
@@ -62,6 +67,19 @@ public class ResumableSessions implements DisposableBean {
 
 	/** This node's sessions in a shared store, by their id there: the store says when one moved away. */
 	private final Map<String, ResumableSession> byJournal = new ConcurrentHashMap<>();
+
+	/**
+	 * Move notices, by journal id, that may have come before their session was registered
+	 * here (a claim still under way when its client moved on): the most recent only.
+	 */
+	private final Map<String, Long> moveNotices = Collections.synchronizedMap(new LinkedHashMap<>() {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+			return size() > MOVE_NOTICES;
+		}
+
+	});
 
 	private final StoreResumes storeResumes;
 
@@ -294,7 +312,16 @@ public class ResumableSessions implements DisposableBean {
 	void registered(ResumableSession session) {
 		String id = session.journal().id();
 		if (!id.isEmpty()) {
-			this.byJournal.put(id, session);
+			// Registered, then checked; a notice is kept, then checked: one of them sees the other.
+			ResumableSession previous = this.byJournal.put(id, session);
+			if (previous != null && previous != session) {
+				// A copy from this node's earlier turn that no notice reaches: the store tells only other nodes.
+				movedAway(previous, session.journal().epoch());
+			}
+			Long noticed = this.moveNotices.remove(id);
+			if (noticed != null) {
+				movedAway(session, noticed);
+			}
 		}
 	}
 
@@ -304,8 +331,16 @@ public class ResumableSessions implements DisposableBean {
 	}
 
 	private void movedAway(String journalId, long epoch) {
+		this.moveNotices.merge(journalId, epoch, Math::max);
 		ResumableSession session = this.byJournal.get(journalId);
-		if (session != null && session.journal().epoch() < epoch) {
+		if (session != null) {
+			this.moveNotices.remove(journalId);
+			movedAway(session, epoch);
+		}
+	}
+
+	private void movedAway(ResumableSession session, long epoch) {
+		if (session.journal().epoch() < epoch) {
 			try {
 				this.writers.execute(session::movedAway);
 			}

@@ -133,8 +133,18 @@ final class SessionLifecycle {
 		this.announced = false;
 	}
 
-	void announce() {
-		this.announced = true;
+	/**
+	 * The app is about to be told of the session that moved in.
+	 * @return {@code false} if it ended meanwhile: the app is told nothing
+	 */
+	boolean announce() {
+		synchronized (this.stateLock) {
+			if (this.state.isOver()) {
+				return false;
+			}
+			this.announced = true;
+			return true;
+		}
 	}
 
 	CompletableFuture<CloseResult> closeAsync(CloseStatus status) {

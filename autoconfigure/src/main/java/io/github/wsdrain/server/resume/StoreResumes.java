@@ -32,6 +32,10 @@ final class StoreResumes {
 		try {
 			claim(token, connection, handler, last);
 		}
+		catch (SessionMovedException ex) {
+			// Another attempt of the client took the session while this one waited: it is stale.
+			connection.close(CloseStatus.GOING_AWAY.withReason("Session continues on another node"));
+		}
 		catch (ResumeStoreException ex) {
 			this.sessions.storeFailed(connection, ex);
 		}
@@ -94,9 +98,8 @@ final class StoreResumes {
 					+ ", replaying " + claimed.replay().size() + " message(s)");
 		}
 		this.sessions.resume(moved, connection, last);
-		if (moved.isConnected()) {
+		if (moved.isConnected() && moved.announce()) {
 			this.sessions.events().movedIn(claimed.origin());
-			moved.announce();
 			handler.afterConnectionEstablished(moved);
 		}
 		else {

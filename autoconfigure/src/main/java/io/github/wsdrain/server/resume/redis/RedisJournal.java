@@ -98,6 +98,10 @@ final class RedisJournal implements SessionJournal {
 		}
 		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.APPEND, this.keys, args),
 				"record " + messages.size() + " message(s)");
+		if (result != null && result == -2) {
+			throw new SessionLostException("Redis resume store: session " + this.id + " lacks the frames before "
+					+ firstSeq + " (lost by Redis: eviction, failover or restart)");
+		}
 		check(result, "record messages");
 	}
 

@@ -21,6 +21,7 @@ import io.github.wsdrain.server.resume.ResumeClaim;
 import io.github.wsdrain.server.resume.ResumeStore;
 import io.github.wsdrain.server.resume.ResumeStoreException;
 import io.github.wsdrain.server.resume.SessionJournal;
+import io.github.wsdrain.server.resume.SessionMovedException;
 import io.github.wsdrain.support.RateLimitedLog;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -201,7 +202,14 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			released = recorded >= 0;
 			delivered = Math.max(delivered, recorded);
 		}
-		List<WebSocketMessage<?>> replay = stayed ? List.of() : read(id, request.last(), written);
+		List<WebSocketMessage<?>> replay;
+		try {
+			replay = stayed ? List.of() : read(id, epoch, request.last(), written);
+		}
+		catch (ResumeStoreException ex) {
+			released(journal);
+			throw ex;
+		}
 		ResumeClaim.SessionOrigin origin = new ResumeClaim.SessionOrigin(previousOwner, stayed, handedOver,
 				stayed || ownerAlive, released);
 		return new ResumeClaim.Claimed(journal, origin, written, delivered, replay);
@@ -233,7 +241,7 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 	}
 
 	/** The frames after the client's {@code last}: every one up to the highest written, or the store lost some. */
-	private List<WebSocketMessage<?>> read(String id, long last, long written) {
+	private List<WebSocketMessage<?>> read(String id, long epoch, long last, long written) {
 		if (written <= last) {
 			return List.of();
 		}
@@ -251,6 +259,11 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			expected++;
 		}
 		if (expected != written + 1) {
+			Object now = call(() -> this.redis.opsForHash().get(this.keys.hash(id), "epoch"), "read a session's epoch");
+			if (now != null && Long.parseLong(String.valueOf(now)) != epoch) {
+				// Taken by another attempt meanwhile, which trimmed what its client had.
+				throw new SessionMovedException("Session " + id + " was resumed by another connection meanwhile");
+			}
 			throw new ResumeStoreException("Redis resume store: session " + id + " has frames " + (last + 1) + " to "
 					+ (expected - 1) + " of " + written + " (lost by Redis: eviction, failover or restart)", null);
 		}

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.server.resume.ResumeClaim;
@@ -45,7 +46,10 @@ class MultiNodeHandOverTests {
 
 	/** Node a leaves, node b stays. */
 	@RegisterExtension
-	final RedisNodes nodes = new RedisNodes(redis, MESSAGES, RedisNodes.PATIENT);
+	final RedisNodes nodes = new RedisNodes(redis, MESSAGES, Stream.concat(RedisNodes.PATIENT.stream(),
+			// A small window paces the app's stream by its client: it is still sending at the hand-over.
+			Stream.of("wsdrain.server.resume.buffer-size=16KB", "wsdrain.server.resume.max-buffer-size=16KB"))
+		.toList());
 
 	private ConfigurableApplicationContext leaving;
 

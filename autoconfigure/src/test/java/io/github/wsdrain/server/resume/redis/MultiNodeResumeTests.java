@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two nodes of one app share a real {@code redis-server} behind a proxy that sends each
@@ -69,11 +70,18 @@ class MultiNodeResumeTests {
 			// nodes' apps then see the 1000 (every message still arrived once).
 			long normalCloses = this.nodes.records().closesWith(1000);
 			assertThat(normalCloses).as("sessions closed normally").isGreaterThanOrEqualTo(SESSIONS);
-			// Every move tells the node it left, with 4000, unless that node's app had closed the
-			// session already: then it saw the 1000 instead.
+			// Every session an app was told of ends there once: normally, or moved away (the last
+			// moves' old nodes may hear of them just after the clients finished). A session that
+			// moved on before its app was told of it is told nothing, neither there nor where it left.
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(this.nodes.records().closesWith(1000)
+						+ this.nodes.records().closesWith(ResumableSession.MOVED_AWAY.getCode()))
+					.as("closes by code: %s", this.nodes.records().closesByCode())
+					.isEqualTo(this.nodes.records().established.get()));
+			assertThat(this.nodes.records().closesWith(1011)).as("store failures").isZero();
 			assertThat(this.nodes.records().closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")
-				.isLessThanOrEqualTo(this.nodes.records().movedIn.size())
-				.isGreaterThanOrEqualTo(this.nodes.records().movedIn.size() - (normalCloses - SESSIONS));
+				.isPositive()
+				.isLessThanOrEqualTo(this.nodes.records().movedIn.size());
 			System.out.printf("multi-node: %d sessions × %,d messages each way over 2 nodes, %d cuts, %d moves, "
 					+ "%d resumes, 0 lost, 0 not recovered%n", SESSIONS, MESSAGES, this.proxy.cuts(),
 					this.nodes.records().movedIn.size(), clients.resumes());
