@@ -141,8 +141,9 @@ public final class CloseBarrier {
 			logger.debug("WebSocket session " + connection.getId() + ": failed to send the close barrier's Ping", ex);
 			if (finish(BarrierOutcome.CONNECTION_ENDED)) {
 				this.executor.execute(then);
+				return;
 			}
-			return;
+			// The Pong came all the same: the close frame may be this thread's to send.
 		}
 		if (!this.pingWrittenOrPongTaken.compareAndSet(false, true)) {
 			// The Pong came before the Ping's write returned: its thread left the close frame
