@@ -101,9 +101,7 @@ class DrainingWebSocketSessionTests {
 	@Test
 	void whenDrainingThenSendIsRefusedNamingTheSession() throws Exception {
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, SETTINGS, UnsentMessages.DROPPED);
 		session.closeAsync(CloseStatus.NORMAL);
 		assertThatExceptionOfType(SessionClosingException.class)
 			.isThrownBy(() -> session.sendMessage(new TextMessage("late")))
@@ -118,9 +116,7 @@ class DrainingWebSocketSessionTests {
 		DrainSettings settings = new DrainSettings(DataSize.ofKilobytes(64), Duration.ofSeconds(5),
 				SendOverflowPolicy.BLOCK, Duration.ofMillis(100));
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, settings, UnsentMessages.DROPPED);
 		for (int i = 0; i < 3; i++) {
 			session.sendMessage(new TextMessage("queued"));
 		}
@@ -136,9 +132,7 @@ class DrainingWebSocketSessionTests {
 	@Test
 	void whenTheDrainIsExpiredThenItEndsAtOnce() throws Exception {
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, SETTINGS, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("queued"));
 		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.GOING_AWAY);
 		session.expireDrain();
@@ -151,9 +145,7 @@ class DrainingWebSocketSessionTests {
 	@Test
 	void whenTheConnectionEndsWithMessagesQueuedThenTheyAreCountedAsConnectionClosed() throws Exception {
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, SETTINGS, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("a"));
 		session.sendMessage(new TextMessage("b"));
 		session.connectionClosed(CloseStatus.NO_CLOSE_FRAME);
@@ -170,9 +162,7 @@ class DrainingWebSocketSessionTests {
 	@Test
 	void whenTheConnectionEndsDuringTheDrainThenNoCloseFrameIsSent() throws Exception {
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, SETTINGS, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, SETTINGS, UnsentMessages.DROPPED);
 		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
 		session.connectionClosed(CloseStatus.GOING_AWAY);
 		assertThat(closed.get(1, TimeUnit.SECONDS).status()).as("the status the close asked for")
@@ -206,9 +196,7 @@ class DrainingWebSocketSessionTests {
 		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofSeconds(5),
 				SendOverflowPolicy.TERMINATE, Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, settings, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("0123456789"));
 		assertThatExceptionOfType(SendBufferFullException.class)
 			.isThrownBy(() -> session.sendMessage(new TextMessage("x")))
@@ -224,9 +212,7 @@ class DrainingWebSocketSessionTests {
 		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofMillis(20),
 				SendOverflowPolicy.BLOCK, Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, settings, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("0123456789"));
 		assertThatExceptionOfType(SendBufferFullException.class)
 			.isThrownBy(() -> session.sendMessage(new TextMessage("x")))
@@ -243,9 +229,7 @@ class DrainingWebSocketSessionTests {
 		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofMillis(20),
 				SendOverflowPolicy.DROP_OLDEST, Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.DROPPED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
+		DrainingWebSocketSession session = writingStuck(stub, settings, UnsentMessages.DROPPED);
 		for (int i = 0; i < 5; i++) {
 			session.sendMessage(new TextMessage("012345678" + i));
 		}
@@ -258,10 +242,8 @@ class DrainingWebSocketSessionTests {
 		DrainSettings settings = new DrainSettings(DataSize.ofBytes(10), Duration.ofMillis(20),
 				SendOverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
-		DrainingWebSocketSession session = session(stub, settings, UnsentMessages.REPLAYED);
+		DrainingWebSocketSession session = writingStuck(stub, settings, UnsentMessages.REPLAYED);
 		assertThat(session.getUnsentMessages()).isEqualTo(UnsentMessages.REPLAYED);
-		this.executor.submit(() -> send(session, "stuck"));
-		stub.awaitWriting();
 		session.sendMessage(new TextMessage("0123456789"));
 		assertThatExceptionOfType(SendBufferFullException.class)
 			.as("a dropped frame would be a gap: the sender waits, then is refused")
@@ -370,6 +352,15 @@ class DrainingWebSocketSessionTests {
 				(settings.closeBarrierTimeout().equals(DrainSettings.DEFAULT_CLOSE_BARRIER_TIMEOUT))
 						? settings.withCloseBarrierTimeout(Duration.ZERO) : settings,
 				unsent, this.executor, this.timer, this.listener, new SendTotals());
+	}
+
+	/** A session whose writer is stuck in the stub, writing "stuck" sent from another thread. */
+	private DrainingWebSocketSession writingStuck(StubWebSocketSession stub, DrainSettings settings,
+			UnsentMessages unsent) throws InterruptedException {
+		DrainingWebSocketSession session = session(stub, settings, unsent);
+		this.executor.submit(() -> send(session, "stuck"));
+		stub.awaitWriting();
+		return session;
 	}
 
 	private static Void send(DrainingWebSocketSession session, String payload) throws IOException {

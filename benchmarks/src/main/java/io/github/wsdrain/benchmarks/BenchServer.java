@@ -103,6 +103,11 @@ class BenchServer implements WebSocketConfigurer {
 			return session;
 		}
 
+		/** Whether every session established so far was taken. */
+		boolean isEmpty() {
+			return this.sessions.isEmpty();
+		}
+
 		List<WebSocketSession> next(int count) throws InterruptedException {
 			List<WebSocketSession> result = new ArrayList<>(count);
 			for (int i = 0; i < count; i++) {

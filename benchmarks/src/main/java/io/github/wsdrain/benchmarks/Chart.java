@@ -51,7 +51,7 @@ final class Chart {
 			if (!this.report.bars().isEmpty()) {
 				ratios(g, new Rectangle2D.Double(60, 50, 640, 320));
 			}
-			if (!this.report.drains.isEmpty()) {
+			if (!this.report.drain().rows().isEmpty()) {
 				drains(g, new Rectangle2D.Double(800, 50, 360, 320));
 			}
 		}
@@ -66,9 +66,9 @@ final class Chart {
 
 	private void ratios(Graphics2D g, Rectangle2D area) {
 		title(g, area, "wsdrain over stock Spring (geometric mean, 95 % interval)");
-		List<Report.Bar> bars = this.report.bars();
+		List<Bar> bars = this.report.bars();
 		double top = 1.4;
-		for (Report.Bar bar : bars) {
+		for (Bar bar : bars) {
 			top = Math.max(top, Math.ceil(Math.max(Math.min(bar.samples().high(), 4), bar.target()) * 5) / 5 + 0.2);
 		}
 		double max = top;
@@ -83,7 +83,7 @@ final class Chart {
 		}
 		double slot = area.getWidth() / bars.size();
 		for (int i = 0; i < bars.size(); i++) {
-			Report.Bar bar = bars.get(i);
+			Bar bar = bars.get(i);
 			double x = area.getX() + i * slot + slot * 0.2;
 			double w = slot * 0.6;
 			double py = area.getMaxY() - Math.min(bar.samples().estimate(), max) / max * area.getHeight();
@@ -109,13 +109,13 @@ final class Chart {
 
 	private void drains(Graphics2D g, Rectangle2D area) {
 		title(g, area, "Drain time against queued bytes (median, min–max)");
-		List<Report.DrainRow> rows = this.report.drains;
+		List<DrainSection.Row> rows = this.report.drain().rows();
 		double maxMillis = 0;
-		for (Report.DrainRow row : rows) {
+		for (DrainSection.Row row : rows) {
 			maxMillis = Math.max(maxMillis, Math.max(row.drain().max(), row.transfer().max()));
 		}
 		double minMillis = Double.MAX_VALUE;
-		for (Report.DrainRow row : rows) {
+		for (DrainSection.Row row : rows) {
 			minMillis = Math.min(minMillis, Math.min(row.drain().min(), row.transfer().min()));
 		}
 		// Log scale, whole decades: 1 MB and 64 MB differ by ~64x.
@@ -141,7 +141,7 @@ final class Chart {
 		}
 		double[][] points = new double[2][rows.size() * 2];
 		for (int i = 0; i < rows.size(); i++) {
-			Report.DrainRow row = rows.get(i);
+			DrainSection.Row row = rows.get(i);
 			double lx = (Math.log(row.queued()) / Math.log(2) - minLog) / (maxLog - minLog);
 			double px = area.getX() + lx * area.getWidth();
 			g.setColor(Color.BLACK);

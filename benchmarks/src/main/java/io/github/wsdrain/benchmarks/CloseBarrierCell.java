@@ -1,17 +1,12 @@
 package io.github.wsdrain.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -94,24 +89,9 @@ final class CloseBarrierCell implements AutoCloseable {
 
 	/** Return the nanoseconds from the first closeAsync to the last close frame at a client, and to the last future. */
 	private long[] closeAllRun(boolean barrier) throws Exception {
-		Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx1g", "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
-				this.uri.apply(barrier ? "/drained" : "/plain").toString(), Integer.toString(SESSIONS))
-			.redirectError(ProcessBuilder.Redirect.INHERIT)
-			.start();
-		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-		Thread reader = new Thread(() -> {
-			try (BufferedReader in = new BufferedReader(new InputStreamReader(clients.getInputStream()))) {
-				in.lines().forEach(lines::add);
-			}
-			catch (Exception ex) {
-				lines.add("ERROR reading the clients' output: " + ex);
-			}
-		}, "barrier-clients-output");
-		reader.setDaemon(true);
-		reader.start();
-		try {
-			expectLine(lines, "CONNECTED");
+		try (ClientsProcess clients = ClientsProcess.start(this.uri.apply(barrier ? "/drained" : "/plain"), SESSIONS,
+				"1g", "barrier-clients")) {
+			clients.expectLine("CONNECTED");
 			List<DrainingWebSocketSession> sessions = new ArrayList<>(SESSIONS);
 			for (WebSocketSession session : (barrier ? this.server.drained() : this.server.plain()).next(SESSIONS)) {
 				sessions.add(draining(session, barrier));
@@ -126,15 +106,10 @@ final class CloseBarrierCell implements AutoCloseable {
 			for (CompletableFuture<CloseResult> result : closing) {
 				checkOutcome(result.get(), barrier);
 			}
-			String result = expectLine(lines, "RESULT");
+			String result = clients.expectLine("RESULT");
 			check(result.contains("codes=1001:" + SESSIONS), "close of %d sessions: %s", SESSIONS, result);
 			long lastClose = Long.parseLong(result.replaceAll(".*lastCloseNanos=(\\d+).*", "$1"));
 			return new long[] { lastClose - started, futuresNanos };
-		}
-		finally {
-			if (!clients.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-				clients.destroyForcibly();
-			}
 		}
 	}
 
@@ -150,12 +125,6 @@ final class CloseBarrierCell implements AutoCloseable {
 		BarrierOutcome expected = barrier ? BarrierOutcome.PASSED : BarrierOutcome.SKIPPED;
 		check(result.closeBarrier() == expected && result.dropped() == 0, "close: %s, expected barrier %s", result,
 				expected);
-	}
-
-	private static String expectLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
-		String line = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-		check(line != null && line.startsWith(prefix), "expected %s from the clients, got %s", prefix, line);
-		return line;
 	}
 
 	private static void check(boolean condition, String format, Object... args) {

@@ -1,12 +1,10 @@
 package io.github.wsdrain.benchmarks;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -34,54 +32,33 @@ import static io.github.wsdrain.benchmarks.Bench.requireDraining;
  */
 final class DrainCells {
 
-	private final int runs;
-
-	private final int warmups;
-
-	private final boolean quick;
-
-	private final BenchServer server;
-
-	private final Report report;
-
-	private final HttpClient httpClient;
-
-	private final ExecutorService senders;
-
 	private final BenchContext bench;
 
 	DrainCells(BenchContext bench) {
 		this.bench = bench;
-		this.runs = bench.runs();
-		this.warmups = bench.warmups();
-		this.quick = bench.quick();
-		this.server = bench.server();
-		this.report = bench.report();
-		this.httpClient = bench.httpClient();
-		this.senders = bench.senders();
 	}
 
 	void drain() throws Exception {
 		idleClose();
 		int size = 64 * KB;
-		int[] queuedSizes = this.quick ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
+		int[] queuedSizes = this.bench.quick() ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
 		for (int queued : queuedSizes) {
 			log("Drain, %s queued in %s messages", bytes(queued), bytes(size));
-			for (int w = 0; w < this.warmups; w++) {
+			for (int w = 0; w < this.bench.warmups(); w++) {
 				drainRun(queued, size);
 			}
-			double[] transfer = new double[this.runs];
-			double[] drain = new double[this.runs];
-			double[] inQueue = new double[this.runs];
-			for (int r = 0; r < this.runs; r++) {
+			double[] transfer = new double[this.bench.runs()];
+			double[] drain = new double[this.bench.runs()];
+			double[] inQueue = new double[this.bench.runs()];
+			for (int r = 0; r < this.bench.runs(); r++) {
 				DrainRun run = drainRun(queued, size);
 				transfer[r] = run.transferNanos() / 1e6;
 				drain[r] = run.drainNanos() / 1e6;
 				inQueue[r] = run.queuedAtClose();
-				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, this.runs, transfer[r],
-						drain[r]);
+				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, this.bench.runs(),
+						transfer[r], drain[r]);
 			}
-			this.report.drain(queued, size, transfer, drain, inQueue);
+			this.bench.report().drain().record(queued, size, transfer, drain, inQueue);
 		}
 	}
 
@@ -92,9 +69,9 @@ final class DrainCells {
 	 */
 	private void idleClose() throws Exception {
 		log("Close of an idle session");
-		double[] plain = new double[this.runs];
-		double[] drained = new double[this.runs];
-		for (int r = -this.warmups; r < this.runs; r++) {
+		double[] plain = new double[this.bench.runs()];
+		double[] drained = new double[this.bench.runs()];
+		for (int r = -this.bench.warmups(); r < this.bench.runs(); r++) {
 			double plainMillis = idleCloseRun(false);
 			double drainedMillis = idleCloseRun(true);
 			if (r >= 0) {
@@ -102,12 +79,13 @@ final class DrainCells {
 				drained[r] = drainedMillis;
 			}
 		}
-		this.report.idleClose(plain, drained);
+		this.bench.report().drain().idleClose(plain, drained);
 	}
 
 	private double idleCloseRun(boolean drained) throws Exception {
-		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri(drained ? "/drained" : "/plain"), false);
-		WebSocketSession session = (drained ? this.server.drained() : this.server.plain()).next();
+		ReceivingClient client = ReceivingClient.connect(this.bench.httpClient(), uri(drained ? "/drained" : "/plain"),
+				false);
+		WebSocketSession session = (drained ? this.bench.server().drained() : this.bench.server().plain()).next();
 		check(session instanceof DrainingWebSocketSession == drained, "idle close: unexpected session %s", session);
 		Thread.sleep(20);
 		long started = System.nanoTime();
@@ -133,8 +111,8 @@ final class DrainCells {
 	 */
 	private DrainRun drainRun(int queued, int size) throws Exception {
 		int count = queued / size;
-		ReceivingClient client = ReceivingClient.connect(this.httpClient, uri("/drained"), true);
-		DrainingWebSocketSession session = requireDraining(this.server.drained().next());
+		ReceivingClient client = ReceivingClient.connect(this.bench.httpClient(), uri("/drained"), true);
+		DrainingWebSocketSession session = requireDraining(this.bench.server().drained().next());
 		ByteBuffer payload = ByteBuffer.wrap(filler(size));
 
 		// Unmeasured: the same bytes once, so that both measured phases find TCP's windows grown alike.
@@ -180,7 +158,7 @@ final class DrainCells {
 		long target = session.getAcceptedMessages() + count;
 		List<Future<?>> sends = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
-			sends.add(this.senders.submit(() -> {
+			sends.add(this.bench.senders().submit(() -> {
 				session.sendMessage(new BinaryMessage(payload.duplicate()));
 				return null;
 			}));

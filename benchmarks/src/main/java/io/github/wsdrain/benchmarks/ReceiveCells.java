@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -44,31 +43,10 @@ final class ReceiveCells {
 	/** One-way delay of the delaying proxy: a 50 ms round trip, a long-distance link. */
 	static final Duration LINK_DELAY = Duration.ofMillis(25);
 
-	private final int runs;
-
-	private final int warmups;
-
-	private final boolean quick;
-
-	private final BenchServer server;
-
-	private final Report report;
-
-	private final int port;
-
-	private final ExecutorService senders;
-
 	private final BenchContext bench;
 
 	ReceiveCells(BenchContext bench) {
 		this.bench = bench;
-		this.runs = bench.runs();
-		this.warmups = bench.warmups();
-		this.quick = bench.quick();
-		this.server = bench.server();
-		this.report = bench.report();
-		this.port = bench.port();
-		this.senders = bench.senders();
 	}
 
 	enum ClientVariant {
@@ -91,33 +69,17 @@ final class ReceiveCells {
 	 * {@code StandardWebSocketClient}. The two cells run back to back in ABBA order.
 	 */
 	void client() throws Exception {
-		int count = this.quick ? 8_000 : 32_000;
+		int count = this.bench.quick() ? 8_000 : 32_000;
 		StandardWebSocketClient standard = new StandardWebSocketClient();
 		BufferedWebSocketClient buffered = new BufferedWebSocketClient(standard);
 		List<ClientVariant> pair = List.of(ClientVariant.HANDLER, ClientVariant.BUFFERED);
-		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
+		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		log("Client, 1 KB messages, %,d per run; buffering client: %d messages / %s buffered, %s", count,
 				buffered.getMaxBufferedMessages(), bytes(buffered.getMaxBufferedBytes().toBytes()), buffered.getOverflowPolicy());
-		for (int w = 0; w < this.warmups; w++) {
-			for (ClientVariant variant : pair) {
-				clientRun(standard, buffered, variant, count);
-			}
-		}
-		Map<ClientVariant, double[]> rates = new LinkedHashMap<>();
-		Map<ClientVariant, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
-		pair.forEach((variant) -> cpu.put(variant, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				ClientVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = clientRun(standard, buffered, variant, count);
-				rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(variant)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			log("  round %d/%d: handler %,.0f/s; buffering client %,.0f/s", r + 1, rounds,
-					rates.get(ClientVariant.HANDLER)[r], rates.get(ClientVariant.BUFFERED)[r]);
-		}
-		this.report.client(count, buffered, rates, cpu);
+		AbbaPairs.Measured<ClientVariant> measured = AbbaPairs.measure(pair, this.bench.warmups(), rounds, count,
+				"  round %d/%d: handler %,.0f/s; buffering client %,.0f/s",
+				(variant) -> clientRun(standard, buffered, variant, count));
+		this.bench.report().client().record(count, buffered, measured.rates(), measured.cpu());
 	}
 
 	private Timing clientRun(StandardWebSocketClient standard, BufferedWebSocketClient buffered, ClientVariant variant,
@@ -126,10 +88,10 @@ final class ReceiveCells {
 		URI uri = uri("/drained");
 		ClientReceive.Receiver receiver = (variant == ClientVariant.BUFFERED) ? ClientReceive.buffered(buffered, uri, count)
 				: ClientReceive.handler(standard, uri, count);
-		DrainingWebSocketSession session = requireDraining(this.server.drained().next());
+		DrainingWebSocketSession session = requireDraining(this.bench.server().drained().next());
 		ByteBuffer payload = ByteBuffer.wrap(filler(KB));
 		CountDownLatch start = new CountDownLatch(1);
-		Future<CloseResult> send = this.senders.submit(() -> {
+		Future<CloseResult> send = this.bench.senders().submit(() -> {
 			start.await();
 			for (int i = 0; i < count; i++) {
 				session.sendMessage(new BinaryMessage(payload.duplicate()));
@@ -172,11 +134,11 @@ final class ReceiveCells {
 	 * Cost of {@code wsdrain.v1}: the server on {@code /drained} sends N 1 KB binary
 	 * messages from one thread, then {@code closeAsync(NORMAL)}, to the buffering client
 	 * without the protocol and with it; same consumer thread calling {@code receive()}.
-	 * ABBA pairs for messages/s; then one run of each through a {@link CountingProxy} for
+	 * ABBA pairs for messages/s; then one run of each through a {@link LoopbackProxy} for
 	 * the bytes on the wire both ways.
 	 */
 	void protocol() throws Exception {
-		int count = this.quick ? 5_000 : 20_000;
+		int count = this.bench.quick() ? 5_000 : 20_000;
 		StandardWebSocketClient standard = new StandardWebSocketClient();
 		BufferedWebSocketClient plain = new BufferedWebSocketClient(standard);
 		BufferedWebSocketClient acknowledged = new BufferedWebSocketClient(standard);
@@ -184,30 +146,14 @@ final class ReceiveCells {
 		Map<ProtocolVariant, BufferedWebSocketClient> clients = Map.of(ProtocolVariant.PLAIN, plain,
 				ProtocolVariant.ACKNOWLEDGED, acknowledged);
 		List<ProtocolVariant> pair = List.of(ProtocolVariant.PLAIN, ProtocolVariant.ACKNOWLEDGED);
-		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
+		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		log("Protocol, 1 KB messages, %,d per run, without and with wsdrain.v1", count);
-		for (int w = 0; w < this.warmups; w++) {
-			for (ProtocolVariant variant : pair) {
-				protocolRun(clients.get(variant), variant, count, uri("/drained"));
-			}
-		}
-		Map<ProtocolVariant, double[]> rates = new LinkedHashMap<>();
-		Map<ProtocolVariant, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
-		pair.forEach((variant) -> cpu.put(variant, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				ProtocolVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = protocolRun(clients.get(variant), variant, count, uri("/drained"));
-				rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(variant)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
-					rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
-		}
-		Map<ProtocolVariant, CountingProxy.Bytes> wire = new LinkedHashMap<>();
+		AbbaPairs.Measured<ProtocolVariant> measured = AbbaPairs.measure(pair, this.bench.warmups(), rounds, count,
+				"  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s",
+				(variant) -> protocolRun(clients.get(variant), variant, count, uri("/drained")));
+		Map<ProtocolVariant, LoopbackProxy.Bytes> wire = new LinkedHashMap<>();
 		for (ProtocolVariant variant : pair) {
-			try (CountingProxy proxy = new CountingProxy(this.port)) {
+			try (LoopbackProxy proxy = new LoopbackProxy(this.bench.port())) {
 				protocolRun(clients.get(variant), variant, count,
 						URI.create("ws://127.0.0.1:" + proxy.port() + "/drained"));
 				wire.put(variant, proxy.bytes(WAIT_SECONDS));
@@ -215,41 +161,30 @@ final class ReceiveCells {
 			log("  wire, %s: %,d bytes to the client, %,d to the server", variant, wire.get(variant).toClient(),
 					wire.get(variant).toServer());
 		}
-		this.report.protocol(count, rates, cpu, wire);
+		this.bench.report().protocol().record(count, measured.rates(), measured.cpu(), wire);
 		protocolDelayed(clients, pair, count);
 	}
 
 	/**
-	 * The same pairs through a {@link DelayingProxy}: where the window above TCP, not the
+	 * The same pairs through a delayed {@link LoopbackProxy}: where the window above TCP, not the
 	 * CPU, decides what one session can move.
 	 */
 	private void protocolDelayed(Map<ProtocolVariant, BufferedWebSocketClient> clients, List<ProtocolVariant> pair,
 			int count) throws Exception {
-		int rounds = this.quick ? 2 : 2 * this.runs;
+		int rounds = this.bench.quick() ? 2 : 2 * this.bench.runs();
 		log("Protocol through a link delayed %d ms each way, 1 KB messages, %,d per run", LINK_DELAY.toMillis(), count);
-		try (DelayingProxy proxy = new DelayingProxy(this.port, LINK_DELAY)) {
+		try (LoopbackProxy proxy = new LoopbackProxy(this.bench.port(), LINK_DELAY)) {
 			URI delayed = URI.create("ws://127.0.0.1:" + proxy.port() + "/drained");
-			for (ProtocolVariant variant : pair) {
-				protocolRun(clients.get(variant), variant, count, delayed);
-			}
-			Map<ProtocolVariant, double[]> rates = new LinkedHashMap<>();
-			pair.forEach((variant) -> rates.put(variant, new double[rounds]));
-			for (int r = 0; r < rounds; r++) {
-				for (int k = 0; k < 2; k++) {
-					ProtocolVariant variant = pair.get((r % 2 == 0) ? k : 1 - k);
-					Timing timing = protocolRun(clients.get(variant), variant, count, delayed);
-					rates.get(variant)[r] = count / (timing.wallNanos() / 1e9);
-				}
-				log("  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s", r + 1, rounds,
-						rates.get(ProtocolVariant.PLAIN)[r], rates.get(ProtocolVariant.ACKNOWLEDGED)[r]);
-			}
-			this.report.protocolDelayed(count, LINK_DELAY, rates);
+			AbbaPairs.Measured<ProtocolVariant> measured = AbbaPairs.measure(pair, 1, rounds, count,
+					"  round %d/%d: without %,.0f/s; wsdrain.v1 %,.0f/s",
+					(variant) -> protocolRun(clients.get(variant), variant, count, delayed));
+			this.bench.report().protocol().delayed(count, LINK_DELAY, measured.rates());
 		}
 	}
 
 	private Timing protocolRun(BufferedWebSocketClient client, ProtocolVariant variant, int count, URI uri)
 			throws Exception {
-		return protocolRun(client, variant, count, this.server, uri);
+		return protocolRun(client, variant, count, this.bench.server(), uri);
 	}
 
 	/**
@@ -267,7 +202,7 @@ final class ReceiveCells {
 				session);
 		ByteBuffer payload = ByteBuffer.wrap(filler(KB));
 		CountDownLatch start = new CountDownLatch(1);
-		Future<CloseResult> send = this.senders.submit(() -> {
+		Future<CloseResult> send = this.bench.senders().submit(() -> {
 			start.await();
 			for (int i = 0; i < count; i++) {
 				session.sendMessage(new BinaryMessage(payload.duplicate()));

@@ -10,15 +10,14 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.benchmarks.Bench.Timing;
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.server.resume.ResumableSession;
 
@@ -72,22 +71,44 @@ final class RedisCells {
 			String message = "Redis section skipped: no redis-server executable; install the Debian package '"
 					+ RedisProcess.PACKAGE + "' (apt-get install -y " + RedisProcess.PACKAGE + ")";
 			log("%s", message);
-			this.bench.report().redisSkipped(message);
+			this.bench.report().redis().skipped(message);
 			return;
 		}
 		try (RedisProcess redis = RedisProcess.start(executable.get())) {
 			log("Redis store: redis-server on 127.0.0.1:%d", redis.port());
-			ConfigurableApplicationContext context = BenchServer.start(Map.of("wsdrain.server.resume.store", "redis",
-					"spring.data.redis.host", "127.0.0.1", "spring.data.redis.port", String.valueOf(redis.port())));
+			ConfigurableApplicationContext context = BenchServer.start(redisStore(redis));
 			try {
 				BenchServer server = context.getBean(BenchServer.class);
 				URI uri = URI.create("ws://127.0.0.1:" + BenchServer.port(context) + "/drained");
 				stores(server, uri);
+				move(server, BenchServer.port(context), redis);
 				memory(server, BenchServer.port(context), context.getBean(RedisConnectionFactory.class), redis);
 			}
 			finally {
 				context.close();
 			}
+		}
+	}
+
+	/** The properties of a server with the Redis store on that {@code redis-server}. */
+	private static Map<String, Object> redisStore(RedisProcess redis) {
+		return Map.of("wsdrain.server.resume.store", "redis", "spring.data.redis.host", "127.0.0.1",
+				"spring.data.redis.port", String.valueOf(redis.port()));
+	}
+
+	/** Across a move: the Redis store's server as node A, and a second one beside it as node B. */
+	private void move(BenchServer nodeA, int portA, RedisProcess redis) throws Exception {
+		Map<String, Object> properties = new HashMap<>(redisStore(redis));
+		// The client's Tomcat logs its close frame that cannot go out after the cut, with a stack trace, at WARN.
+		properties.put("logging.level.org.apache.tomcat.websocket.WsRemoteEndpointImplClient", "ERROR");
+		ConfigurableApplicationContext nodeB = BenchServer.start(properties);
+		try {
+			MoveCell cell = new MoveCell(this.bench, nodeA, portA, nodeB.getBean(BenchServer.class),
+					BenchServer.port(nodeB));
+			this.bench.report().redis().move(cell.measure(this.bench.quick() ? 10_000 : 50_000));
+		}
+		finally {
+			nodeB.close();
 		}
 	}
 
@@ -102,28 +123,11 @@ final class RedisCells {
 		List<Store> pair = List.of(Store.MEMORY, Store.REDIS);
 		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		log("wsdrain.v1, memory store against Redis store, 1 KB messages, %,d per run", count);
-		for (int w = 0; w < this.bench.warmups(); w++) {
-			for (Store store : pair) {
-				cells.protocolRun(client, ReceiveCells.ProtocolVariant.ACKNOWLEDGED, count, servers.get(store),
-						uris.get(store));
-			}
-		}
-		Map<Store, double[]> rates = new LinkedHashMap<>();
-		Map<Store, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((store) -> rates.put(store, new double[rounds]));
-		pair.forEach((store) -> cpu.put(store, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				Store store = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = cells.protocolRun(client, ReceiveCells.ProtocolVariant.ACKNOWLEDGED, count,
-						servers.get(store), uris.get(store));
-				rates.get(store)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(store)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			log("  round %d/%d: memory store %,.0f/s; Redis store %,.0f/s", r + 1, rounds, rates.get(Store.MEMORY)[r],
-					rates.get(Store.REDIS)[r]);
-		}
-		this.bench.report().redisStores(count, rates, cpu);
+		AbbaPairs.Measured<Store> measured = AbbaPairs.measure(pair, this.bench.warmups(), rounds, count,
+				"  round %d/%d: memory store %,.0f/s; Redis store %,.0f/s",
+				(store) -> cells.protocolRun(client, ReceiveCells.ProtocolVariant.ACKNOWLEDGED, count,
+						servers.get(store), uris.get(store)));
+		this.bench.report().redis().stores(count, measured.rates(), measured.cpu());
 	}
 
 	/**
@@ -161,7 +165,7 @@ final class RedisCells {
 				}
 			}
 		}
-		this.bench.report().redisMemory(UNACKNOWLEDGED, usedPerByte, streamPerByte);
+		this.bench.report().redis().memory(UNACKNOWLEDGED, usedPerByte, streamPerByte);
 	}
 
 	private static Set<String> streams(RedisConnection redis) {

@@ -1,20 +1,14 @@
 package io.github.wsdrain.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -36,35 +30,16 @@ import static io.github.wsdrain.benchmarks.Bench.filler;
 import static io.github.wsdrain.benchmarks.Bench.log;
 import static io.github.wsdrain.benchmarks.Bench.requireDraining;
 
-
 /**
  * Memory and scale: the retained heap of draining sessions alone, then 1,000 and 10,000
  * connected sessions streaming and closed at once.
  */
 final class ScaleCells {
 
-	private final int runs;
-
-	private final boolean quick;
-
-	private final BenchServer server;
-
-	private final Report report;
-
-	private final DrainingSessionRegistry registry;
-
-	private final ExecutorService senders;
-
 	private final BenchContext bench;
 
 	ScaleCells(BenchContext bench) {
 		this.bench = bench;
-		this.runs = bench.runs();
-		this.quick = bench.quick();
-		this.server = bench.server();
-		this.report = bench.report();
-		this.registry = bench.registry();
-		this.senders = bench.senders();
 	}
 
 	/**
@@ -73,10 +48,10 @@ final class ScaleCells {
 	 * keeps it in its set and in the session's attributes).
 	 */
 	void heapPerSessionObjects() throws Exception {
-		int count = this.quick ? 20_000 : 100_000;
+		int count = this.bench.quick() ? 20_000 : 100_000;
 		log("Heap per session, %,d draining sessions around container-less Spring sessions", count);
-		double[] perSession = new double[this.runs];
-		for (int r = 0; r < this.runs; r++) {
+		double[] perSession = new double[this.bench.runs()];
+		for (int r = 0; r < this.bench.runs(); r++) {
 			DrainingSessionRegistry objects = new DrainingSessionRegistry(DrainSettings.DEFAULTS, List.of());
 			try {
 				List<WebSocketSession> sessions = new ArrayList<>(count);
@@ -100,7 +75,7 @@ final class ScaleCells {
 				objects.destroy();
 			}
 		}
-		this.report.heapObjects(count, perSession);
+		this.bench.report().heap().record(count, perSession);
 	}
 
 	private static long usedHeapAfterGc() throws InterruptedException {
@@ -114,7 +89,7 @@ final class ScaleCells {
 	// ---------------------------------------------------------------- scale
 
 	void scale() throws Exception {
-		int[] counts = this.quick ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
+		int[] counts = this.bench.quick() ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
 		// A warm-up run at the smaller size serves both sizes: one 10,000-session run takes ~35 s here.
 		log("Scale, warm-up run with %,d sessions", counts[0]);
 		scaleRun(counts[0], false);
@@ -122,13 +97,13 @@ final class ScaleCells {
 			// The stock-Spring heap runs double the connections: only at the smaller size, within the time budget.
 			boolean comparePlain = count == counts[0];
 			log("Scale, %,d sessions%s", count, comparePlain ? ", and the same number idle on /plain" : "");
-			double[] heapDrained = new double[this.runs];
-			double[] heapPlain = comparePlain ? new double[this.runs] : null;
-			double[] closeAllMillis = new double[this.runs];
-			double[] futuresMillis = new double[this.runs];
-			double[] delivered = new double[this.runs];
-			double[] peakThreads = new double[this.runs];
-			for (int r = 0; r < this.runs; r++) {
+			double[] heapDrained = new double[this.bench.runs()];
+			double[] heapPlain = comparePlain ? new double[this.bench.runs()] : null;
+			double[] closeAllMillis = new double[this.bench.runs()];
+			double[] futuresMillis = new double[this.bench.runs()];
+			double[] delivered = new double[this.bench.runs()];
+			double[] peakThreads = new double[this.bench.runs()];
+			for (int r = 0; r < this.bench.runs(); r++) {
 				ScaleRun run = scaleRun(count, false);
 				heapDrained[r] = run.heapPerSession();
 				closeAllMillis[r] = run.closeAllNanos() / 1e6;
@@ -139,9 +114,12 @@ final class ScaleCells {
 					heapPlain[r] = scaleRun(count, true).heapPerSession();
 				}
 				log("  run %d/%d: %,d messages delivered, 0 lost, all close frames received %.0f ms after closeAsync, "
-						+ "peak %d live threads", r + 1, this.runs, run.delivered(), closeAllMillis[r], run.peakThreads());
+						+ "peak %d live threads", r + 1, this.bench.runs(), run.delivered(), closeAllMillis[r],
+						run.peakThreads());
 			}
-			this.report.scale(count, closeAllMillis, futuresMillis, delivered, peakThreads, heapDrained, heapPlain);
+			this.bench.report()
+				.scale()
+				.record(count, closeAllMillis, futuresMillis, delivered, peakThreads, heapDrained, heapPlain);
 		}
 	}
 
@@ -159,48 +137,34 @@ final class ScaleCells {
 	 */
 	private ScaleRun scaleRun(int count, boolean plain) throws Exception {
 		long heapBefore = usedHeapAfterGc();
-		Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx2g", "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
-				uri(plain ? "/plain" : "/drained").toString(), Integer.toString(count))
-			.redirectError(ProcessBuilder.Redirect.INHERIT)
-			.start();
-		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-		Thread reader = new Thread(() -> {
-			try (BufferedReader in = new BufferedReader(new InputStreamReader(clients.getInputStream()))) {
-				in.lines().forEach(lines::add);
-			}
-			catch (Exception ex) {
-				lines.add("ERROR reading the clients' output: " + ex);
-			}
-		}, "scale-clients-output");
-		reader.setDaemon(true);
-		reader.start();
+		ClientsProcess clients = ClientsProcess.start(uri(plain ? "/plain" : "/drained"), count, "2g", "scale-clients");
 		try {
-			expectLine(lines, "CONNECTED");
-			List<WebSocketSession> sessions = (plain ? this.server.plain() : this.server.drained()).next(count);
+			clients.expectLine("CONNECTED");
+			BenchServer.SessionCapture capture = plain ? this.bench.server().plain() : this.bench.server().drained();
+			List<WebSocketSession> sessions = capture.next(count);
 			double heapPerSession = (usedHeapAfterGc() - heapBefore) / (double) count;
 			if (plain) {
 				for (WebSocketSession session : sessions) {
 					session.close(CloseStatus.GOING_AWAY);
 				}
-				expectLine(lines, "RESULT");
+				clients.expectLine("RESULT");
 				return new ScaleRun(heapPerSession, 0, 0, 0, 0);
 			}
 			List<DrainingWebSocketSession> drained = sessions.stream().map(Bench::requireDraining).toList();
-			check(this.registry.getSessions().size() == count, "registry holds %d sessions, expected %d",
-					this.registry.getSessions().size(), count);
+			check(this.bench.registry().getSessions().size() == count, "registry holds %d sessions, expected %d",
+					this.bench.registry().getSessions().size(), count);
 			ByteBuffer payload = ByteBuffer.wrap(filler(KB));
 			List<Future<Long>> streams = new ArrayList<>();
 			for (int t = 0; t < 2; t++) {
 				List<DrainingWebSocketSession> share = drained.subList(t * count / 2, (t + 1) * count / 2);
-				streams.add(this.senders.submit(() -> stream(share, payload)));
+				streams.add(this.bench.senders().submit(() -> stream(share, payload)));
 			}
-			Thread.sleep(this.quick ? 300 : 1000);
+			Thread.sleep(this.bench.quick() ? 300 : 1000);
 			var threads = ManagementFactory.getThreadMXBean();
 			threads.resetPeakThreadCount();
 			long started = System.nanoTime();
 			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(count);
-			for (DrainingWebSocketSession session : this.registry.getSessions()) {
+			for (DrainingWebSocketSession session : this.bench.registry().getSessions()) {
 				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
 			}
 			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -214,7 +178,7 @@ final class ScaleCells {
 				check(!result.get().drainTimedOut(), "scale run: drain timed out: %s", result.get());
 				dropped += result.get().dropped();
 			}
-			Map<String, String> result = fields(expectLine(lines, "RESULT"));
+			Map<String, String> result = ClientsProcess.fields(clients.expectLine("RESULT"));
 			long received = Long.parseLong(result.get("received"));
 			check(result.get("codes").equals("1001:" + count), "scale run: close codes %s, expected 1001:%d",
 					result.get("codes"), count);
@@ -224,9 +188,7 @@ final class ScaleCells {
 			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
 		}
 		finally {
-			if (!clients.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-				clients.destroyForcibly();
-			}
+			clients.close();
 			check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
 		}
 	}
@@ -252,24 +214,6 @@ final class ScaleCells {
 			}
 		}
 		return accepted;
-	}
-
-	private static String expectLine(BlockingQueue<String> lines, String prefix) throws Exception {
-		String line = lines.poll(300, TimeUnit.SECONDS);
-		check(line != null, "scale clients: no '%s' line within 300 s", prefix);
-		check(line.startsWith(prefix), "scale clients: '%s', expected '%s …'", line, prefix);
-		return line;
-	}
-
-	private static Map<String, String> fields(String line) {
-		Map<String, String> fields = new HashMap<>();
-		for (String part : line.split(" ")) {
-			int eq = part.indexOf('=');
-			if (eq > 0) {
-				fields.put(part.substring(0, eq), part.substring(eq + 1));
-			}
-		}
-		return fields;
 	}
 
 	private URI uri(String path) {

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -47,31 +46,10 @@ final class ThroughputCells {
 	/** Messages per throughput run by size: 0.2-0.5 s a run here, long against the process CPU clock's 10 ms tick. */
 	private static final Map<Integer, Integer> THROUGHPUT_COUNTS = Map.of(64, 64_000, KB, 32_000, 64 * KB, 1_600);
 
-	private final int runs;
-
-	private final int warmups;
-
-	private final boolean quick;
-
-	private final BenchServer server;
-
-	private final Report report;
-
-	private final Metering metering;
-
-	private final ExecutorService senders;
-
 	private final BenchContext bench;
 
 	ThroughputCells(BenchContext bench) {
 		this.bench = bench;
-		this.runs = bench.runs();
-		this.warmups = bench.warmups();
-		this.quick = bench.quick();
-		this.server = bench.server();
-		this.report = bench.report();
-		this.metering = bench.metering();
-		this.senders = bench.senders();
 	}
 
 	enum Variant {
@@ -104,11 +82,11 @@ final class ThroughputCells {
 		List<Cell> cells = List.of(new Cell(Variant.RAW, 1), new Cell(Variant.PLAIN, 1), new Cell(Variant.SPRING, 1),
 				new Cell(Variant.WSDRAIN, 1), new Cell(Variant.PLAIN, 4), new Cell(Variant.SPRING, 4),
 				new Cell(Variant.WSDRAIN, 4));
-		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR;
+		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR;
 		for (int size : new int[] { 64, KB, 64 * KB }) {
-			int count = THROUGHPUT_COUNTS.get(size) / (this.quick ? 4 : 1);
+			int count = THROUGHPUT_COUNTS.get(size) / (this.bench.quick() ? 4 : 1);
 			log("Throughput, %s messages, %,d per run", bytes(size), count);
-			for (int w = 0; w < this.warmups; w++) {
+			for (int w = 0; w < this.bench.warmups(); w++) {
 				for (Cell cell : cells) {
 					throughputRun(cell, size, count);
 				}
@@ -134,7 +112,8 @@ final class ThroughputCells {
 				}
 				log("  round %d/%d:%s", r + 1, rounds, line);
 			}
-			rates.forEach((cell, values) -> this.report.throughput(size, cell, count, values, cpu.get(cell)));
+			ThroughputSection section = this.bench.report().throughput();
+			rates.forEach((cell, values) -> section.record(size, cell, count, values, cpu.get(cell)));
 		}
 	}
 
@@ -148,13 +127,13 @@ final class ThroughputCells {
 		}
 		boolean drained = cell.variant() == Variant.WSDRAIN;
 		try (FrameReader client = FrameReader.connect(uri(drained ? "/drained" : "/plain"))) {
-			WebSocketSession raw = (drained ? this.server.drained() : this.server.plain()).next();
+			WebSocketSession raw = (drained ? this.bench.server().drained() : this.bench.server().plain()).next();
 			WebSocketSession session = switch (cell.variant()) {
 				case PLAIN -> raw;
 				case SPRING -> new ConcurrentWebSocketSessionDecorator(raw, 10_000, BenchServer.SEND_BUFFER_BYTES);
 				case WSDRAIN -> requireDraining(raw);
-				case UNMETERED -> this.metering.unmetered().drainingSession(raw);
-				case METERED -> this.metering.metered().drainingSession(raw);
+				case UNMETERED -> this.bench.metering().unmetered().drainingSession(raw);
+				case METERED -> this.bench.metering().metered().drainingSession(raw);
 				case RAW -> throw new IllegalStateException();
 			};
 			// The container's session takes one sender at a time: several threads share it under a lock.
@@ -165,7 +144,7 @@ final class ThroughputCells {
 			List<Future<?>> sends = new ArrayList<>();
 			int perThread = count / cell.threads();
 			for (int t = 0; t < cell.threads(); t++) {
-				sends.add(this.senders.submit(() -> {
+				sends.add(this.bench.senders().submit(() -> {
 					start.await();
 					for (int i = 0; i < perThread; i++) {
 						if (locked) {
@@ -208,57 +187,46 @@ final class ThroughputCells {
 	 * does not depend on the load of the machine.
 	 */
 	void metrics() throws Exception {
-		int count = 32_000 / (this.quick ? 4 : 1);
+		int count = 32_000 / (this.bench.quick() ? 4 : 1);
 		List<Cell> pair = List.of(new Cell(Variant.UNMETERED, 1), new Cell(Variant.METERED, 1));
-		int rounds = this.runs * THROUGHPUT_RUNS_FACTOR * 4;
+		int rounds = this.bench.runs() * THROUGHPUT_RUNS_FACTOR * 4;
 		log("Metrics, 1 KB messages, %,d per run, with and without a meter registry", count);
-		long meteredRuns = 0;
-		for (int w = 0; w < this.warmups; w++) {
+		for (int w = 0; w < this.bench.warmups(); w++) {
 			for (Cell cell : pair) {
 				metricsRun(cell, count);
 			}
-			meteredRuns++;
 		}
-		long scrapesBefore = this.metering.scrapes();
-		Map<Cell, double[]> rates = new LinkedHashMap<>();
-		Map<Cell, double[]> cpu = new LinkedHashMap<>();
-		pair.forEach((cell) -> rates.put(cell, new double[rounds]));
-		pair.forEach((cell) -> cpu.put(cell, new double[rounds]));
-		for (int r = 0; r < rounds; r++) {
-			for (int k = 0; k < 2; k++) {
-				Cell cell = pair.get((r % 2 == 0) ? k : 1 - k);
-				Timing timing = metricsRun(cell, count);
-				rates.get(cell)[r] = count / (timing.wallNanos() / 1e9);
-				cpu.get(cell)[r] = timing.cpuNanos() / 1e3 / count;
-			}
-			meteredRuns++;
-			log("  round %d/%d: without %,.0f/s; with metrics %,.0f/s", r + 1, rounds,
-					rates.get(pair.get(0))[r], rates.get(pair.get(1))[r]);
-		}
+		// Scrapes of the measured runs only.
+		long scrapesBefore = this.bench.metering().scrapes();
+		AbbaPairs.Measured<Cell> measured = AbbaPairs.measure(pair, 0, rounds, count,
+				"  round %d/%d: without %,.0f/s; with metrics %,.0f/s", (cell) -> metricsRun(cell, count));
+		long meteredRuns = this.bench.warmups() + rounds;
 		// The metered runs must have been recorded, or this measured nothing.
-		var meters = this.metering.meters();
+		var meters = this.bench.metering().meters();
 		double sent = meters.get("wsdrain.messages.sent").functionCounter().count();
 		long closes = meters.get("wsdrain.drain.duration").tag("outcome", "complete").timer().count();
 		check(sent == (double) meteredRuns * count && closes == meteredRuns,
 				"metrics: %,.0f messages sent and %d closes recorded, expected %,d and %d", sent, closes,
 				meteredRuns * count, meteredRuns);
-		long scrapes = this.metering.scrapes() - scrapesBefore;
+		long scrapes = this.bench.metering().scrapes() - scrapesBefore;
 		// The first batch warms the scrape up; the second is the measurement.
-		this.metering.scrapeCpuNanos(SCRAPES_TIMED);
-		this.report.metrics(count, rates, cpu, scrapes, this.metering.meterCount(),
-				this.metering.scrapeCpuNanos(SCRAPES_TIMED));
+		this.bench.metering().scrapeCpuNanos(SCRAPES_TIMED);
+		this.bench.report()
+			.metrics()
+			.record(count, measured.rates(), measured.cpu(), scrapes, this.bench.metering().meterCount(),
+					this.bench.metering().scrapeCpuNanos(SCRAPES_TIMED));
 	}
 
 	private Timing metricsRun(Cell cell, int count) throws Exception {
 		if (cell.variant() != Variant.METERED) {
 			return throughputRun(cell, KB, count);
 		}
-		this.metering.startScraping();
+		this.bench.metering().startScraping();
 		try {
 			return throughputRun(cell, KB, count);
 		}
 		finally {
-			this.metering.stopScraping();
+			this.bench.metering().stopScraping();
 		}
 	}
 

@@ -91,11 +91,11 @@ public final class WsDrainBenchmark {
 				this.bench.port());
 		for (String section : ALL_SECTIONS) {
 			if (this.sections.contains(section)) {
-				report.sampleLoad();
+				report.machine().sampleLoad();
 				section(section);
 			}
 		}
-		report.machine(this.bench.runs(), this.bench.warmups(), this.bench.quick(),
+		report.machine().record(this.bench.runs(), this.bench.warmups(), this.bench.quick(),
 				(System.nanoTime() - started) / 1_000_000_000L, this.sections, ALL_SECTIONS.size());
 		Files.createDirectories(this.out);
 		String markdown = report.markdown();
@@ -117,9 +117,9 @@ public final class WsDrainBenchmark {
 	private void section(String section) throws Exception {
 		BenchContext bench = this.bench;
 		switch (section) {
-			case "micro" -> bench.report().micro(MicroCells.measure(bench.quick()));
+			case "micro" -> bench.report().micro().record(MicroCells.measure(bench.quick()));
 			case "throughput" -> new ThroughputCells(bench).throughput();
-			case "latency" -> bench.report().latency(new LatencyCell(bench.server(), bench::uri)
+			case "latency" -> bench.report().latency().record(new LatencyCell(bench.server(), bench::uri)
 				.measure(bench.runs() * THROUGHPUT_RUNS_FACTOR, bench.warmups(), bench.quick() ? 500 : 2_000));
 			case "metrics" -> new ThroughputCells(bench).metrics();
 			case "drain" -> new DrainCells(bench).drain();
@@ -131,7 +131,7 @@ public final class WsDrainBenchmark {
 				log("Close barrier: idle close and %s-session close, without and with the barrier", "1,000");
 				try (CloseBarrierCell cell = new CloseBarrierCell(bench.server(),
 						bench.context().getBean(DrainSettings.class), bench::uri)) {
-					bench.report().closeBarrier(cell.measure(bench.runs(), bench.warmups()));
+					bench.report().closeBarrier().record(cell.measure(bench.runs(), bench.warmups()));
 				}
 			}
 			case "redis" -> new RedisCells(bench).redis();

@@ -31,10 +31,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * Ten {@code wsdrain.v1} clients that stop reading while the app writes 16 MB to each,
  * and keep sending data: 100 frames each over 2 s, every one delivered to the app, while
- * the writes are stuck (send time limit 10 s). The JVM's peak thread count grows by at
- * most 60 over the run: the 10 stuck app senders, at most one acknowledgement task per
- * session, and the container's own threads (about 1,300 more in 20 s before the server's
- * executor was bounded). Tomcat, real sockets.
+ * the writes are stuck (send time limit 10 s). Their acknowledgements cannot be written
+ * while the big write is stuck; each session keeps at most one acknowledgement task
+ * waiting, so at most 10 acknowledgement threads exist (one per session and per 100 ms
+ * each before: about 200 here). The JVM's peak thread count grows by at most 60 over the
+ * run: the 10 stuck app senders, those acknowledgement tasks, and the container's own
+ * threads (about 1,300 more in 20 s before the server's executor was bounded). Tomcat,
+ * real sockets.
  */
 @SpringBootTest(classes = ResumeTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { ServerSelection.TOMCAT, "wsdrain.server.resume.buffer-size=1MB" })
@@ -51,7 +54,7 @@ class StuckResumableWritersThreadTests {
 	private Recorder recorder;
 
 	@Test
-	void whenTenStuckClientsKeepSendingThenTheThreadCountStaysBounded() throws Exception {
+	void whenTenStuckClientsKeepSendingThenEachSessionKeepsOneAcknowledgementTaskAndThreadsStayBounded() throws Exception {
 		this.recorder.clear();
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		threads.resetPeakThreadCount();

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.server.resume.ResumeClaim;
 import io.github.wsdrain.testsupport.ChaosProxy;
 import io.github.wsdrain.testsupport.MultiNodeApplication;
 import io.github.wsdrain.testsupport.MultiNodeApplication.Records;
+import io.github.wsdrain.testsupport.RedisNodes;
 import io.github.wsdrain.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +62,7 @@ class MultiNodeCrashTests {
 		redis.command("FLUSHALL");
 		int ownerPort = freePort();
 		this.owner = fork(ownerPort);
-		List<String> survivorProperties = new ArrayList<>(properties("b"));
+		List<String> survivorProperties = RedisNodes.properties(redis, "b", MESSAGES, RedisNodes.PATIENT);
 		survivorProperties.add("server.port=0");
 		this.survivor = MultiNodeApplication.start(this.records, survivorProperties.toArray(String[]::new));
 		this.proxy = new ChaosProxy(ownerPort);
@@ -113,15 +113,8 @@ class MultiNodeCrashTests {
 				System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
 		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
 				MultiNodeApplication.class.getName(), "--server.port=" + port));
-		properties("a").forEach((property) -> command.add("--" + property));
+		RedisNodes.properties(redis, "a", MESSAGES, RedisNodes.PATIENT).forEach((property) -> command.add("--" + property));
 		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(this.ownerLog.toFile()).start();
-	}
-
-	private static List<String> properties(String node) {
-		return List.of(ServerSelection.TOMCAT, "spring.main.banner-mode=off",
-				"wsdrain.server.resume.store=redis", redis.portProperty(), "wsdrain.server.resume.redis.node-id=" + node,
-				"test.messages=" + MESSAGES, "wsdrain.server.resume.ack-timeout=60s",
-				"wsdrain.server.send-time-limit=60s");
 	}
 
 	private static boolean accepts(int port) {

@@ -6,12 +6,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.server.resume.ResumeClaim;
 import io.github.wsdrain.testsupport.ChaosProxy;
 import io.github.wsdrain.testsupport.MultiNodeApplication;
-import io.github.wsdrain.testsupport.MultiNodeApplication.Records;
+import io.github.wsdrain.testsupport.RedisNodes;
 import io.github.wsdrain.testsupport.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +43,9 @@ class MultiNodeHandOverTests {
 	@RegisterExtension
 	static final RedisServer redis = new RedisServer();
 
-	private final Records records = new Records();
+	/** Node a leaves, node b stays. */
+	@RegisterExtension
+	final RedisNodes nodes = new RedisNodes(redis, MESSAGES, RedisNodes.PATIENT);
 
 	private ConfigurableApplicationContext leaving;
 
@@ -54,24 +55,14 @@ class MultiNodeHandOverTests {
 
 	@BeforeEach
 	void start() throws Exception {
-		redis.command("FLUSHALL");
-		this.leaving = node("a");
-		this.staying = node("b");
+		this.leaving = this.nodes.a();
+		this.staying = this.nodes.b();
 		this.proxy = new ChaosProxy(MultiNodeApplication.port(this.leaving));
 	}
 
 	@AfterEach
 	void stop() throws Exception {
 		this.proxy.close();
-		this.leaving.close();
-		this.staying.close();
-	}
-
-	private ConfigurableApplicationContext node(String id) {
-		return MultiNodeApplication.start(this.records, ServerSelection.TOMCAT, "server.port=0",
-				"spring.main.banner-mode=off", "wsdrain.server.resume.store=redis", redis.portProperty(),
-				"wsdrain.server.resume.redis.node-id=" + id, "test.messages=" + MESSAGES,
-				"wsdrain.server.resume.ack-timeout=60s", "wsdrain.server.send-time-limit=60s");
 	}
 
 	@Test
@@ -95,15 +86,15 @@ class MultiNodeHandOverTests {
 			for (int i = 0; i < SESSIONS; i++) {
 				assertThat(clients.received(i).get(300, TimeUnit.SECONDS)).as("consumer of c" + i)
 					.containsExactlyElementsOf(fromServer);
-				assertThat(this.records.received.get("c" + i)).as("apps of c" + i).containsExactlyElementsOf(fromClient);
+				assertThat(this.nodes.records().received.get("c" + i)).as("apps of c" + i).containsExactlyElementsOf(fromClient);
 			}
 			assertThat(clients.notRecovered()).isZero();
-			assertThat(this.records.movedIn).hasSize(SESSIONS)
+			assertThat(this.nodes.records().movedIn).hasSize(SESSIONS)
 				.allSatisfy((origin) -> assertThat(origin).extracting(ResumeClaim.SessionOrigin::node,
 						ResumeClaim.SessionOrigin::handedOver, ResumeClaim.SessionOrigin::mayRepeat)
 					.containsExactly("a", true, false));
-			assertThat(this.records.closes).filteredOn(ResumableSession.HANDED_OVER::equals).hasSize(SESSIONS);
-			assertThat(this.records.closesWith(1000)).isEqualTo(SESSIONS);
+			assertThat(this.nodes.records().closes).filteredOn(ResumableSession.HANDED_OVER::equals).hasSize(SESSIONS);
+			assertThat(this.nodes.records().closesWith(1000)).isEqualTo(SESSIONS);
 			assertThat(plainClose.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(1001);
 			assertThat(this.staying.getBean(MeterRegistry.class)
 				.get("wsdrain.sessions.moved-in")

@@ -5,18 +5,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.server.resume.ResumableSession;
 import io.github.wsdrain.testsupport.ChaosProxy;
 import io.github.wsdrain.testsupport.MultiNodeApplication;
-import io.github.wsdrain.testsupport.MultiNodeApplication.Records;
+import io.github.wsdrain.testsupport.RedisNodes;
 import io.github.wsdrain.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,35 +36,19 @@ class MultiNodeResumeTests {
 	@RegisterExtension
 	static final RedisServer redis = new RedisServer();
 
-	private final Records records = new Records();
-
-	private ConfigurableApplicationContext nodeA;
-
-	private ConfigurableApplicationContext nodeB;
+	@RegisterExtension
+	final RedisNodes nodes = new RedisNodes(redis, MESSAGES, RedisNodes.PATIENT);
 
 	private ChaosProxy proxy;
 
 	@BeforeEach
 	void start() throws Exception {
-		redis.command("FLUSHALL");
-		this.nodeA = node("a");
-		this.nodeB = node("b");
-		this.proxy = new ChaosProxy(MultiNodeApplication.port(this.nodeA), MultiNodeApplication.port(this.nodeB));
+		this.proxy = new ChaosProxy(MultiNodeApplication.port(this.nodes.a()), MultiNodeApplication.port(this.nodes.b()));
 	}
 
 	@AfterEach
 	void stop() throws Exception {
 		this.proxy.close();
-		this.nodeA.close();
-		this.nodeB.close();
-	}
-
-	private ConfigurableApplicationContext node(String id) {
-		return MultiNodeApplication.start(this.records, ServerSelection.TOMCAT, "server.port=0",
-				"spring.main.banner-mode=off", "wsdrain.server.resume.store=redis", redis.portProperty(),
-				"wsdrain.server.resume.redis.node-id=" + id, "test.messages=" + MESSAGES,
-				// A close waits for acknowledgements this long: a client this hostile a network cuts may be away for seconds.
-				"wsdrain.server.resume.ack-timeout=60s", "wsdrain.server.send-time-limit=60s");
 	}
 
 	@Test
@@ -78,23 +60,23 @@ class MultiNodeResumeTests {
 			for (int i = 0; i < SESSIONS; i++) {
 				assertThat(clients.received(i).get(600, TimeUnit.SECONDS)).as("consumer of c" + i)
 					.containsExactlyElementsOf(fromServer);
-				assertThat(this.records.received.get("c" + i)).as("apps of c" + i)
+				assertThat(this.nodes.records().received.get("c" + i)).as("apps of c" + i)
 					.containsExactlyElementsOf(fromClient);
 			}
 			assertThat(clients.notRecovered()).isZero();
-			assertThat(this.records.movedIn).as("sessions moved in").isNotEmpty();
+			assertThat(this.nodes.records().movedIn).as("sessions moved in").isNotEmpty();
 			// A session whose close frame was cut may be taken over before its node noticed: both
 			// nodes' apps then see the 1000 (every message still arrived once).
-			long normalCloses = this.records.closesWith(1000);
+			long normalCloses = this.nodes.records().closesWith(1000);
 			assertThat(normalCloses).as("sessions closed normally").isGreaterThanOrEqualTo(SESSIONS);
 			// Every move tells the node it left, with 4000, unless that node's app had closed the
 			// session already: then it saw the 1000 instead.
-			assertThat(this.records.closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")
-				.isLessThanOrEqualTo(this.records.movedIn.size())
-				.isGreaterThanOrEqualTo(this.records.movedIn.size() - (normalCloses - SESSIONS));
+			assertThat(this.nodes.records().closesWith(ResumableSession.MOVED_AWAY.getCode())).as("moved away")
+				.isLessThanOrEqualTo(this.nodes.records().movedIn.size())
+				.isGreaterThanOrEqualTo(this.nodes.records().movedIn.size() - (normalCloses - SESSIONS));
 			System.out.printf("multi-node: %d sessions × %,d messages each way over 2 nodes, %d cuts, %d moves, "
 					+ "%d resumes, 0 lost, 0 not recovered%n", SESSIONS, MESSAGES, this.proxy.cuts(),
-					this.records.movedIn.size(), clients.resumes());
+					this.nodes.records().movedIn.size(), clients.resumes());
 		}
 	}
 

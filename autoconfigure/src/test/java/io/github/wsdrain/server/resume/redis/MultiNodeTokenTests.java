@@ -5,13 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.testsupport.MultiNodeApplication;
-import io.github.wsdrain.testsupport.MultiNodeApplication.Records;
+import io.github.wsdrain.testsupport.RedisNodes;
 import io.github.wsdrain.testsupport.RedisServer;
 import io.github.wsdrain.testsupport.WireClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,59 +32,38 @@ class MultiNodeTokenTests {
 	@RegisterExtension
 	static final RedisServer redis = new RedisServer();
 
-	private final Records records = new Records();
-
-	private ConfigurableApplicationContext a;
-
-	private ConfigurableApplicationContext b;
-
-	@BeforeEach
-	void start() throws Exception {
-		redis.command("FLUSHALL");
-		this.a = node("a");
-		this.b = node("b");
-	}
-
-	@AfterEach
-	void stop() {
-		this.a.close();
-		this.b.close();
-	}
-
-	private ConfigurableApplicationContext node(String id) {
-		return MultiNodeApplication.start(this.records, ServerSelection.TOMCAT, "server.port=0",
-				"spring.main.banner-mode=off", "wsdrain.server.resume.store=redis", redis.portProperty(),
-				"wsdrain.server.resume.redis.node-id=" + id, "test.messages=" + MESSAGES);
-	}
+	@RegisterExtension
+	final RedisNodes nodes = new RedisNodes(redis, MESSAGES);
 
 	@Test
 	void forgedAndReusedTokensGetANewEmptySessionOnEitherNodeAndTheOwnerStillResumes() throws Exception {
-		WireClient owner = client(this.a, "owner").neverAcknowledge().connect();
+		WireClient owner = client(this.nodes.a(), "owner").neverAcknowledge().connect();
 		String token = owner.token();
 		owner.inbox().sizeReached(MESSAGES).get(10, TimeUnit.SECONDS);
 
-		WireClient forger = client(this.b, "forger").resume("f" + token.substring(1), 0).connect();
+		WireClient forger = client(this.nodes.b(), "forger").resume("f" + token.substring(1), 0).connect();
 		assertThat(forger.resumed()).isFalse();
 		assertThat(forger.inbox().payloads()).isEmpty();
 		forger.close();
 
 		owner.abort();
-		WireClient resumed = client(this.b, "owner").resume(token, 0).connect();
+		WireClient resumed = client(this.nodes.b(), "owner").resume(token, 0).connect();
 		assertThat(resumed.resumed()).isTrue();
 		resumed.inbox().sizeReached(MESSAGES).get(10, TimeUnit.SECONDS);
 		assertThat(resumed.inbox().payloads()).containsExactlyElementsOf(ALL);
 		// Delivered after the confirmation on the same connection: the token is used up by then.
 		resumed.sendNumbered(1, "c-1");
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.records.received.getOrDefault("owner", List.of()).contains("c-1"));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.nodes.records().received.getOrDefault("owner", List.of()).contains("c-1"));
 
-		WireClient replayer = client(this.a, "replayer").resume(token, 0).connect();
+		WireClient replayer = client(this.nodes.a(), "replayer").resume(token, 0).connect();
 		assertThat(replayer.resumed()).isFalse();
 		assertThat(replayer.inbox().payloads()).isEmpty();
 		replayer.close();
 
 		// Counted by the app once told of the new session, which may be after its session frame went out.
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.records.notRecovered.get() == 2);
-		assertThat(this.records.received.getOrDefault("owner", List.of())).containsExactly("c-1");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.nodes.records().notRecovered.get() == 2);
+		assertThat(this.nodes.records().received.getOrDefault("owner", List.of())).containsExactly("c-1");
 		assertThat(resumed.closeCode()).isNotDone();
 		resumed.close();
 	}

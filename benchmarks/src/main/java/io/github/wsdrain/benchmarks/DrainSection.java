@@ -1,0 +1,76 @@
+package io.github.wsdrain.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fixed cost of a close, and the time a close takes to drain what is queued.
+ */
+final class DrainSection implements Section {
+
+	/** One drain cell. */
+	record Row(int queued, int messageSize, Samples transfer, Samples drain, Samples ratio, Samples queuedAtClose) {
+
+	}
+
+	private final List<Row> rows = new ArrayList<>();
+
+	private double[][] idleClose;
+
+	void record(int queued, int messageSize, double[] transferMillis, double[] drainMillis, double[] queuedAtClose) {
+		this.rows.add(new Row(queued, messageSize, new Samples(transferMillis), new Samples(drainMillis),
+				Samples.ratios(drainMillis, transferMillis), new Samples(queuedAtClose)));
+	}
+
+	void idleClose(double[] plainMillis, double[] drainedMillis) {
+		this.idleClose = new double[][] { plainMillis, drainedMillis };
+	}
+
+	/** The drain cells, for the chart. */
+	List<Row> rows() {
+		return this.rows;
+	}
+
+	@Override
+	public void render(Markdown md) {
+		if (this.rows.isEmpty()) {
+			return;
+		}
+		if (this.idleClose != null) {
+			md.text("\n### Close of an idle session (the fixed cost of a close)\n\n")
+				.text("| session | close → close frame at client (ms) |\n|---|---|\n")
+				.line("| plain session, `close(NORMAL)` | %s |", new Samples(this.idleClose[0]).format("%.2f"))
+				.line("| wsdrain, `closeAsync(NORMAL)` | %s |", new Samples(this.idleClose[1]).format("%.2f"));
+		}
+		md.text("\n### Drain time\n\n")
+			.text("64 KB messages handed to the session while the client reads nothing, on one connection: "
+					+ "first they cross with no close (client resumed at t0, until the last message arrives), "
+					+ "then the same bytes are queued again and `closeAsync(NORMAL)` is called as the client "
+					+ "resumes (t0, until the client receives the close frame, after every message).\n\n")
+			.text("| queued | of which still in wsdrain's queue at t0 | same bytes, no close (ms) | "
+					+ "closeAsync → close frame at client (ms) | ratio | target | met |\n")
+			.text("|---|---|---|---|---|---|---|\n");
+		for (Row row : this.rows) {
+			md.line("| %s | %s MB | %s | %s | %s | %s | %s |", Bench.bytes(row.queued()),
+					new Samples(megabytes(row.queuedAtClose())).format("%.1f"), row.transfer().format("%.1f"),
+					row.drain().format("%.1f"), row.ratio().format("%.2f"),
+					Markdown.bound(Targets.DRAIN, "%.1f", false), Targets.verdict(row.ratio(), Targets.DRAIN, false));
+		}
+	}
+
+	@Override
+	public void targets(Markdown md) {
+		for (Row row : this.rows) {
+			if (row.queued() == Bench.MB) {
+				md.targetRow("`closeAsync` after 1 MB / the transfer alone", row.ratio(), "%.2f", Targets.DRAIN, "%.1f",
+						false);
+			}
+		}
+	}
+
+	/** A cell's median, smallest and largest run in MB: the three values its summary shows. */
+	private static double[] megabytes(Samples bytes) {
+		return new double[] { bytes.median() / Bench.MB, bytes.min() / Bench.MB, bytes.max() / Bench.MB };
+	}
+
+}
