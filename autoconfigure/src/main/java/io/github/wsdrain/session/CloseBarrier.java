@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,6 +30,13 @@ import org.springframework.web.socket.WebSocketSession;
  * The wait is bounded by the barrier timeout and by what remains of the drain timeout,
  * whichever ends first; past it the close goes ahead and the outcome says
  * {@link BarrierOutcome#TIMED_OUT}. A timeout of zero turns the barrier off.
+ * <p>
+ * No thread waits for the Pong: the container thread that delivers it writes the close
+ * frame, so closing thousands of sessions at once costs no thread hand-off per session.
+ * That write does not block: the peer has read everything before the Ping, so the
+ * connection has room for one more frame. Only a timeout (on the timer thread), a Ping
+ * that failed, or a Pong that overtook the return of the Ping's write hands the close
+ * frame to the executor.
  */
 public final class CloseBarrier {
 
@@ -44,7 +52,19 @@ public final class CloseBarrier {
 
 	private final CompletableFuture<BarrierOutcome> outcome = new CompletableFuture<>();
 
+	/** What follows the barrier, set before the Ping goes out. */
+	private volatile @Nullable Runnable then;
+
+	/** Ends the wait at its bound; cancelled when the Pong comes first. */
+	private volatile @Nullable ScheduledFuture<?> expiry;
+
 	private volatile @Nullable ByteBuffer payload;
+
+	/**
+	 * Set by whichever comes first of the Ping's write returning and the Pong being
+	 * taken; the second writes the close frame, so that it never overlaps the Ping's write.
+	 */
+	private final AtomicBoolean pingWrittenOrPongTaken = new AtomicBoolean();
 
 	private volatile boolean skipped;
 
@@ -52,8 +72,8 @@ public final class CloseBarrier {
 	 * Create the barrier of one session.
 	 * @param timeout the longest wait for the Pong; zero turns the barrier off
 	 * @param timer ends the wait at its bound
-	 * @param executor runs what follows the barrier: neither the container thread that
-	 * delivers the Pong nor the timer thread may block on the close
+	 * @param executor runs what follows a barrier that timed out or whose Ping failed:
+	 * neither the timer thread nor the thread that asked for the close may block on it
 	 */
 	CloseBarrier(Duration timeout, ScheduledExecutorService timer, Executor executor) {
 		this.timeout = timeout;
@@ -102,23 +122,33 @@ public final class CloseBarrier {
 			return;
 		}
 		ByteBuffer expected = newPayload();
+		this.then = then;
+		// Written after what the Pong's thread reads: a matching Pong implies both are set.
 		this.payload = expected;
-		ScheduledFuture<?> expiry = this.timer.schedule(() -> this.outcome.complete(BarrierOutcome.TIMED_OUT), bound,
-				TimeUnit.NANOSECONDS);
-		this.outcome.whenCompleteAsync((result, ex) -> {
-			expiry.cancel(false);
-			if (result == BarrierOutcome.TIMED_OUT && logger.isDebugEnabled()) {
-				logger.debug("WebSocket session " + connection.getId() + ": no Pong for the close barrier within "
-						+ TimeUnit.NANOSECONDS.toMillis(bound) + " ms; closing all the same");
+		this.expiry = this.timer.schedule(() -> {
+			if (finish(BarrierOutcome.TIMED_OUT)) {
+				if (logger.isDebugEnabled()) {
+					logger.debug("WebSocket session " + connection.getId() + ": no Pong for the close barrier within "
+							+ TimeUnit.NANOSECONDS.toMillis(bound) + " ms; closing all the same");
+				}
+				this.executor.execute(then);
 			}
-			then.run();
-		}, this.executor);
+		}, bound, TimeUnit.NANOSECONDS);
 		try {
 			connection.sendMessage(new PingMessage(expected.duplicate()));
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("WebSocket session " + connection.getId() + ": failed to send the close barrier's Ping", ex);
-			this.outcome.complete(BarrierOutcome.CONNECTION_ENDED);
+			if (finish(BarrierOutcome.CONNECTION_ENDED)) {
+				this.executor.execute(then);
+				return;
+			}
+			// The Pong came all the same: the close frame may be this thread's to send.
+		}
+		if (!this.pingWrittenOrPongTaken.compareAndSet(false, true)) {
+			// The Pong came before the Ping's write returned: its thread left the close frame
+			// to this one, since the container takes one write at a time.
+			this.executor.execute(then);
 		}
 	}
 
@@ -134,7 +164,14 @@ public final class CloseBarrier {
 		if (expected == null || !expected.equals(pong.getPayload())) {
 			return false;
 		}
-		this.outcome.complete(BarrierOutcome.PASSED);
+		if (finish(BarrierOutcome.PASSED) && !this.pingWrittenOrPongTaken.compareAndSet(false, true)) {
+			// The Ping's write has returned: the close frame goes out on this thread, with
+			// no hand-off and no thread that waited for the Pong.
+			Runnable then = this.then;
+			if (then != null) {
+				then.run();
+			}
+		}
 		return true;
 	}
 
@@ -142,9 +179,25 @@ public final class CloseBarrier {
 	 * Stop waiting: the connection has ended.
 	 */
 	void connectionEnded() {
-		if (this.payload != null) {
-			this.outcome.complete(BarrierOutcome.CONNECTION_ENDED);
+		Runnable then = this.then;
+		if (then != null && finish(BarrierOutcome.CONNECTION_ENDED)) {
+			this.executor.execute(then);
 		}
+	}
+
+	/**
+	 * End the wait with the given outcome unless it has ended already.
+	 * @return {@code true} if this call ended the wait: the caller runs what follows
+	 */
+	private boolean finish(BarrierOutcome result) {
+		if (!this.outcome.complete(result)) {
+			return false;
+		}
+		ScheduledFuture<?> expiry = this.expiry;
+		if (expiry != null) {
+			expiry.cancel(false);
+		}
+		return true;
 	}
 
 	/**

@@ -272,6 +272,38 @@ class DrainingWebSocketSessionTests {
 	}
 
 	@Test
+	void thePongsThreadWritesTheCloseFrameWithoutAHandOff() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		// Nothing queued: the Ping goes out on this thread, before closeAsync returns.
+		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
+		assertThat(stub.events()).containsExactly("ping");
+		assertThat(session.getCloseBarrier().consume(new PongMessage(stub.lastPing()))).isTrue();
+		assertThat(closed).as("closed on the thread that took the Pong").isDone();
+		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(closed.get().closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
+	}
+
+	@Test
+	void aPongThatOvertakesThePingsWriteLeavesTheCloseFrameUntilThatWriteReturns() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		Future<CompletableFuture<CloseResult>> closing = this.executor
+			.submit(() -> session.closeAsync(CloseStatus.NORMAL));
+		stub.awaitWriting();
+		assertThat(session.getCloseBarrier().consume(new PongMessage(stub.lastPing()))).isTrue();
+		assertThat(stub.events()).as("no close frame while the Ping's write is in progress").isEmpty();
+		stub.release();
+		CloseResult result = closing.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
+	}
+
+	@Test
 	void whenNoPongComesThenTheCloseFrameGoesOutAtTheBarrierTimeout() throws Exception {
 		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofMillis(50));
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));

@@ -82,7 +82,7 @@ public final class StubWebSocketSession implements WebSocketSession {
 		}
 	}
 
-	/** The payload of the last Ping written, or {@code null}. */
+	/** The payload of the last Ping written or being written, or {@code null}. */
 	public ByteBuffer lastPing() {
 		return this.lastPing;
 	}
@@ -93,6 +93,10 @@ public final class StubWebSocketSession implements WebSocketSession {
 
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
+		if (message instanceof PingMessage ping) {
+			// Known while the write is still in progress, as a fast peer may answer it.
+			this.lastPing = ping.getPayload();
+		}
 		this.writing.countDown();
 		try {
 			if (!this.released.await(10, TimeUnit.SECONDS)) {
@@ -106,8 +110,7 @@ public final class StubWebSocketSession implements WebSocketSession {
 		if (this.failWrites) {
 			throw new IOException("Broken pipe");
 		}
-		if (message instanceof PingMessage ping) {
-			this.lastPing = ping.getPayload();
+		if (message instanceof PingMessage) {
 			this.events.add("ping");
 			return;
 		}
