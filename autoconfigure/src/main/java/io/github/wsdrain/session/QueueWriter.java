@@ -17,15 +17,15 @@ import org.springframework.web.socket.WebSocketSession;
  * Writes a {@link SendQueue} to the container's session, one thread at a time. A sender
  * that finds no writer at work writes the queue out itself, as Spring's
  * {@code ConcurrentWebSocketSessionDecorator} does, so a lone message pays no thread
- * hand-off and goes out at once. A sender that sends again right after its previous write
- * ended (a loop of sends) hands the writing to a thread of the executor instead, and
- * returns: while that thread writes, the sender queues the next messages, so the two
- * overlap and the writer finds several queued, which it hands to the container as one
- * write where the container allows it ({@link ContainerWrites}). A hand-off in which every
- * message still went out alone shows a sender that waits for its peer between two sends,
- * however briefly: its next sends are written on its own thread again. A sender that finds
- * more than half the send buffer queued behind the executor's thread waits for it, as it
- * would have waited for its own write: one sender never overflows the buffer.
+ * hand-off. A sender that sends again right after the previous write ended (a loop of
+ * sends) hands the writing to the executor and returns: it queues while that thread
+ * writes, and the writer finds several messages queued, which it hands to the container
+ * as one write where the container allows it ({@link ContainerWrites}). A hand-off in
+ * which every message still went out alone shows a sender that waits for its peer between
+ * two sends, however briefly: its next 64 sends (twice as many after each such hand-off in
+ * a row, at most 4,096) are written on its own thread. A sender that finds more than half
+ * the send buffer queued behind the executor's thread waits for it, as it would have
+ * waited for its own write: one sender never overflows the buffer.
  * <p>
  * It knows when the write in progress started and how many bytes it carries, so that a
  * watchdog can end a session whose peer holds a write past the send time limit.
@@ -47,10 +47,12 @@ final class QueueWriter {
 
 	/**
 	 * Sends written on the sender's thread after a hand-off in which every message went out
-	 * alone: the sender waits for something (its peer's reply) between two sends, however
-	 * soon, and a hand-off would only add a thread's wake-up to each message.
+	 * alone: a hand-off would only add a thread's wake-up to each message of that sender.
 	 */
 	static final int INLINE_SENDS_AFTER_LONE_HAND_OFF = 64;
+
+	/** The most sends written on the sender's thread before the next hand-off is tried. */
+	static final int MAX_INLINE_SENDS = 64 * 64;
 
 	private static final AtomicIntegerFieldUpdater<QueueWriter> HANDED_OFF = AtomicIntegerFieldUpdater
 		.newUpdater(QueueWriter.class, "handedOff");
@@ -73,10 +75,10 @@ final class QueueWriter {
 	/** Sends still to be written on the sender's thread before the next hand-off: a hint, racy on purpose. */
 	private int inlineSends;
 
-	/**
-	 * When the last write of messages ended: a hint, written by whichever thread wrote,
-	 * without ordering.
-	 */
+	/** What {@link #inlineSends} starts from after the next hand-off in which every message went out alone. */
+	private int nextInlineSends = INLINE_SENDS_AFTER_LONE_HAND_OFF;
+
+	/** When the last write of messages ended: a hint, written by whichever thread wrote, without ordering. */
 	private long lastWriteEndedNanos = System.nanoTime() - STREAMING_GAP_NANOS;
 
 	/** Held by the one thread that writes to the container at a time. */
@@ -178,7 +180,11 @@ final class QueueWriter {
 		}
 		while (!this.queue.isEmpty() && !this.writeLock.isLocked() && HANDED_OFF.compareAndSet(this, 0, 1));
 		if (largestBatch == 1) {
-			this.inlineSends = INLINE_SENDS_AFTER_LONE_HAND_OFF;
+			this.inlineSends = this.nextInlineSends;
+			this.nextInlineSends = Math.min(this.nextInlineSends * 2, MAX_INLINE_SENDS);
+		}
+		else if (largestBatch > 1) {
+			this.nextInlineSends = INLINE_SENDS_AFTER_LONE_HAND_OFF;
 		}
 	}
 
