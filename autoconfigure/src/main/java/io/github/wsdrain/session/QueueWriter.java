@@ -22,7 +22,7 @@ import org.springframework.web.socket.WebSocketSession;
  * writes, and the writer finds several messages queued, which it hands to the container
  * as one write where the container allows it ({@link ContainerWrites}). A hand-off in
  * which every message still went out alone shows a sender that waits for its peer between
- * two sends, however briefly: its next 64 sends (twice as many after each such hand-off in
+ * two sends, however briefly: its next 256 sends (twice as many after each such hand-off in
  * a row, at most 4,096) are written on its own thread. A sender that finds more than half
  * the send buffer queued behind the executor's thread waits for it, as it would have
  * waited for its own write: one sender never overflows the buffer.
@@ -49,10 +49,10 @@ final class QueueWriter {
 	 * Sends written on the sender's thread after a hand-off in which every message went out
 	 * alone: a hand-off would only add a thread's wake-up to each message of that sender.
 	 */
-	static final int INLINE_SENDS_AFTER_LONE_HAND_OFF = 64;
+	static final int INLINE_SENDS_AFTER_LONE_HAND_OFF = 256;
 
 	/** The most sends written on the sender's thread before the next hand-off is tried. */
-	static final int MAX_INLINE_SENDS = 64 * 64;
+	static final int MAX_INLINE_SENDS = 16 * INLINE_SENDS_AFTER_LONE_HAND_OFF;
 
 	private static final AtomicIntegerFieldUpdater<QueueWriter> HANDED_OFF = AtomicIntegerFieldUpdater
 		.newUpdater(QueueWriter.class, "handedOff");
