@@ -77,7 +77,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 				&& settings.overflow() == SendOverflowPolicy.DROP_OLDEST) ? SendOverflowPolicy.BLOCK
 						: settings.overflow();
 		this.queue = new SendQueue(settings.sendBufferSize().toBytes(), policy, settings.sendTimeLimit());
-		this.writer = new QueueWriter(this.queue, delegate, totals, this);
+		this.writer = new QueueWriter(this.queue, delegate, totals, this, executor);
 		// The container's own bound frees the writer even if cutting the connection does not.
 		ContainerWrites.boundBlockingWrites(delegate,
 				settings.sendTimeLimit().plus(settings.writeCheckInterval().multipliedBy(2)));
@@ -93,13 +93,16 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 
 	/**
 	 * Queue the message and, unless another thread is already writing, write the queue
-	 * out. Messages from one thread leave in the order of the calls.
+	 * out; a sender that sends again as soon as its previous write ended leaves the
+	 * writing to a thread of the executor and returns, so that its next messages go out
+	 * together. Messages from one thread leave in the order of the calls.
 	 * @param message the message to send
 	 * @throws SessionClosingException if the session is closing or closed: the message
 	 * was not accepted
 	 * @throws SendBufferFullException if the message did not fit in the send buffer
 	 * (see {@link SendOverflowPolicy})
-	 * @throws IOException if the container failed to write a queued message
+	 * @throws IOException if the container failed to write a queued message on this
+	 * thread (a failure on the executor's thread is counted among the dropped messages)
 	 */
 	@Override
 	public void sendMessage(WebSocketMessage<?> message) throws IOException {
@@ -117,7 +120,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		if (accepted != null) {
 			accepted.accept(message);
 		}
-		this.writer.flush();
+		this.writer.send(message.getPayloadLength());
 	}
 
 	/**

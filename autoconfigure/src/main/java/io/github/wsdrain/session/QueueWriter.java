@@ -2,7 +2,10 @@ package io.github.wsdrain.session;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -11,17 +14,48 @@ import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * Writes a {@link SendQueue} to the container's session, one thread at a time: whichever
- * sender finds no writer at work writes the queue out, as Spring's
- * {@code ConcurrentWebSocketSessionDecorator} does, so a single sender pays no thread
- * hand-off. When it finds two or more messages queued it hands them to the container as
- * one write where the container allows it ({@link ContainerWrites}); a lone message goes
- * out at once.
+ * Writes a {@link SendQueue} to the container's session, one thread at a time. A sender
+ * that finds no writer at work writes the queue out itself, as Spring's
+ * {@code ConcurrentWebSocketSessionDecorator} does, so a lone message pays no thread
+ * hand-off. A sender that sends again right after the previous write ended (a loop of
+ * sends) hands the writing to the executor and returns: it queues while that thread
+ * writes, and the writer finds several messages queued, which it hands to the container
+ * as one write where the container allows it ({@link ContainerWrites}). A hand-off in
+ * which every message still went out alone shows a sender that waits for its peer between
+ * two sends, however briefly: its next 256 sends (twice as many after each such hand-off in
+ * a row, at most 4,096) are written on its own thread. A sender that finds more than half
+ * the send buffer queued behind the executor's thread waits for it, as it would have
+ * waited for its own write: one sender never overflows the buffer.
  * <p>
  * It knows when the write in progress started and how many bytes it carries, so that a
  * watchdog can end a session whose peer holds a write past the send time limit.
  */
 final class QueueWriter {
+
+	/**
+	 * A send that starts this soon after the previous write ended comes from a loop of
+	 * sends: far below the round trip of a sender that waits for anything between two
+	 * messages, far above the few hundred nanoseconds between two sends of a loop.
+	 */
+	static final long STREAMING_GAP_NANOS = 1_000;
+
+	/**
+	 * The largest message handed to the executor's thread: batching gains nothing unless
+	 * several messages fit in one write.
+	 */
+	static final int MAX_HANDED_OFF_BYTES = SendQueue.MAX_BATCH_BYTES / 4;
+
+	/**
+	 * Sends written on the sender's thread after a hand-off in which every message went out
+	 * alone: a hand-off would only add a thread's wake-up to each message of that sender.
+	 */
+	static final int INLINE_SENDS_AFTER_LONE_HAND_OFF = 256;
+
+	/** The most sends written on the sender's thread before the next hand-off is tried. */
+	static final int MAX_INLINE_SENDS = 16 * INLINE_SENDS_AFTER_LONE_HAND_OFF;
+
+	private static final AtomicIntegerFieldUpdater<QueueWriter> HANDED_OFF = AtomicIntegerFieldUpdater
+		.newUpdater(QueueWriter.class, "handedOff");
 
 	private final SendQueue queue;
 
@@ -31,6 +65,21 @@ final class QueueWriter {
 
 	/** Told how many messages a failed write lost: those of the write and the rest of its batch. */
 	private final DrainingWebSocketSession session;
+
+	/** Runs the writing handed off by a sender in a loop of sends. */
+	private final Executor executor;
+
+	/** 1 from a hand-off to the executor until its thread has written the queue out. */
+	private volatile int handedOff;
+
+	/** Sends still to be written on the sender's thread before the next hand-off: a hint, racy on purpose. */
+	private int inlineSends;
+
+	/** What {@link #inlineSends} starts from after the next hand-off in which every message went out alone. */
+	private int nextInlineSends = INLINE_SENDS_AFTER_LONE_HAND_OFF;
+
+	/** When the last write of messages ended: a hint, written by whichever thread wrote, without ordering. */
+	private long lastWriteEndedNanos = System.nanoTime() - STREAMING_GAP_NANOS;
 
 	/** Held by the one thread that writes to the container at a time. */
 	private final ReentrantLock writeLock = new ReentrantLock();
@@ -51,11 +100,120 @@ final class QueueWriter {
 
 	private volatile long sentBytes;
 
-	QueueWriter(SendQueue queue, WebSocketSession target, SendTotals totals, DrainingWebSocketSession session) {
+	QueueWriter(SendQueue queue, WebSocketSession target, SendTotals totals, DrainingWebSocketSession session,
+			Executor executor) {
 		this.queue = queue;
 		this.target = target;
 		this.totals = totals;
 		this.session = session;
+		this.executor = executor;
+	}
+
+	/**
+	 * Have the queue written after a sender admitted a message: write it out on this
+	 * thread, leave it to the writer at work, or hand it to the executor when the sender
+	 * is in a loop of sends (see the class description).
+	 * @param size the payload bytes of the message admitted
+	 * @throws IOException if the container failed to write a message on this thread
+	 */
+	void send(int size) throws IOException {
+		if (this.handedOff != 0) {
+			if (this.queue.bytes() > handOffWindowBytes()) {
+				awaitHandedOffWriter();
+			}
+			return;
+		}
+		if (this.inlineSends > 0) {
+			this.inlineSends--;
+		}
+		else if (size <= MAX_HANDED_OFF_BYTES && !this.writeLock.isLocked()
+				&& System.nanoTime() - this.lastWriteEndedNanos < STREAMING_GAP_NANOS
+				&& this.queue.bytes() <= handOffWindowBytes()) {
+			handOff();
+			return;
+		}
+		flush();
+	}
+
+	/** Half the send buffer: with at most that queued before its message, one sender's next message fits. */
+	private long handOffWindowBytes() {
+		return this.queue.capacityBytes() / 2;
+	}
+
+	private void handOff() throws IOException {
+		if (!HANDED_OFF.compareAndSet(this, 0, 1)) {
+			// Another sender handed off just now: its writer takes this message too.
+			return;
+		}
+		try {
+			this.executor.execute(this::writeHandedOff);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped threads: the sender writes, as it would without them.
+			this.handedOff = 0;
+			flush();
+		}
+	}
+
+	/** Run by the executor: write until the queue is empty, then hand back to the senders. */
+	private void writeHandedOff() {
+		int largestBatch = 0;
+		do {
+			try {
+				while (!this.queue.isEmpty() && this.writeLock.tryLock()) {
+					try {
+						largestBatch = Math.max(largestBatch, writeQueue());
+					}
+					finally {
+						this.writeLock.unlock();
+					}
+				}
+			}
+			catch (IOException ex) {
+				// writeFailed counted the loss; the senders learn of the failure at their next
+				// write or from the close result.
+			}
+			finally {
+				this.handedOff = 0;
+			}
+			// A sender that saw the hand-off before it ended left its message for this thread.
+		}
+		while (!this.queue.isEmpty() && !this.writeLock.isLocked() && HANDED_OFF.compareAndSet(this, 0, 1));
+		if (largestBatch == 1) {
+			this.inlineSends = this.nextInlineSends;
+			this.nextInlineSends = Math.min(this.nextInlineSends * 2, MAX_INLINE_SENDS);
+		}
+		else if (largestBatch > 1) {
+			this.nextInlineSends = INLINE_SENDS_AFTER_LONE_HAND_OFF;
+		}
+	}
+
+	/**
+	 * More than half the send buffer is queued behind the executor's writer: wait for it,
+	 * no longer than the send time limit (past that the write watchdog ends the session),
+	 * then write what is left, as the sender's own write would have made it wait.
+	 */
+	private void awaitHandedOffWriter() throws IOException {
+		boolean locked;
+		try {
+			locked = this.writeLock.tryLock(this.session.getSettings().sendTimeLimit().toNanos(),
+					TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			// The message is queued; the writer at work takes it.
+			Thread.currentThread().interrupt();
+			return;
+		}
+		if (!locked) {
+			return;
+		}
+		try {
+			writeQueue();
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+		flush();
 	}
 
 	/**
@@ -132,23 +290,29 @@ final class QueueWriter {
 		}
 	}
 
-	/** Write batches until the queue is empty; the caller holds the write lock. */
-	private void writeQueue() throws IOException {
+	/**
+	 * Write batches until the queue is empty; the caller holds the write lock.
+	 * @return the most messages written together, 0 if none
+	 */
+	private int writeQueue() throws IOException {
 		WebSocketMessage<?>[] batch = this.batch;
 		if (batch == null) {
 			batch = new WebSocketMessage<?>[SendQueue.MAX_BATCH_MESSAGES];
 			this.batch = batch;
 		}
 		int count;
+		int largest = 0;
 		while ((count = this.queue.takeBatch(batch)) > 0) {
+			largest = Math.max(largest, count);
 			boolean complete = (count > 1) ? writeTogether(batch, count) : writeOneByOne(batch, count);
 			if (!complete) {
 				// A drain timeout, a write timeout or the end of the connection took (and
 				// counted) the rest.
 				Arrays.fill(batch, 0, count, null);
-				return;
+				break;
 			}
 		}
+		return largest;
 	}
 
 	private boolean writeOneByOne(WebSocketMessage<?>[] batch, int count) throws IOException {
@@ -235,6 +399,7 @@ final class QueueWriter {
 	private void endWrite() {
 		this.writeStartedNanos = 0;
 		this.writeBytes = 0;
+		this.lastWriteEndedNanos = System.nanoTime();
 	}
 
 	private void recordSent(int messages, long bytes) {

@@ -44,7 +44,8 @@ final class SendQueue {
 	/** Starts small: an idle session holds no array of 16 slots. */
 	private final ArrayDeque<WebSocketMessage<?>> messages = new ArrayDeque<>(1);
 
-	private long queuedBytes;
+	/** Written under the lock, read without it by senders deciding whether to wait for the writer. */
+	private volatile long queuedBytes;
 
 	private volatile int queuedMessages;
 
@@ -272,13 +273,15 @@ final class SendQueue {
 	 * @return the byte count
 	 */
 	long bytes() {
-		this.lock.lock();
-		try {
-			return this.queuedBytes;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.queuedBytes;
+	}
+
+	/**
+	 * Return the most payload bytes the queue holds at once.
+	 * @return the byte count
+	 */
+	long capacityBytes() {
+		return this.capacityBytes;
 	}
 
 	/**

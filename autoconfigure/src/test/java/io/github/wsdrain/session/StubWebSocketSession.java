@@ -7,10 +7,12 @@ import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.springframework.http.HttpHeaders;
@@ -38,6 +40,12 @@ public final class StubWebSocketSession implements WebSocketSession {
 	private final CountDownLatch released;
 
 	private final CountDownLatch writing = new CountDownLatch(1);
+
+	/** The threads that wrote messages. */
+	private final Set<Thread> writers = ConcurrentHashMap.newKeySet();
+
+	/** How long each write of a message takes, like a peer slower than the sender. */
+	private volatile long writeNanos;
 
 	private volatile boolean open = true;
 
@@ -69,6 +77,16 @@ public final class StubWebSocketSession implements WebSocketSession {
 
 	public void release() {
 		this.released.countDown();
+	}
+
+	/** Make every write of a message take about this long, like a peer slower than the sender. */
+	public void slowWrites(long nanos) {
+		this.writeNanos = nanos;
+	}
+
+	/** The threads that wrote messages so far. */
+	public Set<Thread> writers() {
+		return Set.copyOf(this.writers);
 	}
 
 	public void failWrites() {
@@ -110,10 +128,15 @@ public final class StubWebSocketSession implements WebSocketSession {
 		if (this.failWrites) {
 			throw new IOException("Broken pipe");
 		}
+		if (this.writeNanos > 0) {
+			// The time a slow peer takes to read, not a wait for another thread.
+			LockSupport.parkNanos(this.writeNanos);
+		}
 		if (message instanceof PingMessage) {
 			this.events.add("ping");
 			return;
 		}
+		this.writers.add(Thread.currentThread());
 		this.events.add((message instanceof TextMessage text) ? text.getPayload() : "binary");
 	}
 

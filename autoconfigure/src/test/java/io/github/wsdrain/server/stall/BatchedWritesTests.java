@@ -38,11 +38,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Four senders put 4 x 5,000 numbered messages on one session, so the writer finds many
- * queued and hands them to the container in batches. Whatever happens, every accepted
- * message is either sent or counted as dropped (sent + dropped = accepted), and what the
- * client receives of each sender is an unbroken prefix, in order: with a healthy client
- * (all 20,000 arrive), a client that stops reading until the drain timeout (1 s) passes,
- * and a client that drops the connection after 2,000 messages.
+ * queued and hands them to the container in batches; and one sender puts 20,000 in a
+ * loop, so that it hands the writing to the executor's thread and queues while that
+ * thread writes batches. Whatever happens, every accepted message is either sent or
+ * counted as dropped (sent + dropped = accepted), and what the client receives of each
+ * sender is an unbroken prefix, in order: with a healthy client (all 20,000 arrive), a
+ * client that stops reading until the drain timeout (1 s) passes, and a client that drops
+ * the connection after 2,000 messages.
  */
 @SpringBootTest(classes = DrainTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "wsdrain.server.drain-timeout=1s", "wsdrain.server.send-buffer-size=64MB",
@@ -78,7 +80,7 @@ abstract class BatchedWritesTests {
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
 		assertThat(result.dropped()).isZero();
 		assertThat(session.getSentMessages()).isEqualTo(SENDERS * PER_SENDER);
-		client.assertEachSenderInOrder(PER_SENDER);
+		client.assertEachSenderInOrder(SENDERS, PER_SENDER);
 	}
 
 	@Test
@@ -115,22 +117,71 @@ abstract class BatchedWritesTests {
 		assertEverythingAccountedFor(session, client);
 	}
 
+	@Test
+	void aHealthyClientGetsAll20000OfOneSenderInOrder() throws Exception {
+		Client client = new Client(Long.MAX_VALUE, (received) -> {
+		});
+		DrainingWebSocketSession session = client.connect();
+		sendAll(session, 1, SENDERS * PER_SENDER).get(0).get(60, TimeUnit.SECONDS);
+		await().atMost(Duration.ofSeconds(60)).until(() -> client.received.size() == SENDERS * PER_SENDER);
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
+		assertThat(result.dropped()).isZero();
+		assertThat(session.getSentMessages()).isEqualTo(SENDERS * PER_SENDER);
+		client.assertEachSenderInOrder(1, SENDERS * PER_SENDER);
+	}
+
+	@Test
+	void whenTheClientStopsReadingThenTheDrainTimeoutCountsEveryMessageOfOneSenderNotSent() throws Exception {
+		Client client = new Client(1_000, (received) -> {
+		});
+		DrainingWebSocketSession session = client.connect();
+		Future<?> send = sendAll(session, 1, SENDERS * PER_SENDER).get(0);
+		// Its demand counts parts of messages: it stops after at most 1,000 messages.
+		await().atMost(Duration.ofSeconds(30)).until(() -> client.demandLeft.get() <= 0);
+		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
+		assertThat(result.drainTimedOut()).isTrue();
+		client.readTheRest();
+		client.ended.get(30, TimeUnit.SECONDS);
+		send.get(30, TimeUnit.SECONDS);
+		assertEverythingAccountedFor(session, client);
+		assertThat(session.getDroppedMessages()).isPositive();
+	}
+
+	@Test
+	void whenTheClientDropsTheConnectionThenEveryMessageOfOneSenderNotSentIsCounted() throws Exception {
+		CompletableFuture<WebSocket> abort = new CompletableFuture<>();
+		Client client = new Client(Long.MAX_VALUE, (received) -> {
+			if (received == 2_000) {
+				abort.thenAccept(WebSocket::abort);
+			}
+		});
+		DrainingWebSocketSession session = client.connect();
+		abort.complete(client.webSocket);
+		sendAll(session, 1, SENDERS * PER_SENDER).get(0).get(30, TimeUnit.SECONDS);
+		session.getCloseFuture().get(30, TimeUnit.SECONDS);
+		assertEverythingAccountedFor(session, client);
+	}
+
 	private static void assertEverythingAccountedFor(DrainingWebSocketSession session, Client client) {
 		// The write cut off by the end of the connection fails, and counts, a little later.
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(session.getSentMessages() + session.getDroppedMessages())
 				.as("sent + dropped = accepted").isEqualTo(session.getAcceptedMessages()));
 		assertThat(client.received.size()).as("received").isLessThanOrEqualTo((int) session.getAcceptedMessages());
-		client.assertEachSenderInOrder(-1);
+		client.assertEachSenderInOrder(SENDERS, -1);
+	}
+
+	private List<Future<?>> sendAll(DrainingWebSocketSession session) {
+		return sendAll(session, SENDERS, PER_SENDER);
 	}
 
 	/** Start the senders; each stops at its first refusal (the session is closing). */
-	private List<Future<?>> sendAll(DrainingWebSocketSession session) {
+	private List<Future<?>> sendAll(DrainingWebSocketSession session, int senderCount, int perSender) {
 		List<Future<?>> sends = new ArrayList<>();
-		for (int sender = 0; sender < SENDERS; sender++) {
+		for (int sender = 0; sender < senderCount; sender++) {
 			int id = sender;
 			sends.add(this.senders.submit(() -> {
-				for (int i = 0; i < PER_SENDER; i++) {
+				for (int i = 0; i < perSender; i++) {
 					try {
 						session.sendMessage(new TextMessage(id + ":" + i + ":" + PADDING));
 					}
@@ -203,7 +254,7 @@ abstract class BatchedWritesTests {
 		}
 
 		/** Each sender's messages arrived in order, without a gap; all of them unless {@code expected} is -1. */
-		void assertEachSenderInOrder(int expected) {
+		void assertEachSenderInOrder(int senderCount, int expected) {
 			Map<Integer, Integer> next = new ConcurrentHashMap<>();
 			for (String message : this.received) {
 				String[] parts = message.split(":", 3);
@@ -214,7 +265,7 @@ abstract class BatchedWritesTests {
 				next.put(sender, wanted + 1);
 			}
 			if (expected >= 0) {
-				for (int sender = 0; sender < SENDERS; sender++) {
+				for (int sender = 0; sender < senderCount; sender++) {
 					assertThat(next.get(sender)).as("messages of sender %d", sender).isEqualTo(expected);
 				}
 			}
