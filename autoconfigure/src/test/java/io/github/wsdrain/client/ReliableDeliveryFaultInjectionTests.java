@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The reliable client and a resumable server session through a proxy that cuts every
- * connection at a random moment 50 to 500 ms after it opened: 20 sessions × 10,000
+ * connection at a random moment 30 to 300 ms after it opened: 20 sessions × 10,000
  * messages each way, every message delivered to the consumer and to the app exactly
  * once and in order, then a normal close.
  */
@@ -86,7 +86,7 @@ class ReliableDeliveryFaultInjectionTests {
 	@Test
 	void whenEveryConnectionIsCutAtRandomThenEveryMessageArrivesOnceInOrderBothWays() throws Exception {
 		List<ReliableWebSocketConnection> connections = connectAll("cut-");
-		this.proxy.cutEachAfter(Duration.ofMillis(50), Duration.ofMillis(500));
+		this.proxy.cutEachAfter(Duration.ofMillis(30), Duration.ofMillis(300));
 		List<CompletableFuture<Outcome>> outcomes = exchangeAll(connections, "cut-");
 
 		for (CompletableFuture<Outcome> outcome : outcomes) {
