@@ -1,6 +1,8 @@
 package io.github.wsdrain.protocol;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -235,7 +237,7 @@ public final class ReplayBuffer {
 		this.lock.lock();
 		try {
 			// From the newest back: a range is usually the latest few frames of a long buffer.
-			ArrayDeque<WebSocketMessage<?>> range = new ArrayDeque<>();
+			List<WebSocketMessage<?>> range = new ArrayList<>();
 			Iterator<Numbered> newestFirst = this.frames.descendingIterator();
 			while (newestFirst.hasNext()) {
 				Numbered numbered = newestFirst.next();
@@ -243,10 +245,11 @@ public final class ReplayBuffer {
 					break;
 				}
 				if (numbered.seq() <= upTo) {
-					range.addFirst(view(numbered.frame()));
+					range.add(view(numbered.frame()));
 				}
 			}
-			return List.copyOf(range);
+			Collections.reverse(range);
+			return Collections.unmodifiableList(range);
 		}
 		finally {
 			this.lock.unlock();

@@ -113,6 +113,18 @@ public class MultiNodeApplication implements WebSocketConfigurer {
 		 */
 		public final AtomicInteger notRecovered = new AtomicInteger();
 
+		/**
+		 * What the apps of both nodes received from one client so far, in order.
+		 * @param client the client's name
+		 * @return a copy, taken under the lock the apps append under
+		 */
+		public List<String> receivedFrom(String client) {
+			List<String> received = of(client);
+			synchronized (received) {
+				return List.copyOf(received);
+			}
+		}
+
 		List<String> of(String client) {
 			return this.received.computeIfAbsent(client, (name) -> new ArrayList<>());
 		}

@@ -180,7 +180,8 @@ final class JournalWriter implements OutboundStream.Recorder {
 				deliveredNow = this.delivered;
 				bytes = this.deliveredBytes;
 				this.deliveredBytes = 0;
-				this.pending = new ArrayList<>();
+				// Sized for a batch like this one: a busy session's batches are hundreds long.
+				this.pending = new ArrayList<>(Math.max(10, batch.size()));
 			}
 			try {
 				if (!batch.isEmpty()) {

@@ -323,9 +323,10 @@ public class ResumableSession extends OutlivingSession {
 			return;
 		}
 		long delivered = this.in.seal();
-		this.lifecycle.end(MOVED_AWAY, null, ResumableState.MOVED);
-		// The new owner waits for this before it tells the client what to send again.
+		// The new owner waits for this before it tells the client what to send again: first,
+		// since the end may wait for a write in progress to the lost connection.
 		this.journal.released(delivered);
+		this.lifecycle.end(MOVED_AWAY, null, ResumableState.MOVED);
 	}
 
 	/**

@@ -24,6 +24,11 @@ import org.springframework.web.socket.WebSocketMessage;
  */
 final class RedisJournal implements SessionJournal {
 
+	/** A frame's type in the stream, as the script takes it. */
+	private static final byte[] TEXT = { 't' };
+
+	private static final byte[] BINARY = { 'b' };
+
 	private final RedisResumeStore store;
 
 	private final String id;
@@ -88,11 +93,11 @@ final class RedisJournal implements SessionJournal {
 		args.add(Long.toString(firstSeq));
 		for (WebSocketMessage<?> message : messages) {
 			if (message instanceof BinaryMessage binary) {
-				args.add("b");
+				args.add(BINARY);
 				args.add(bytes(binary));
 			}
 			else {
-				args.add("t");
+				args.add(TEXT);
 				args.add(((TextMessage) message).getPayload().getBytes(StandardCharsets.UTF_8));
 			}
 		}

@@ -90,7 +90,7 @@ class MultiNodeCrashTests {
 			for (int i = 0; i < SESSIONS; i++) {
 				assertThat(clients.received(i).get(300, TimeUnit.SECONDS)).as("consumer of c" + i)
 					.containsExactlyElementsOf(fromServer);
-				List<String> taken = this.records.received.get("c" + i);
+				List<String> taken = this.records.receivedFrom("c" + i);
 				assertThat(taken).as("survivor's app of c" + i).isNotEmpty().endsWith("c-" + MESSAGES);
 				int first = Integer.parseInt(taken.get(0).substring(2));
 				assertThat(taken).as("survivor's app of c" + i + ": in order from where the store says")

@@ -90,7 +90,7 @@ class MultiNodeHandOverTests {
 			for (int i = 0; i < SESSIONS; i++) {
 				assertThat(clients.received(i).get(300, TimeUnit.SECONDS)).as("consumer of c" + i)
 					.containsExactlyElementsOf(fromServer);
-				assertThat(this.nodes.records().received.get("c" + i)).as("apps of c" + i).containsExactlyElementsOf(fromClient);
+				assertThat(this.nodes.records().receivedFrom("c" + i)).as("apps of c" + i).containsExactlyElementsOf(fromClient);
 			}
 			assertThat(clients.notRecovered()).isZero();
 			assertThat(this.nodes.records().movedIn).hasSize(SESSIONS)

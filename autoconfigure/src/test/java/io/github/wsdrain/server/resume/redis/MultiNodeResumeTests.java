@@ -61,7 +61,7 @@ class MultiNodeResumeTests {
 			for (int i = 0; i < SESSIONS; i++) {
 				assertThat(clients.received(i).get(600, TimeUnit.SECONDS)).as("consumer of c" + i)
 					.containsExactlyElementsOf(fromServer);
-				assertThat(this.nodes.records().received.get("c" + i)).as("apps of c" + i)
+				assertThat(this.nodes.records().receivedFrom("c" + i)).as("apps of c" + i)
 					.containsExactlyElementsOf(fromClient);
 			}
 			assertThat(clients.notRecovered()).isZero();
