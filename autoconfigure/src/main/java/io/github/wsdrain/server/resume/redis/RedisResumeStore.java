@@ -42,8 +42,8 @@ import org.springframework.web.socket.WebSocketMessage;
  * same server and key prefix. Per session, under one hash tag so that Redis Cluster keeps
  * them in one slot: a hash (owner node, fencing epoch, principal, endpoint, hashed tokens,
  * highest sequence written, client acknowledgement, highest client sequence delivered) and
- * a stream of the unacknowledged outbound messages whose entry IDs are their sequence
- * numbers. Each token hash points to its session through a key of its own. Every write
+ * a stream of the unacknowledged outbound messages, a batch per entry ({@link RedisFrames}).
+ * Each token hash points to its session through a key of its own. Every write
  * is a Lua script fenced by the owner's epoch; a resume is one script that checks the
  * token, principal, endpoint and {@code last}, moves the epoch on and tells the previous
  * owner through its node channel. Keys expire after the resume window without a write;
