@@ -185,19 +185,12 @@ final class JournalWriter implements OutboundStream.Recorder {
 			}
 			try {
 				if (!batch.isEmpty()) {
-					// The counters ride along with the batch, in its round trip.
+					// The acknowledgement rides along with the batch, in its round trip.
 					long ackWith = (ack > this.acknowledgedRecorded) ? ack : 0;
-					long deliveredWith = (deliveredNow > this.deliveredRecorded) ? deliveredNow : 0;
-					append(first, batch, ackWith, deliveredWith);
+					append(first, batch, ackWith);
 					this.target.recorded(first + batch.size() - 1);
 					if (ackWith > 0) {
 						this.acknowledgedRecorded = ack;
-					}
-					if (deliveredWith > 0) {
-						synchronized (this.lock) {
-							this.deliveredRecorded = deliveredNow;
-						}
-						this.target.delivered(deliveredNow, bytes);
 					}
 				}
 				if (ack > this.acknowledgedRecorded) {
@@ -244,11 +237,11 @@ final class JournalWriter implements OutboundStream.Recorder {
 	}
 
 	/** Record a batch in one round trip; while the store is unreachable, try again up to the send time limit. */
-	private void append(long first, List<WebSocketMessage<?>> batch, long ack, long delivered) {
+	private void append(long first, List<WebSocketMessage<?>> batch, long ack) {
 		BackOffExecution backOff = backOff().start();
 		for (int attempt = 1;; attempt++) {
 			try {
-				this.journal.append(first, batch, ack, delivered);
+				this.journal.append(first, batch, ack);
 				this.failingSince = 0;
 				return;
 			}

@@ -78,17 +78,15 @@ final class RedisJournal implements SessionJournal {
 
 	@Override
 	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages) {
-		append(firstSeq, messages, 0, 0);
+		append(firstSeq, messages, 0);
 	}
 
 	@Override
-	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged,
-			long delivered) {
+	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged) {
 		List<Object> args = new ArrayList<>(8);
 		args.add(Long.toString(this.epoch));
 		args.add(this.store.ttl());
 		args.add(Long.toString(acknowledged));
-		args.add(Long.toString(delivered));
 		args.add(Long.toString(firstSeq));
 		RedisFrames.entries(messages, args);
 		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.APPEND, this.keys, args),

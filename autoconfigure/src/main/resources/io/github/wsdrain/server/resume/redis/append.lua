@@ -1,18 +1,18 @@
--- Record outbound frames before they go to the socket, with the counters that ride along (RedisFrames:
+-- Record outbound frames before they go to the socket, with the acknowledgement that rides along (RedisFrames:
 -- an entry per at most 64 KiB of frames, ID <its last sequence>-<its first sequence>, one field 'f': per
 -- frame a type byte, a 4-byte big-endian length and the payload). KEYS: hash, stream.
--- ARGV: epoch, ttl ms, the client's acknowledgement ('0' for none), the last client sequence delivered
--- ('0' for none), the first sequence, then per entry its frame count and its frames.
+-- ARGV: epoch, ttl ms, the client's acknowledgement ('0' for none), the first sequence, then per entry
+-- its frame count and its frames.
 -- Frames already written (a retry after a reply that was lost) are skipped: only the new tail is added,
 -- as an entry of its own. Returns 1, 0 when another node took the session over, -1 when the store lost it,
 -- -2 when the first frame does not follow the highest written (nothing written).
-local h = redis.call('HMGET', KEYS[1], 'epoch', 'written', 'acked', 'delivered')
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'written', 'acked')
 if not h[1] then return -1 end
 if h[1] ~= ARGV[1] then return 0 end
 local written = tonumber(h[2])
-local seq = tonumber(ARGV[5])
+local seq = tonumber(ARGV[4])
 if seq > written + 1 then return -2 end
-for i = 6, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
 	local last = seq + tonumber(ARGV[i]) - 1
 	if last > written then
 		local frames = ARGV[i + 1]
@@ -32,7 +32,6 @@ if tonumber(ARGV[3]) > tonumber(h[3]) then
 	redis.call('HSET', KEYS[1], 'acked', ARGV[3])
 	redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d-0', tonumber(ARGV[3]) + 1))
 end
-if tonumber(ARGV[4]) > tonumber(h[4]) then redis.call('HSET', KEYS[1], 'delivered', ARGV[4]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
