@@ -237,7 +237,8 @@ public final class ReplayBuffer {
 		this.lock.lock();
 		try {
 			// From the newest back: a range is usually the latest few frames of a long buffer.
-			List<WebSocketMessage<?>> range = new ArrayList<>();
+			List<WebSocketMessage<?>> range = new ArrayList<>(
+					(int) Math.min(this.frames.size(), Math.max(0, upTo - after)));
 			Iterator<Numbered> newestFirst = this.frames.descendingIterator();
 			while (newestFirst.hasNext()) {
 				Numbered numbered = newestFirst.next();

@@ -185,8 +185,13 @@ final class JournalWriter implements OutboundStream.Recorder {
 			}
 			try {
 				if (!batch.isEmpty()) {
-					append(first, batch);
+					// The acknowledgement rides along with the batch, in its round trip.
+					long ackWith = (ack > this.acknowledgedRecorded) ? ack : 0;
+					append(first, batch, ackWith);
 					this.target.recorded(first + batch.size() - 1);
+					if (ackWith > 0) {
+						this.acknowledgedRecorded = ack;
+					}
 				}
 				if (ack > this.acknowledgedRecorded) {
 					recordCounter(() -> this.journal.acknowledged(ack), "acknowledgement " + ack);
@@ -232,11 +237,11 @@ final class JournalWriter implements OutboundStream.Recorder {
 	}
 
 	/** Record a batch in one round trip; while the store is unreachable, try again up to the send time limit. */
-	private void append(long first, List<WebSocketMessage<?>> batch) {
+	private void append(long first, List<WebSocketMessage<?>> batch, long ack) {
 		BackOffExecution backOff = backOff().start();
 		for (int attempt = 1;; attempt++) {
 			try {
-				this.journal.append(first, batch);
+				this.journal.append(first, batch, ack);
 				this.failingSince = 0;
 				return;
 			}

@@ -94,6 +94,23 @@ public interface SessionJournal {
 	void append(long firstSeq, List<? extends WebSocketMessage<?>> messages);
 
 	/**
+	 * Record outbound messages as {@link #append(long, List)} does, with the client's
+	 * acknowledgement riding along, in one round trip: as if {@link #acknowledged(long)}
+	 * followed.
+	 * @param firstSeq the sequence number of the first
+	 * @param messages the app's messages, in sequence order
+	 * @param acknowledged the client's acknowledgement to record, 0 for none
+	 * @throws SessionMovedException if another node took the session over
+	 * @throws ResumeStoreException if the store did not record them
+	 */
+	default void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged) {
+		append(firstSeq, messages);
+		if (acknowledged > 0) {
+			acknowledged(acknowledged);
+		}
+	}
+
+	/**
 	 * Record the client's cumulative acknowledgement and drop what it covers; may be
 	 * written later, never out of order.
 	 * @param seq the acknowledged sequence

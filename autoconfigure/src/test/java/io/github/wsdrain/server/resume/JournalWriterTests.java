@@ -24,8 +24,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The journal writer against a journal in memory that the test can hold up or fail: one
- * store call per batch, frames released only once recorded, counters coalesced, and how
- * a store failure or a move ends the recording.
+ * store call per batch, frames released only once recorded, counters coalesced (the
+ * acknowledgement recorded with the next batch), and how a store failure or a move ends
+ * the recording.
  */
 class JournalWriterTests {
 
@@ -80,6 +81,25 @@ class JournalWriterTests {
 		assertThat(this.journal.delivered).containsExactly(50L);
 		assertThat(this.target.acknowledgedToClient).as("acknowledged once recorded, with every byte")
 			.containsExactly("50/500");
+	}
+
+	@Test
+	void anAcknowledgementTakenWhileABatchIsRecordedRidesInTheNextBatchsCall() {
+		this.journal.holdNext();
+		this.writer.record(1, text("one"));
+		await().until(() -> this.journal.waiting.get());
+		this.writer.record(2, text("two"));
+		this.writer.acknowledged(1);
+		this.writer.delivered(3, 10);
+
+		this.journal.hold.countDown();
+		await().until(() -> this.target.acknowledgedToClient.contains("3/10"));
+
+		assertThat(this.journal.appends).containsExactly("1+1", "2+1");
+		assertThat(this.journal.rodeAlong).containsExactly(0L, 1L);
+		assertThat(this.journal.acknowledged).as("no call of its own").isEmpty();
+		assertThat(this.journal.delivered).as("a delivery is recorded on its own").containsExactly(3L);
+		assertThat(this.target.recorded).containsExactly(1L, 2L);
 	}
 
 	@Test
@@ -165,6 +185,9 @@ class JournalWriterTests {
 
 		final List<Long> acknowledged = new CopyOnWriteArrayList<>();
 
+		/** The acknowledgement recorded with each batch. */
+		final List<Long> rodeAlong = new CopyOnWriteArrayList<>();
+
 		final List<Long> delivered = new CopyOnWriteArrayList<>();
 
 		final List<Long> handedOver = new CopyOnWriteArrayList<>();
@@ -218,6 +241,12 @@ class JournalWriterTests {
 				throw failure;
 			}
 			this.appends.add(firstSeq + "+" + new ArrayList<>(messages).size());
+		}
+
+		@Override
+		public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged) {
+			append(firstSeq, messages);
+			this.rodeAlong.add(acknowledged);
 		}
 
 		@Override

@@ -1,7 +1,5 @@
 package io.github.wsdrain.server.resume.redis;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,9 +11,7 @@ import io.github.wsdrain.server.resume.SessionLostException;
 import io.github.wsdrain.server.resume.SessionJournal;
 import io.github.wsdrain.server.resume.SessionMovedException;
 
-import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
@@ -23,11 +19,6 @@ import org.springframework.web.socket.WebSocketMessage;
  * by the epoch this node holds.
  */
 final class RedisJournal implements SessionJournal {
-
-	/** A frame's type in the stream, as the script takes it. */
-	private static final byte[] TEXT = { 't' };
-
-	private static final byte[] BINARY = { 'b' };
 
 	private final RedisResumeStore store;
 
@@ -87,20 +78,17 @@ final class RedisJournal implements SessionJournal {
 
 	@Override
 	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages) {
-		List<Object> args = new ArrayList<>(3 + 2 * messages.size());
+		append(firstSeq, messages, 0);
+	}
+
+	@Override
+	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged) {
+		List<Object> args = new ArrayList<>(8);
 		args.add(Long.toString(this.epoch));
 		args.add(this.store.ttl());
+		args.add(Long.toString(acknowledged));
 		args.add(Long.toString(firstSeq));
-		for (WebSocketMessage<?> message : messages) {
-			if (message instanceof BinaryMessage binary) {
-				args.add(BINARY);
-				args.add(bytes(binary));
-			}
-			else {
-				args.add(TEXT);
-				args.add(((TextMessage) message).getPayload().getBytes(StandardCharsets.UTF_8));
-			}
-		}
+		RedisFrames.entries(messages, args);
 		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.APPEND, this.keys, args),
 				"record " + messages.size() + " message(s)");
 		if (result != null && result == -2) {
@@ -171,13 +159,6 @@ final class RedisJournal implements SessionJournal {
 			this.store.released(this);
 			throw new SessionMovedException("Session " + this.id + " was resumed on another node");
 		}
-	}
-
-	private static byte[] bytes(BinaryMessage message) {
-		ByteBuffer payload = message.getPayload().duplicate();
-		byte[] bytes = new byte[payload.remaining()];
-		payload.get(bytes);
-		return bytes;
 	}
 
 	@Override

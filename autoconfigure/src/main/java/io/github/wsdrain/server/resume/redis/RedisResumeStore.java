@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,18 +28,13 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.data.domain.Range;
-import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
-import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
@@ -48,8 +42,8 @@ import org.springframework.web.socket.WebSocketMessage;
  * same server and key prefix. Per session, under one hash tag so that Redis Cluster keeps
  * them in one slot: a hash (owner node, fencing epoch, principal, endpoint, hashed tokens,
  * highest sequence written, client acknowledgement, highest client sequence delivered) and
- * a stream of the unacknowledged outbound messages whose entry IDs are their sequence
- * numbers. Each token hash points to its session through a key of its own. Every write
+ * a stream of the unacknowledged outbound messages, a batch per entry ({@link RedisFrames}).
+ * Each token hash points to its session through a key of its own. Every write
  * is a Lua script fenced by the owner's epoch; a resume is one script that checks the
  * token, principal, endpoint and {@code last}, moves the epoch on and tells the previous
  * owner through its node channel. Keys expire after the resume window without a write;
@@ -245,22 +239,16 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		if (written <= last) {
 			return List.of();
 		}
-		byte[] stream = this.keys.stream(id).getBytes(StandardCharsets.UTF_8);
-		List<ByteRecord> records = call(() -> this.redis.execute((RedisCallback<List<ByteRecord>>) (connection) -> connection
-			.streamCommands()
-			.xRange(stream, Range.closed((last + 1) + "-0", written + "-0"), Limit.unlimited())), "read a session's frames");
-		List<WebSocketMessage<?>> messages = new ArrayList<>((records != null) ? records.size() : 0);
-		long expected = last + 1;
-		for (ByteRecord record : (records != null) ? records : List.<ByteRecord>of()) {
-			if (record.getId().getTimestamp() != expected) {
-				break;
-			}
-			messages.add(message(record.getValue()));
-			expected++;
+		List<?> reply = call(() -> RedisScripts.runForBytes(this.redis, RedisScripts.READ, this.keys.session(id),
+				List.of(Long.toString(last + 1))), "read a session's frames");
+		List<WebSocketMessage<?>> messages = new ArrayList<>((int) Math.min(written - last, 1024));
+		if (reply != null && reply.size() > 1) {
+			RedisFrames.read((List<?>) reply.get(1), last + 1, written, messages);
 		}
+		long expected = last + 1 + messages.size();
 		if (expected != written + 1) {
-			Object now = call(() -> this.redis.opsForHash().get(this.keys.hash(id), "epoch"), "read a session's epoch");
-			if (now != null && Long.parseLong(String.valueOf(now)) != epoch) {
+			Object now = (reply != null && !reply.isEmpty()) ? reply.get(0) : null;
+			if (now instanceof byte[] bytes && Long.parseLong(new String(bytes, StandardCharsets.US_ASCII)) != epoch) {
 				// Taken by another attempt meanwhile, which trimmed what its client had.
 				throw new SessionMovedException("Session " + id + " was resumed by another connection meanwhile");
 			}
@@ -268,25 +256,6 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 					+ (expected - 1) + " of " + written + " (lost by Redis: eviction, failover or restart)", null);
 		}
 		return messages;
-	}
-
-	private static WebSocketMessage<?> message(Map<byte[], byte[]> fields) {
-		byte[] type = null;
-		byte[] payload = null;
-		for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
-			String name = new String(field.getKey(), StandardCharsets.UTF_8);
-			if ("t".equals(name)) {
-				type = field.getValue();
-			}
-			else if ("p".equals(name)) {
-				payload = field.getValue();
-			}
-		}
-		byte[] bytes = (payload != null) ? payload : new byte[0];
-		if (type != null && type.length == 1 && type[0] == 'b') {
-			return new BinaryMessage(bytes);
-		}
-		return new TextMessage(bytes);
 	}
 
 	@Override

@@ -28,6 +28,9 @@ final class RedisScripts {
 	@SuppressWarnings("rawtypes")
 	static final RedisScript<List> CLAIM = load("claim.lua", List.class);
 
+	@SuppressWarnings("rawtypes")
+	static final RedisScript<List> READ = load("read.lua", List.class);
+
 	private RedisScripts() {
 	}
 
@@ -35,14 +38,30 @@ final class RedisScripts {
 	 * Run a script: text arguments as UTF-8, byte arrays as they are; text results.
 	 */
 	static <T> T run(StringRedisTemplate redis, RedisScript<T> script, List<String> keys, List<?> args) {
+		@SuppressWarnings("unchecked")
+		RedisSerializer<T> results = (RedisSerializer<T>) RedisSerializer.string();
+		return redis.execute(script, RedisSerializer.byteArray(), results, keys, raw(args));
+	}
+
+	/**
+	 * Run a script that returns a list: text arguments as UTF-8, byte arrays as they are;
+	 * the results' strings as byte arrays, lists as lists.
+	 */
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	static List<?> runForBytes(StringRedisTemplate redis, RedisScript<List> script, List<String> keys,
+			List<?> args) {
+		// Strings are deserialized one by one, inside nested lists too: byte arrays stay as they are.
+		RedisSerializer<List> results = (RedisSerializer<List>) (RedisSerializer) RedisSerializer.byteArray();
+		return redis.execute(script, RedisSerializer.byteArray(), results, keys, raw(args));
+	}
+
+	private static Object[] raw(List<?> args) {
 		Object[] raw = new Object[args.size()];
 		for (int i = 0; i < raw.length; i++) {
 			Object arg = args.get(i);
 			raw[i] = (arg instanceof byte[] bytes) ? bytes : String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
 		}
-		@SuppressWarnings("unchecked")
-		RedisSerializer<T> results = (RedisSerializer<T>) RedisSerializer.string();
-		return redis.execute(script, RedisSerializer.byteArray(), results, keys, raw);
+		return raw;
 	}
 
 	private static <T> RedisScript<T> load(String name, Class<T> type) {

@@ -1,22 +1,37 @@
--- Record outbound frames before they go to the socket; entry IDs are the sequence numbers,
--- so Redis itself refuses a duplicate or out-of-order one. KEYS: hash, stream.
--- ARGV: epoch, ttl ms, first sequence, then a type ('t' or 'b') and a payload per frame.
--- Frames already written (a retry after a reply that was lost) are skipped.
--- Returns 1, 0 when another node took the session over, -1 when the store lost it,
+-- Record outbound frames before they go to the socket, with the acknowledgement that rides along (RedisFrames:
+-- an entry per at most 64 KiB of frames, ID <its last sequence>-<its first sequence>, one field 'f': per
+-- frame a type byte, a 4-byte big-endian length and the payload). KEYS: hash, stream.
+-- ARGV: epoch, ttl ms, the client's acknowledgement ('0' for none), the first sequence, then per entry
+-- its frame count and its frames.
+-- Frames already written (a retry after a reply that was lost) are skipped: only the new tail is added,
+-- as an entry of its own. Returns 1, 0 when another node took the session over, -1 when the store lost it,
 -- -2 when the first frame does not follow the highest written (nothing written).
-local h = redis.call('HMGET', KEYS[1], 'epoch', 'written')
+local h = redis.call('HMGET', KEYS[1], 'epoch', 'written', 'acked')
 if not h[1] then return -1 end
 if h[1] ~= ARGV[1] then return 0 end
 local written = tonumber(h[2])
-local seq = tonumber(ARGV[3])
+local seq = tonumber(ARGV[4])
 if seq > written + 1 then return -2 end
-for i = 4, #ARGV, 2 do
-	if seq > written then
-		redis.call('XADD', KEYS[2], seq .. '-0', 't', ARGV[i], 'p', ARGV[i + 1])
+for i = 5, #ARGV, 2 do
+	local last = seq + tonumber(ARGV[i]) - 1
+	if last > written then
+		local frames = ARGV[i + 1]
+		local from = 1
+		for _ = seq, written do
+			local a, b, c, d = string.byte(frames, from + 1, from + 4)
+			from = from + 5 + ((a * 256 + b) * 256 + c) * 256 + d
+		end
+		if from > 1 then frames = string.sub(frames, from) end
+		redis.call('XADD', KEYS[2], string.format('%d-%d', last, math.max(seq, written + 1)), 'f', frames)
+		written = last
 	end
-	seq = seq + 1
+	seq = last + 1
 end
-if seq - 1 > written then redis.call('HSET', KEYS[1], 'written', seq - 1) end
+if written > tonumber(h[2]) then redis.call('HSET', KEYS[1], 'written', written) end
+if tonumber(ARGV[3]) > tonumber(h[3]) then
+	redis.call('HSET', KEYS[1], 'acked', ARGV[3])
+	redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d-0', tonumber(ARGV[3]) + 1))
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1

@@ -3,15 +3,19 @@ package io.github.wsdrain.server.resume.redis;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import io.github.wsdrain.server.resume.ResumeClaim;
 import io.github.wsdrain.server.resume.ResumeStore.ClaimRequest;
 import io.github.wsdrain.server.resume.ResumeStore.SessionKey;
 import io.github.wsdrain.server.resume.SessionJournal;
+import io.github.wsdrain.server.resume.SessionLostException;
 import io.github.wsdrain.server.resume.SessionMovedException;
 import io.github.wsdrain.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The Redis store on a real {@code redis-server}: two nodes (two stores) share it; a
  * session opened on one is claimed on the other with its unacknowledged frames, exactly
- * those, in order; the old owner is fenced off and told; tokens are stored hashed.
+ * those, in order, also from the middle of a batch's entry and across entries of up to
+ * 64 KiB; the old owner is fenced off and told; tokens are stored hashed.
  */
 class RedisResumeStoreTests {
 
@@ -255,6 +260,103 @@ class RedisResumeStoreTests {
 		assertThat(claimed.replay()).extracting(RedisResumeStoreTests::payload).containsExactly("one", "two");
 		assertThatExceptionOfType(SessionMovedException.class)
 			.isThrownBy(() -> journal.append(3, List.of(text("three"))));
+	}
+
+	@Test
+	void aResumeFromTheMiddleOfABatchReplaysExactlyTheFramesAfterIt() throws Exception {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.append(1, texts(1, 5));
+		journal.append(6, List.of(text("6"), new BinaryMessage("7".getBytes(StandardCharsets.UTF_8)), text("8")));
+		// One stream entry per batch, its ID <last>-<first>.
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("2");
+
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
+			.claim(new ClaimRequest("t", null, "/resume", 3, null, 0));
+
+		assertThat(claimed.replay()).extracting(RedisResumeStoreTests::payload)
+			.containsExactly("4", "5", "6", "7", "8");
+		assertThat(claimed.replay().get(3)).isInstanceOf(BinaryMessage.class);
+		assertThat(claimed.replay().get(4)).isInstanceOf(TextMessage.class);
+		// The claim trimmed below 4: the first batch's entry holds 4 and 5, so it stays.
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("2");
+	}
+
+	@Test
+	void anAcknowledgementInTheMiddleOfABatchKeepsItsEntry() throws Exception {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.append(1, texts(1, 5));
+		journal.append(6, texts(6, 7));
+		journal.acknowledged(3);
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("2");
+		journal.acknowledged(5);
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("1");
+
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
+			.claim(new ClaimRequest("t", null, "/resume", 6, null, 0));
+
+		assertThat(claimed.replay()).extracting(RedisResumeStoreTests::payload).containsExactly("7");
+	}
+
+	@Test
+	void aRetriedBatchThatOverlapsWhatIsWrittenAddsOnlyTheNewTail() throws Exception {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.append(1, texts(1, 3));
+		// The reply to the first attempt was lost; the writer sent it again with what came since.
+		journal.append(2, texts(2, 5));
+		journal.append(1, texts(1, 5));
+
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("2");
+		assertThat(redis.command("HGET", "test:{" + journal.id() + "}:s", "written")).isEqualTo("5");
+		assertThatExceptionOfType(SessionLostException.class).isThrownBy(() -> journal.append(7, texts(7, 7)));
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
+			.claim(new ClaimRequest("t", null, "/resume", 0, null, 0));
+		assertThat(claimed.lastSent()).isEqualTo(5);
+		assertThat(claimed.replay()).extracting(RedisResumeStoreTests::payload)
+			.containsExactly("1", "2", "3", "4", "5");
+	}
+
+	@Test
+	void aBatchOf150FramesOf1000BytesAndOneOf100000IsKeptInEntriesOfAt64KiBAndReadFromAnyOfThem()
+			throws Exception {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		List<BinaryMessage> batch = new ArrayList<>();
+		for (int seq = 1; seq <= 151; seq++) {
+			batch.add(new BinaryMessage(filled(seq, (seq <= 150) ? 1_000 : 100_000)));
+		}
+		journal.append(1, batch);
+		// 64 frames of 1,005 bytes fill an entry; the large frame takes one of its own.
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("4");
+		journal.acknowledged(64);
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("3");
+
+		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
+			.claim(new ClaimRequest("t", null, "/resume", 100, null, 0));
+
+		assertThat(claimed.replay()).hasSize(51);
+		for (int i = 0; i < 51; i++) {
+			int seq = 101 + i;
+			assertThat(((BinaryMessage) claimed.replay().get(i)).getPayload().array())
+				.isEqualTo(filled(seq, (seq <= 150) ? 1_000 : 100_000));
+		}
+	}
+
+	private static byte[] filled(int seq, int length) {
+		byte[] bytes = new byte[length];
+		Arrays.fill(bytes, (byte) seq);
+		return bytes;
+	}
+
+	private static String stream(SessionJournal journal) {
+		return "test:{" + journal.id() + "}:f";
+	}
+
+	/** Text messages whose payloads are their sequence numbers, from {@code first} to {@code last}. */
+	private static List<TextMessage> texts(int first, int last) {
+		return IntStream.rangeClosed(first, last).mapToObj((seq) -> text(Integer.toString(seq))).toList();
 	}
 
 	private static TextMessage text(String payload) {
