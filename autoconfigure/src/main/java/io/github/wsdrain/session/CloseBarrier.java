@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -44,13 +44,20 @@ public final class CloseBarrier {
 
 	private static final byte[] PAYLOAD_PREFIX = "wsdrain-close:".getBytes(StandardCharsets.US_ASCII);
 
+	private static final AtomicReferenceFieldUpdater<CloseBarrier, BarrierOutcome> OUTCOME = AtomicReferenceFieldUpdater
+		.newUpdater(CloseBarrier.class, BarrierOutcome.class, "outcome");
+
+	private static final AtomicIntegerFieldUpdater<CloseBarrier> PING_WRITTEN_OR_PONG_TAKEN = AtomicIntegerFieldUpdater
+		.newUpdater(CloseBarrier.class, "pingWrittenOrPongTaken");
+
 	private final Duration timeout;
 
 	private final ScheduledExecutorService timer;
 
 	private final Executor executor;
 
-	private final CompletableFuture<BarrierOutcome> outcome = new CompletableFuture<>();
+	/** Set once, by whatever ends the wait first; {@code null} until then. */
+	private volatile @Nullable BarrierOutcome outcome;
 
 	/** What follows the barrier, set before the Ping goes out. */
 	private volatile @Nullable Runnable then;
@@ -61,10 +68,10 @@ public final class CloseBarrier {
 	private volatile @Nullable ByteBuffer payload;
 
 	/**
-	 * Set by whichever comes first of the Ping's write returning and the Pong being
+	 * Set to 1 by whichever comes first of the Ping's write returning and the Pong being
 	 * taken; the second writes the close frame, so that it never overlaps the Ping's write.
 	 */
-	private final AtomicBoolean pingWrittenOrPongTaken = new AtomicBoolean();
+	private volatile int pingWrittenOrPongTaken;
 
 	private volatile boolean skipped;
 
@@ -107,17 +114,17 @@ public final class CloseBarrier {
 	void pass(WebSocketSession connection, long drainDeadlineNanos, Runnable then) {
 		long bound = Math.min(this.timeout.toNanos(), drainDeadlineNanos - System.nanoTime());
 		if (this.skipped || this.timeout.isZero()) {
-			this.outcome.complete(BarrierOutcome.SKIPPED);
+			OUTCOME.compareAndSet(this, null, BarrierOutcome.SKIPPED);
 			then.run();
 			return;
 		}
 		if (bound <= 0) {
-			this.outcome.complete(BarrierOutcome.TIMED_OUT);
+			OUTCOME.compareAndSet(this, null, BarrierOutcome.TIMED_OUT);
 			then.run();
 			return;
 		}
 		if (!connection.isOpen()) {
-			this.outcome.complete(BarrierOutcome.CONNECTION_ENDED);
+			OUTCOME.compareAndSet(this, null, BarrierOutcome.CONNECTION_ENDED);
 			then.run();
 			return;
 		}
@@ -145,7 +152,7 @@ public final class CloseBarrier {
 			}
 			// The Pong came all the same: the close frame may be this thread's to send.
 		}
-		if (!this.pingWrittenOrPongTaken.compareAndSet(false, true)) {
+		if (!PING_WRITTEN_OR_PONG_TAKEN.compareAndSet(this, 0, 1)) {
 			// The Pong came before the Ping's write returned: its thread left the close frame
 			// to this one, since the container takes one write at a time.
 			this.executor.execute(then);
@@ -164,7 +171,7 @@ public final class CloseBarrier {
 		if (expected == null || !expected.equals(pong.getPayload())) {
 			return false;
 		}
-		if (finish(BarrierOutcome.PASSED) && !this.pingWrittenOrPongTaken.compareAndSet(false, true)) {
+		if (finish(BarrierOutcome.PASSED) && !PING_WRITTEN_OR_PONG_TAKEN.compareAndSet(this, 0, 1)) {
 			// The Ping's write has returned: the close frame goes out on this thread, with
 			// no hand-off and no thread that waited for the Pong.
 			Runnable then = this.then;
@@ -190,7 +197,7 @@ public final class CloseBarrier {
 	 * @return {@code true} if this call ended the wait: the caller runs what follows
 	 */
 	private boolean finish(BarrierOutcome result) {
-		if (!this.outcome.complete(result)) {
+		if (!OUTCOME.compareAndSet(this, null, result)) {
 			return false;
 		}
 		ScheduledFuture<?> expiry = this.expiry;
@@ -205,7 +212,8 @@ public final class CloseBarrier {
 	 * @return the outcome, {@link BarrierOutcome#SKIPPED} while no Ping was sent
 	 */
 	public BarrierOutcome getOutcome() {
-		return this.outcome.getNow(BarrierOutcome.SKIPPED);
+		BarrierOutcome outcome = this.outcome;
+		return (outcome != null) ? outcome : BarrierOutcome.SKIPPED;
 	}
 
 	private static ByteBuffer newPayload() {

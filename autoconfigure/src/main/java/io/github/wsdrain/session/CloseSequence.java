@@ -50,9 +50,11 @@ final class CloseSequence {
 	/** Set when the session stops accepting messages. */
 	private volatile @Nullable CloseRequest closeRequest;
 
-	private final CompletableFuture<CloseResult> closeFuture = new CompletableFuture<>();
+	/** Created by the first caller that asks for it, under this sequence's monitor: an idle session holds none. */
+	private volatile @Nullable CompletableFuture<CloseResult> closeFuture;
 
-	private final CompletableFuture<CloseStatus> connectionEnd = new CompletableFuture<>();
+	/** Created as {@link #closeFuture} is. */
+	private volatile @Nullable CompletableFuture<CloseStatus> connectionEnd;
 
 	/** What the first close request waits for while the session still accepts messages. */
 	private volatile @Nullable Supplier<CompletableFuture<?>> closeDelay;
@@ -76,7 +78,7 @@ final class CloseSequence {
 			delay.get()
 				.orTimeout(this.settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)
 				.whenCompleteAsync((done, ex) -> closeAsync(status), this.executor);
-			return this.closeFuture;
+			return closeFuture();
 		}
 		if (transition(SessionState::closeRequested, status) != null) {
 			if (this.closeBarrier.sendsPing() && this.writer.isDrained()) {
@@ -89,7 +91,7 @@ final class CloseSequence {
 				this.executor.execute(this::drainAndClose);
 			}
 		}
-		return this.closeFuture;
+		return closeFuture();
 	}
 
 	/**
@@ -145,7 +147,7 @@ final class CloseSequence {
 	}
 
 	void connectionClosed(CloseStatus status) {
-		this.connectionEnd.complete(status);
+		connectionEnd().complete(status);
 		this.closeBarrier.connectionEnded();
 		SessionState from = transition(SessionState::connectionEnded, status);
 		if (from == null) {
@@ -178,11 +180,31 @@ final class CloseSequence {
 	}
 
 	CompletableFuture<CloseResult> closeFuture() {
-		return this.closeFuture;
+		CompletableFuture<CloseResult> future = this.closeFuture;
+		if (future == null) {
+			synchronized (this) {
+				future = this.closeFuture;
+				if (future == null) {
+					future = new CompletableFuture<>();
+					this.closeFuture = future;
+				}
+			}
+		}
+		return future;
 	}
 
 	CompletableFuture<CloseStatus> connectionEnd() {
-		return this.connectionEnd;
+		CompletableFuture<CloseStatus> future = this.connectionEnd;
+		if (future == null) {
+			synchronized (this) {
+				future = this.connectionEnd;
+				if (future == null) {
+					future = new CompletableFuture<>();
+					this.connectionEnd = future;
+				}
+			}
+		}
+		return future;
 	}
 
 	private void drainAndClose() {
@@ -308,7 +330,7 @@ final class CloseSequence {
 			this.listener.sessionClosed(this.session, result);
 		}
 		finally {
-			this.closeFuture.complete(result);
+			closeFuture().complete(result);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -28,7 +29,8 @@ import org.springframework.web.socket.WebSocketSession;
  * waited for its own write: one sender never overflows the buffer.
  * <p>
  * It knows when the write in progress started and how many bytes it carries, so that a
- * watchdog can end a session whose peer holds a write past the send time limit.
+ * watchdog can end a session whose peer holds a write past the send time limit. Its write
+ * lock and batch are created by the first write: an idle session holds neither.
  */
 final class QueueWriter {
 
@@ -57,6 +59,9 @@ final class QueueWriter {
 	private static final AtomicIntegerFieldUpdater<QueueWriter> HANDED_OFF = AtomicIntegerFieldUpdater
 		.newUpdater(QueueWriter.class, "handedOff");
 
+	private static final AtomicReferenceFieldUpdater<QueueWriter, ReentrantLock> WRITE_LOCK = AtomicReferenceFieldUpdater
+		.newUpdater(QueueWriter.class, ReentrantLock.class, "writeLock");
+
 	private final SendQueue queue;
 
 	private final WebSocketSession target;
@@ -81,8 +86,8 @@ final class QueueWriter {
 	/** When the last write of messages ended: a hint, written by whichever thread wrote, without ordering. */
 	private long lastWriteEndedNanos = System.nanoTime() - STREAMING_GAP_NANOS;
 
-	/** Held by the one thread that writes to the container at a time. */
-	private final ReentrantLock writeLock = new ReentrantLock();
+	/** Held by the one thread that writes to the container at a time; see {@link #writeLock()}. */
+	private volatile @Nullable ReentrantLock writeLock;
 
 	/** The writer's batch, only touched under the write lock. */
 	private WebSocketMessage<?> @Nullable [] batch;
@@ -126,13 +131,26 @@ final class QueueWriter {
 		if (this.inlineSends > 0) {
 			this.inlineSends--;
 		}
-		else if (size <= MAX_HANDED_OFF_BYTES && !this.writeLock.isLocked()
+		else if (size <= MAX_HANDED_OFF_BYTES && !isWriting()
 				&& System.nanoTime() - this.lastWriteEndedNanos < STREAMING_GAP_NANOS
 				&& this.queue.bytes() <= handOffWindowBytes()) {
 			handOff();
 			return;
 		}
 		flush();
+	}
+
+	/** Return the write lock, created on first use: threads that race to create it all get the one that won. */
+	private ReentrantLock writeLock() {
+		ReentrantLock lock = this.writeLock;
+		return (lock != null) ? lock
+				: WRITE_LOCK.updateAndGet(this, (current) -> (current != null) ? current : new ReentrantLock());
+	}
+
+	/** Return whether a thread is writing to the container now. */
+	private boolean isWriting() {
+		ReentrantLock lock = this.writeLock;
+		return lock != null && lock.isLocked();
 	}
 
 	/** Half the send buffer: with at most that queued before its message, one sender's next message fits. */
@@ -160,12 +178,12 @@ final class QueueWriter {
 		int largestBatch = 0;
 		do {
 			try {
-				while (!this.queue.isEmpty() && this.writeLock.tryLock()) {
+				while (!this.queue.isEmpty() && writeLock().tryLock()) {
 					try {
 						largestBatch = Math.max(largestBatch, writeQueue());
 					}
 					finally {
-						this.writeLock.unlock();
+						writeLock().unlock();
 					}
 				}
 			}
@@ -178,7 +196,7 @@ final class QueueWriter {
 			}
 			// A sender that saw the hand-off before it ended left its message for this thread.
 		}
-		while (!this.queue.isEmpty() && !this.writeLock.isLocked() && HANDED_OFF.compareAndSet(this, 0, 1));
+		while (!this.queue.isEmpty() && !isWriting() && HANDED_OFF.compareAndSet(this, 0, 1));
 		if (largestBatch == 1) {
 			this.inlineSends = this.nextInlineSends;
 			this.nextInlineSends = Math.min(this.nextInlineSends * 2, MAX_INLINE_SENDS);
@@ -196,7 +214,7 @@ final class QueueWriter {
 	private void awaitHandedOffWriter() throws IOException {
 		boolean locked;
 		try {
-			locked = this.writeLock.tryLock(this.session.getSettings().sendTimeLimit().toNanos(),
+			locked = writeLock().tryLock(this.session.getSettings().sendTimeLimit().toNanos(),
 					TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
@@ -211,7 +229,7 @@ final class QueueWriter {
 			writeQueue();
 		}
 		finally {
-			this.writeLock.unlock();
+			writeLock().unlock();
 		}
 		flush();
 	}
@@ -222,12 +240,12 @@ final class QueueWriter {
 	 * @throws IOException if the container failed to write a message
 	 */
 	void flush() throws IOException {
-		while (!this.queue.isEmpty() && this.writeLock.tryLock()) {
+		while (!this.queue.isEmpty() && writeLock().tryLock()) {
 			try {
 				writeQueue();
 			}
 			finally {
-				this.writeLock.unlock();
+				writeLock().unlock();
 			}
 		}
 	}
@@ -241,7 +259,7 @@ final class QueueWriter {
 	 * @throws InterruptedException if interrupted while waiting for the writer at work
 	 */
 	boolean drain(long deadlineNanos) throws IOException, InterruptedException {
-		if (!this.writeLock.tryLock(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+		if (!writeLock().tryLock(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
 			return false;
 		}
 		try {
@@ -249,7 +267,7 @@ final class QueueWriter {
 			return true;
 		}
 		finally {
-			this.writeLock.unlock();
+			writeLock().unlock();
 		}
 	}
 
@@ -259,14 +277,14 @@ final class QueueWriter {
 	 * @return {@code true} when the queue is empty and no write is in progress
 	 */
 	boolean isDrained() {
-		if (!this.writeLock.tryLock()) {
+		if (!writeLock().tryLock()) {
 			return false;
 		}
 		try {
 			return this.queue.isEmpty();
 		}
 		finally {
-			this.writeLock.unlock();
+			writeLock().unlock();
 		}
 	}
 

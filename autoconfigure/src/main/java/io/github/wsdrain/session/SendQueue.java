@@ -3,6 +3,7 @@ package io.github.wsdrain.session;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,6 +18,9 @@ import org.springframework.web.socket.WebSocketMessage;
  * <p>
  * Once {@linkplain #close() closed} it admits nothing more, but still hands out what it
  * holds: the drain writes every message admitted before the close.
+ * <p>
+ * Its lock and deque are created when first needed: most sessions are idle most of their
+ * life, and an idle session that never sent holds neither.
  */
 final class SendQueue {
 
@@ -29,20 +33,23 @@ final class SendQueue {
 	private static final AtomicIntegerFieldUpdater<SendQueue> BATCH_REMAINING = AtomicIntegerFieldUpdater
 		.newUpdater(SendQueue.class, "batchRemaining");
 
+	private static final AtomicReferenceFieldUpdater<SendQueue, ReentrantLock> LOCK = AtomicReferenceFieldUpdater
+		.newUpdater(SendQueue.class, ReentrantLock.class, "lock");
+
 	private final long capacityBytes;
 
 	private final SendOverflowPolicy policy;
 
 	private final long maxWaitNanos;
 
-	/** Guards the deque, its byte count and {@link #closed}. */
-	private final ReentrantLock lock = new ReentrantLock();
+	/** Guards the deque, its byte count and {@link #closed}; see {@link #lock()}. */
+	private volatile @Nullable ReentrantLock lock;
 
 	/** Created by the first sender that waits for room: most sessions never need it. */
 	private @Nullable Condition roomAvailable;
 
-	/** Starts small: an idle session holds no array of 16 slots. */
-	private final ArrayDeque<WebSocketMessage<?>> messages = new ArrayDeque<>(1);
+	/** Created, small, by the first message admitted; guarded by the lock. */
+	private @Nullable ArrayDeque<WebSocketMessage<?>> messages;
 
 	/** Written under the lock, read without it by senders deciding whether to wait for the writer. */
 	private volatile long queuedBytes;
@@ -79,7 +86,8 @@ final class SendQueue {
 	 */
 	Offer offer(WebSocketMessage<?> message) throws InterruptedException {
 		int size = message.getPayloadLength();
-		this.lock.lock();
+		ReentrantLock lock = lock();
+		lock.lock();
 		try {
 			if (this.closed) {
 				return Offer.CLOSED;
@@ -88,7 +96,7 @@ final class SendQueue {
 			if (!hasRoomFor(size)) {
 				switch (this.policy) {
 					case BLOCK -> {
-						Offer refused = awaitRoom(size);
+						Offer refused = awaitRoom(lock, size);
 						if (refused != null) {
 							return refused;
 						}
@@ -99,19 +107,34 @@ final class SendQueue {
 					case DROP_OLDEST -> dropped = dropOldestUntilRoom(size);
 				}
 			}
-			this.messages.addLast(message);
+			ArrayDeque<WebSocketMessage<?>> messages = this.messages;
+			if (messages == null) {
+				messages = new ArrayDeque<>(1);
+				this.messages = messages;
+			}
+			messages.addLast(message);
 			this.queuedBytes += size;
 			this.queuedMessages++;
 			this.admitted++;
 			return (dropped == 0) ? Offer.ADMITTED : new Offer(Outcome.ADMITTED, dropped, false);
 		}
 		finally {
-			this.lock.unlock();
+			lock.unlock();
 		}
 	}
 
+	/**
+	 * Return the lock, creating it on first use: threads that race to create it all get
+	 * the one that won.
+	 */
+	private ReentrantLock lock() {
+		ReentrantLock lock = this.lock;
+		return (lock != null) ? lock
+				: LOCK.updateAndGet(this, (current) -> (current != null) ? current : new ReentrantLock());
+	}
+
 	/** Wait for room; return {@code null} once there is some, else why the message is refused. */
-	private @Nullable Offer awaitRoom(int size) throws InterruptedException {
+	private @Nullable Offer awaitRoom(ReentrantLock lock, int size) throws InterruptedException {
 		long nanos = this.maxWaitNanos;
 		while (!hasRoomFor(size)) {
 			if (nanos <= 0) {
@@ -119,7 +142,7 @@ final class SendQueue {
 			}
 			Condition room = this.roomAvailable;
 			if (room == null) {
-				room = this.lock.newCondition();
+				room = lock.newCondition();
 				this.roomAvailable = room;
 			}
 			nanos = room.awaitNanos(nanos);
@@ -134,10 +157,12 @@ final class SendQueue {
 		return this.queuedBytes == 0 || this.queuedBytes + size <= this.capacityBytes;
 	}
 
+	/** Only called with messages queued: the deque exists. */
 	private long dropOldestUntilRoom(int size) {
+		ArrayDeque<WebSocketMessage<?>> messages = this.messages;
 		long dropped = 0;
 		while (!hasRoomFor(size)) {
-			WebSocketMessage<?> oldest = this.messages.pollFirst();
+			WebSocketMessage<?> oldest = messages.pollFirst();
 			this.queuedBytes -= oldest.getPayloadLength();
 			this.queuedMessages--;
 			dropped++;
@@ -155,14 +180,16 @@ final class SendQueue {
 	 * {@value #MAX_BATCH_BYTES} bytes, or one larger message; 0 when the queue is empty
 	 */
 	int takeBatch(WebSocketMessage<?>[] batch) {
-		this.lock.lock();
+		ReentrantLock lock = lock();
+		lock.lock();
 		try {
+			ArrayDeque<WebSocketMessage<?>> messages = this.messages;
 			int count = 0;
 			long bytes = 0;
 			WebSocketMessage<?> next;
-			while (count < MAX_BATCH_MESSAGES && (next = this.messages.peekFirst()) != null
+			while (messages != null && count < MAX_BATCH_MESSAGES && (next = messages.peekFirst()) != null
 					&& (count == 0 || bytes + next.getPayloadLength() <= MAX_BATCH_BYTES)) {
-				this.messages.pollFirst();
+				messages.pollFirst();
 				batch[count++] = next;
 				bytes += next.getPayloadLength();
 			}
@@ -170,12 +197,12 @@ final class SendQueue {
 			this.queuedMessages -= count;
 			this.batchRemaining = count;
 			if (count > 0) {
-				signalRoom();
+				signalRoom(lock);
 			}
 			return count;
 		}
 		finally {
-			this.lock.unlock();
+			lock.unlock();
 		}
 	}
 
@@ -207,13 +234,14 @@ final class SendQueue {
 	 * Admit nothing more; senders waiting for room are refused at once.
 	 */
 	void close() {
-		this.lock.lock();
+		ReentrantLock lock = lock();
+		lock.lock();
 		try {
 			this.closed = true;
-			signalRoom();
+			signalRoom(lock);
 		}
 		finally {
-			this.lock.unlock();
+			lock.unlock();
 		}
 	}
 
@@ -222,24 +250,29 @@ final class SendQueue {
 	 * @return how many were dropped
 	 */
 	long clear() {
-		this.lock.lock();
+		ReentrantLock lock = lock();
+		lock.lock();
 		try {
-			long count = this.messages.size() + BATCH_REMAINING.getAndSet(this, 0);
-			this.messages.clear();
+			ArrayDeque<WebSocketMessage<?>> messages = this.messages;
+			long count = BATCH_REMAINING.getAndSet(this, 0);
+			if (messages != null) {
+				count += messages.size();
+				messages.clear();
+			}
 			this.queuedBytes = 0;
 			this.queuedMessages = 0;
-			signalRoom();
+			signalRoom(lock);
 			return count;
 		}
 		finally {
-			this.lock.unlock();
+			lock.unlock();
 		}
 	}
 
 	/** Wake the senders waiting for room; the caller holds the lock. */
-	private void signalRoom() {
+	private void signalRoom(ReentrantLock lock) {
 		Condition room = this.roomAvailable;
-		if (room != null && this.lock.hasWaiters(room)) {
+		if (room != null && lock.hasWaiters(room)) {
 			room.signalAll();
 		}
 	}

@@ -4,7 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link SendQueue} alone: bounds, each overflow policy, batches. No session, no socket.
+ * {@link SendQueue} alone: bounds, each overflow policy, batches, and the first offers to
+ * a queue that has created nothing yet. No session, no socket.
  */
 class SendQueueTests {
 
@@ -142,6 +148,61 @@ class SendQueueTests {
 		assertThat(queue.claimNext()).as("the writer stops at the next message").isFalse();
 		assertThat(queue.size()).isZero();
 		assertThat(queue.isEmpty()).isTrue();
+	}
+
+	@Test
+	void aQueueThatNeverAdmittedAnythingBatchesClearsAndClosesAsEmpty() throws Exception {
+		SendQueue queue = new SendQueue(100, SendOverflowPolicy.BLOCK, LONG_WAIT);
+		assertThat(queue.takeBatch(new WebSocketMessage<?>[SendQueue.MAX_BATCH_MESSAGES])).isZero();
+		assertThat(queue.claimNext()).isFalse();
+		assertThat(queue.clear()).isZero();
+		queue.close();
+		assertThat(queue.offer(bytes(1))).isEqualTo(SendQueue.Offer.CLOSED);
+		assertThat(queue.size()).isZero();
+		assertThat(queue.admitted()).isZero();
+	}
+
+	/**
+	 * The lock and the deque are created by the first offer: 200 fresh queues, each offered
+	 * 100 messages by each of 4 threads released at once, keep all 400, in each thread's
+	 * order.
+	 */
+	@Test
+	void fourThreadsOfferingAtOnceToAFreshQueueLoseNothing() throws Exception {
+		int threads = 4;
+		int perThread = 100;
+		ExecutorService senders = Executors.newFixedThreadPool(threads);
+		try {
+			for (int round = 0; round < 200; round++) {
+				SendQueue queue = new SendQueue(1_000_000, SendOverflowPolicy.TERMINATE, LONG_WAIT);
+				CountDownLatch start = new CountDownLatch(1);
+				List<Future<?>> sent = new ArrayList<>();
+				for (int t = 0; t < threads; t++) {
+					String thread = "t" + t;
+					sent.add(senders.submit(() -> {
+						start.await();
+						for (int i = 0; i < perThread; i++) {
+							assertThat(queue.offer(text(thread + ":" + i, 8))).isEqualTo(SendQueue.Offer.ADMITTED);
+						}
+						return null;
+					}));
+				}
+				start.countDown();
+				for (Future<?> future : sent) {
+					future.get(10, TimeUnit.SECONDS);
+				}
+				List<String> payloads = payloads(queue);
+				assertThat(payloads).hasSize(threads * perThread);
+				for (int t = 0; t < threads; t++) {
+					String prefix = "t" + t + ":";
+					assertThat(payloads.stream().filter((payload) -> payload.startsWith(prefix)))
+						.containsExactlyElementsOf(IntStream.range(0, perThread).mapToObj((i) -> prefix + i).toList());
+				}
+			}
+		}
+		finally {
+			senders.shutdownNow();
+		}
 	}
 
 	@Test
