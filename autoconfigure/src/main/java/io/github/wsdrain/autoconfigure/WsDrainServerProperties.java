@@ -276,7 +276,7 @@ public class WsDrainServerProperties {
 		private DataSize bufferSize = DataSize.ofMegabytes(1);
 
 		/** Replay buffer of a session when its connection goes live, and the most it grows to; it falls towards buffer-size for a slow reader. */
-		private DataSize maxBufferSize = DataSize.ofMegabytes(16);
+		private DataSize maxBufferSize = DataSize.ofMegabytes(32);
 
 		/** Most bytes all replay buffers together may hold beyond buffer-size; unset means an eighth of the maximum heap. */
 		private @Nullable DataSize sharedBufferSize;

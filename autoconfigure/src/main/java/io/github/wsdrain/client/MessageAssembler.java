@@ -69,6 +69,15 @@ final class MessageAssembler {
 	private void binary(BinaryMessage message) {
 		ByteBuffer payload = message.getPayload();
 		int length = payload.remaining();
+		if (this.binaryLength == 0 && message.isLast()) {
+			// A whole message, the usual case: one copy, straight into the message's own array.
+			if (fits(length)) {
+				byte[] whole = new byte[length];
+				payload.duplicate().get(whole);
+				this.listener.assembled(new BinaryMessage(whole), length);
+			}
+			return;
+		}
 		if (!fits((long) this.binaryLength + length)) {
 			resetBinary();
 			return;

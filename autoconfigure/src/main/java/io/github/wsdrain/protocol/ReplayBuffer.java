@@ -37,6 +37,9 @@ public final class ReplayBuffer {
 
 	private long bytes;
 
+	/** Bytes of every frame ever kept: each frame records where it ends, so a release reads two frames, not all. */
+	private long keptBytes;
+
 	/**
 	 * Written under the lock, read without it: the send path reads it once per message, and
 	 * taking the lock again there made senders wake the acknowledging thread waiting for it.
@@ -115,8 +118,7 @@ public final class ReplayBuffer {
 				return null;
 			}
 			this.lastSent = this.lastSent + 1;
-			this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
-			this.bytes += frame.getPayloadLength();
+			keep(frame);
 			this.capacity.sent(this.lastSent);
 			return view(frame);
 		}
@@ -139,8 +141,7 @@ public final class ReplayBuffer {
 			for (WebSocketMessage<?> message : messages) {
 				WebSocketMessage<?> frame = FrameCodec.data(this.lastSent + 1, message);
 				this.lastSent = this.lastSent + 1;
-				this.frames.addLast(new Numbered(this.lastSent, frame, frame.getPayloadLength()));
-				this.bytes += frame.getPayloadLength();
+				keep(frame);
 			}
 		}
 		finally {
@@ -160,10 +161,7 @@ public final class ReplayBuffer {
 			if (seq > this.lastSent) {
 				return false;
 			}
-			long released = 0;
-			while (!this.frames.isEmpty() && this.frames.peekFirst().seq() <= seq) {
-				released += this.frames.pollFirst().bytes();
-			}
+			long released = releaseUpTo(seq);
 			this.bytes -= released;
 			this.capacity.acknowledged(seq, released, this.bytes);
 			this.lastAcknowledged = Math.max(this.lastAcknowledged, seq);
@@ -173,6 +171,34 @@ public final class ReplayBuffer {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** Keep the frame numbered {@code lastSent}; call with the lock held. */
+	private void keep(WebSocketMessage<?> frame) {
+		int size = frame.getPayloadLength();
+		this.keptBytes += size;
+		this.frames.addLast(new Numbered(this.lastSent, frame, size, this.keptBytes));
+		this.bytes += size;
+	}
+
+	/**
+	 * Drop the frames up to and including {@code seq}; call with the lock held.
+	 * @return the bytes they were counted with
+	 */
+	private long releaseUpTo(long seq) {
+		Numbered first = this.frames.peekFirst();
+		if (first == null || first.seq() > seq) {
+			return 0;
+		}
+		// The frames kept are numbered one after another: an acknowledgement after a fast stream
+		// releases thousands, and only the first and the last are read, not each one.
+		long count = Math.min(seq - first.seq() + 1, this.frames.size());
+		// Typed as Object: a cast of each frame would read each one.
+		Object last = first;
+		for (long i = 0; i < count; i++) {
+			last = this.frames.pollFirst();
+		}
+		return ((Numbered) last).end() - (first.end() - first.bytes());
 	}
 
 	/**
@@ -391,8 +417,11 @@ public final class ReplayBuffer {
 
 	}
 
-	/** {@code bytes} as counted when kept: what it releases, whatever a write did to the frame's buffer. */
-	private record Numbered(long seq, WebSocketMessage<?> frame, int bytes) {
+	/**
+	 * {@code bytes} as counted when kept: what it releases, whatever a write did to the
+	 * frame's buffer; {@code end}, the bytes kept up to and including it.
+	 */
+	private record Numbered(long seq, WebSocketMessage<?> frame, int bytes, long end) {
 	}
 
 }

@@ -186,10 +186,10 @@ class WsDrainServerAutoConfigurationTests {
 	}
 
 	@Test
-	void byDefaultReplayBuffersGrowTo16MegabytesAndShareAnEighthOfTheHeap() {
+	void byDefaultReplayBuffersGrowTo32MegabytesAndShareAnEighthOfTheHeap() {
 		this.contextRunner.run((context) -> {
 			ResumeSettings settings = context.getBean(ResumeSettings.class);
-			assertThat(settings.maxBufferSize()).isEqualTo(DataSize.ofMegabytes(16));
+			assertThat(settings.maxBufferSize()).isEqualTo(DataSize.ofMegabytes(32));
 			assertThat(settings.sharedBufferSize().toBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 8);
 		});
 	}

@@ -86,6 +86,37 @@ class ReplayBufferTests {
 	}
 
 	@Test
+	void acknowledgementsOf1To5000FramesAtATimeReleaseExactlyTheBytesOfThoseFrames() {
+		ReplayBuffer buffer = new ReplayBuffer(1 << 24);
+		// Restored frames first, as after a move between nodes: numbered on from the acknowledgement.
+		buffer.restore(100, List.of(new TextMessage("restored one"), new TextMessage("restored two, longer")));
+		long[] frameBytes = new long[10_103];
+		frameBytes[101] = "m:101:restored one".length();
+		frameBytes[102] = "m:102:restored two, longer".length();
+		for (int seq = 103; seq <= 10_102; seq++) {
+			frameBytes[seq] = buffer.add(new TextMessage("x".repeat(seq % 37)), () -> {
+			}).getPayloadLength();
+		}
+		long held = 0;
+		for (int seq = 101; seq <= 10_102; seq++) {
+			held += frameBytes[seq];
+		}
+		assertThat(buffer.bytes()).isEqualTo(held);
+		int acknowledged = 100;
+		for (int step : new int[] { 1, 2, 5_000, 3, 4_996 }) {
+			for (int seq = acknowledged + 1; seq <= acknowledged + step; seq++) {
+				held -= frameBytes[seq];
+			}
+			acknowledged += step;
+			assertThat(buffer.acknowledge(acknowledged)).isTrue();
+			assertThat(buffer.bytes()).as("after acknowledging up to %d", acknowledged).isEqualTo(held);
+			assertThat(buffer.size()).isEqualTo(10_102 - acknowledged);
+		}
+		assertThat(held).isZero();
+		assertThat(buffer.isEmpty()).isTrue();
+	}
+
+	@Test
 	void releaseDropsEveryFrameAndKeepsTheSequenceNumbers() {
 		ReplayBuffer buffer = new ReplayBuffer(1 << 20);
 		for (int i = 0; i < 100; i++) {

@@ -27,14 +27,14 @@ public record ResumeSettings(Duration ackTimeout, Duration window, DataSize buff
 	/** Default heartbeat: below the 60 s idle timeout of common proxies and load balancers (PROTOCOL.md §6). */
 	public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(25);
 
-	/** Default most a replay buffer grows to: twice what a 100 ms round trip carries at 80 MB/s. */
-	public static final DataSize DEFAULT_MAX_BUFFER_SIZE = DataSize.ofMegabytes(16);
+	/** Default most a replay buffer grows to: twice what a 50 ms round trip carries at 320 MB/s (PROTOCOL.md §6). */
+	public static final DataSize DEFAULT_MAX_BUFFER_SIZE = DataSize.ofMegabytes(32);
 
 	/** Share of the maximum heap that replay buffers may hold beyond their base size unless configured. */
 	public static final int DEFAULT_SHARED_BUFFER_HEAP_DIVISOR = 8;
 
 	/**
-	 * Defaults: 5 s acknowledgement timeout, 2 min window, 1 MB buffer growing to 16 MB, 10 s
+	 * Defaults: 5 s acknowledgement timeout, 2 min window, 1 MB buffer growing to 32 MB, 10 s
 	 * send time limit, 25 s heartbeat, an eighth of the maximum heap shared.
 	 */
 	public static final ResumeSettings DEFAULTS = new ResumeSettings(Duration.ofSeconds(5), Duration.ofMinutes(2),

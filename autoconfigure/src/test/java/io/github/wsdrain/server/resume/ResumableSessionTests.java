@@ -205,7 +205,7 @@ class ResumableSessionTests {
 		WireClient client = ResumeTestApplication.client(this.port).neverAcknowledge().connect();
 		ResumableSession session = (ResumableSession) this.recorder.nextSession();
 		String kilobyte = "x".repeat(1024);
-		// A live connection's replay buffer starts at its maximum (16 MB); a frame of 1 KB takes
+		// A live connection's replay buffer starts at its maximum (32 MB); a frame of 1 KB takes
 		// at most 1,032 bytes with its header: these fit, and of the next 20 at least one waits.
 		int fitting = (int) (session.getReplayCapacity() / 1032);
 		int total = fitting + 20;
