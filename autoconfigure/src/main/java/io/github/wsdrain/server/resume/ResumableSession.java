@@ -317,16 +317,20 @@ public class ResumableSession extends OutlivingSession {
 		this.journal.released(delivered);
 	}
 
-	/** Another node took the session over: it ends here, its record stays the other node's. */
-	void movedAway() {
-		if (this.lifecycle.state().isOver()) {
-			return;
-		}
+	/**
+	 * Another copy took the session over: it ends here, its record stays the new owner's.
+	 * @return the last client sequence delivered here
+	 */
+	long movedAway() {
 		long delivered = this.in.seal();
+		if (this.lifecycle.state().isOver()) {
+			return delivered;
+		}
 		// The new owner waits for this before it tells the client what to send again: first,
 		// since the end may wait for a write in progress to the lost connection.
 		this.journal.released(delivered);
 		this.lifecycle.end(MOVED_AWAY, null, ResumableState.MOVED);
+		return delivered;
 	}
 
 	/**

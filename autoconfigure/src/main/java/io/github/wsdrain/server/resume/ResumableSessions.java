@@ -325,6 +325,15 @@ public class ResumableSessions implements DisposableBean {
 		}
 	}
 
+	/**
+	 * The copy of a session with a record in a shared store that this node holds, if any.
+	 * @param journalId the id of the session's record
+	 * @return the copy registered last, or {@code null}
+	 */
+	@Nullable ResumableSession heldCopy(String journalId) {
+		return this.byJournal.get(journalId);
+	}
+
 	/** A session ended here: the store's notices no longer concern it. */
 	void journalReleased(ResumableSession session) {
 		this.byJournal.remove(session.journal().id(), session);

@@ -52,6 +52,17 @@ public sealed interface ResumeClaim {
 			return origin().sameNode();
 		}
 
+		/**
+		 * Return this claim with a later last client message delivered, learnt from a copy
+		 * this node held.
+		 * @param lastDelivered the last client sequence delivered, at least this claim's
+		 * @return the claim with it
+		 */
+		public Claimed withDelivered(long lastDelivered) {
+			return (lastDelivered == delivered()) ? this
+					: new Claimed(journal(), origin(), lastSent(), lastDelivered, replay());
+		}
+
 	}
 
 	/**

@@ -86,11 +86,19 @@ final class StoreResumes {
 			this.sessions.resume(local, connection, last);
 			return;
 		}
+		// This node's copies from earlier turns deliver nothing more. What they delivered may
+		// not be in the store yet, and no other node's release covers them: the client's
+		// replay starts after the last message either delivered.
+		long delivered = claimed.delivered();
 		if (local != null) {
-			// From an earlier visit: another node had the session since.
-			local.movedAway();
+			delivered = Math.max(delivered, local.movedAway());
 		}
-		ResumableSession moved = new ResumableSession(connection, handler, this.sessions, claimed, last);
+		ResumableSession held = this.sessions.heldCopy(claimed.journal().id());
+		if (held != null && held != local) {
+			delivered = Math.max(delivered, held.movedAway());
+		}
+		ResumableSession moved = new ResumableSession(connection, handler, this.sessions,
+				claimed.withDelivered(delivered), last);
 		moved.adoptToken(token);
 		this.sessions.registered(moved);
 		if (logger.isDebugEnabled()) {
