@@ -33,8 +33,12 @@ public final class BarrierPings {
 	 */
 	static final long BURST_GAP_NANOS = 100_000;
 
-	/** A writer in a Ping write this long is taken for stuck on its peer. */
-	static final long STALL_NANOS = 1_000_000;
+	/**
+	 * Pings that made no progress for this long are taken for stuck on a peer: well past
+	 * the wait of a writer that a busy machine did not schedule, far below the send time
+	 * limit that ends a stuck write.
+	 */
+	static final long STALL_NANOS = 50_000_000;
 
 	private static final Log logger = LogFactory.getLog(BarrierPings.class);
 
@@ -47,7 +51,7 @@ public final class BarrierPings {
 	/** When the last close came here: a hint, racy on purpose. */
 	private volatile long lastCloseNanos = System.nanoTime() - BURST_GAP_NANOS;
 
-	/** When a writer last started or finished a Ping: a hint, racy on purpose. */
+	/** When a writer last started or finished a Ping, or was started: a hint, racy on purpose. */
 	private volatile long progressNanos;
 
 	/**
