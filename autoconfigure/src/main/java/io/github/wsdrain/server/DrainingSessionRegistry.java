@@ -1,5 +1,6 @@
 package io.github.wsdrain.server;
 
+import io.github.wsdrain.session.BarrierPings;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingSessionListener;
@@ -56,6 +57,8 @@ public class DrainingSessionRegistry implements DisposableBean {
 
 	private final SendTotals totals = new SendTotals();
 
+	private final BarrierPings barrierPings;
+
 	private final HandshakeGate handshakeGate = new HandshakeGate();
 
 	private final RateLimitedLog dropWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
@@ -98,6 +101,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 		this.listeners = List.copyOf(listeners);
 		this.threads = threads;
 		this.ownsThreads = ownsThreads;
+		this.barrierPings = new BarrierPings(threads.executor());
 		this.writeWatchdog = new WriteWatchdog(this.sessions, settings.writeCheckInterval(), threads.timer());
 	}
 
@@ -136,7 +140,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 			return draining;
 		}
 		DrainingWebSocketSession draining = new DrainingWebSocketSession(session, this.settings, unsent,
-				this.threads.executor(), this.threads.timer(), this.events, this.totals);
+				this.threads.executor(), this.threads.timer(), this.events, this.totals, this.barrierPings);
 		session.getAttributes().put(SESSION_ATTRIBUTE, draining);
 		this.sessions.add(draining);
 		return draining;

@@ -44,6 +44,8 @@ final class CloseSequence {
 
 	private final CloseBarrier closeBarrier;
 
+	private final BarrierPings barrierPings;
+
 	/** Guarded, with the close request, by this sequence's monitor. */
 	private volatile SessionState state = SessionState.OPEN;
 
@@ -61,7 +63,7 @@ final class CloseSequence {
 
 	CloseSequence(DrainingWebSocketSession session, DrainSettings settings, Executor executor,
 			ScheduledExecutorService timer, DrainingSessionListener listener, SendQueue queue, QueueWriter writer,
-			CloseBarrier closeBarrier) {
+			CloseBarrier closeBarrier, BarrierPings barrierPings) {
 		this.session = session;
 		this.settings = settings;
 		this.executor = executor;
@@ -70,6 +72,7 @@ final class CloseSequence {
 		this.queue = queue;
 		this.writer = writer;
 		this.closeBarrier = closeBarrier;
+		this.barrierPings = barrierPings;
 	}
 
 	CompletableFuture<CloseResult> closeAsync(CloseStatus status) {
@@ -82,10 +85,12 @@ final class CloseSequence {
 		}
 		if (transition(SessionState::closeRequested, status) != null) {
 			if (this.closeBarrier.sendsPing() && this.writer.isDrained()) {
-				// Nothing to drain and nobody writing: the Ping goes out on this thread. Only
-				// the Ping: the close frame may call the application back from inside the
-				// container, which must not happen under the caller's locks.
-				closeDrained(requiredCloseRequest().requestedNanos() + this.settings.drainTimeout().toNanos());
+				// Nothing to drain and nobody writing: the Ping goes out on this thread, or on
+				// the writer of a burst of closes. Only the Ping: the close frame may call the
+				// application back from inside the container, which must not happen under the
+				// caller's locks.
+				long deadline = requiredCloseRequest().requestedNanos() + this.settings.drainTimeout().toNanos();
+				this.barrierPings.write(() -> closeDrained(deadline));
 			}
 			else {
 				this.executor.execute(this::drainAndClose);

@@ -68,6 +68,25 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, UnsentMessages unsent,
 			Executor executor, ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
+		this(delegate, settings, unsent, executor, timer, listener, totals, new BarrierPings(executor));
+	}
+
+	/**
+	 * Create a draining session that shares the writer of close barrier Pings with the
+	 * other sessions of its registry, so that closing them all at once hands their Pings
+	 * to one thread.
+	 * @param delegate the container's session
+	 * @param settings the queue bound, overflow policy and drain timeout
+	 * @param unsent what becomes of messages the connection fails to write
+	 * @param executor runs drains and close frames, which may block on the peer
+	 * @param timer fires drain timeouts; nothing that blocks runs on it
+	 * @param listener told of drops and of the close
+	 * @param totals counts what every session writes
+	 * @param barrierPings writes the close barrier's Pings of bursts of closes
+	 */
+	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, UnsentMessages unsent,
+			Executor executor, ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals,
+			BarrierPings barrierPings) {
 		super(delegate);
 		this.settings = settings;
 		this.unsent = unsent;
@@ -88,7 +107,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 			this.closeBarrier.skip();
 		}
 		this.close = new CloseSequence(this, settings, executor, timer, listener, this.queue, this.writer,
-				this.closeBarrier);
+				this.closeBarrier, barrierPings);
 	}
 
 	/**

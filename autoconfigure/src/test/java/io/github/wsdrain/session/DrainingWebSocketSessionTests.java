@@ -362,6 +362,35 @@ class DrainingWebSocketSessionTests {
 	}
 
 	@Test
+	void closing200IdleSessionsInALoopLeavesTheirPingsToAnotherThreadAndEachClosesAfterItsPong() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		BarrierPings barrierPings = new BarrierPings(this.executor);
+		List<StubWebSocketSession> stubs = new ArrayList<>();
+		List<DrainingWebSocketSession> sessions = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			StubWebSocketSession stub = stub(StubWebSocketSession.open("s" + i));
+			stubs.add(stub);
+			sessions.add(new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED, this.executor,
+					this.timer, this.listener, new SendTotals(), barrierPings));
+		}
+		List<CompletableFuture<CloseResult>> closing = new ArrayList<>();
+		for (DrainingWebSocketSession session : sessions) {
+			closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> stubs.stream().allMatch((stub) -> stub.lastPing() != null));
+		assertThat(stubs.get(0).pingWriter()).as("the first Ping").isSameAs(Thread.currentThread());
+		assertThat(stubs.stream().filter((stub) -> stub.pingWriter() != Thread.currentThread()))
+			.as("Pings left to another thread").isNotEmpty();
+		for (int i = 0; i < sessions.size(); i++) {
+			assertThat(closing.get(i)).as("no close frame before the Pong").isNotDone();
+			assertThat(sessions.get(i).getCloseBarrier().consume(new PongMessage(stubs.get(i).lastPing()))).isTrue();
+			CloseResult result = closing.get(i).get(5, TimeUnit.SECONDS);
+			assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
+			assertThat(stubs.get(i).events()).containsExactly("ping", "close:1001");
+		}
+	}
+
+	@Test
 	void aPongThatOvertakesThePingsWriteLeavesTheCloseFrameUntilThatWriteReturns() throws Exception {
 		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));

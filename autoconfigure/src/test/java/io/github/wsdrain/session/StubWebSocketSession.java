@@ -53,6 +53,8 @@ public final class StubWebSocketSession implements WebSocketSession {
 
 	private volatile ByteBuffer lastPing;
 
+	private volatile Thread pingWriter;
+
 	private volatile Consumer<CloseStatus> onClose = (status) -> {
 	};
 
@@ -105,6 +107,11 @@ public final class StubWebSocketSession implements WebSocketSession {
 		return this.lastPing;
 	}
 
+	/** The thread that wrote the last Ping, or {@code null}. */
+	public Thread pingWriter() {
+		return this.pingWriter;
+	}
+
 	public List<String> events() {
 		return List.copyOf(this.events);
 	}
@@ -133,6 +140,7 @@ public final class StubWebSocketSession implements WebSocketSession {
 			LockSupport.parkNanos(this.writeNanos);
 		}
 		if (message instanceof PingMessage) {
+			this.pingWriter = Thread.currentThread();
 			this.events.add("ping");
 			return;
 		}
