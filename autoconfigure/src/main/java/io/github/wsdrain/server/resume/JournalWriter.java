@@ -346,7 +346,21 @@ final class JournalWriter implements OutboundStream.Recorder {
 			// Its record expires after the resume window.
 			return;
 		}
-		quietly(() -> this.journal.ended(status, complete), "end");
+		try {
+			this.journal.ended(status, complete);
+		}
+		catch (SessionMovedException ex) {
+			// Taken over while it ended here: no move notice finds it any more, and the new
+			// owner waits for what was delivered here before the client sends again.
+			long last;
+			synchronized (this.lock) {
+				last = Math.max(this.delivered, this.deliveredRecorded);
+			}
+			quietly(() -> this.journal.released(last), "release");
+		}
+		catch (ResumeStoreException ex) {
+			logger.debug("Journal " + this.journal.id() + ": end not recorded", ex);
+		}
 	}
 
 	/**

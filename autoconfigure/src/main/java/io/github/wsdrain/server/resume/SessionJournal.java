@@ -144,6 +144,8 @@ public interface SessionJournal {
 	 * resume with its close status when it ended complete, else forget it.
 	 * @param status how it ended
 	 * @param complete whether the app closed it with everything acknowledged
+	 * @throws SessionMovedException if another node took the session over meanwhile: it is
+	 * that node's, and the caller records a release instead
 	 */
 	void ended(CloseStatus status, boolean complete);
 

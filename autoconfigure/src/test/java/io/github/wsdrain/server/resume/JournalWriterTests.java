@@ -118,6 +118,23 @@ class JournalWriterTests {
 	}
 
 	@Test
+	void aSessionTakenOverWhileItEndedReleasesTheLastMessageDeliveredHereForTheNewOwner() {
+		this.writer.delivered(5, 10);
+		await().until(() -> this.target.acknowledgedToClient.contains("5/10"));
+		this.journal.holdNext();
+		this.writer.delivered(6, 10);
+		this.writer.delivered(7, 10);
+		await().until(() -> this.journal.waitingDelivery.get());
+		this.journal.movedBeforeTheEnd = true;
+		this.journal.hold.countDown();
+
+		this.writer.ended(CloseStatus.NORMAL, true);
+
+		assertThat(this.journal.ended).isOne();
+		assertThat(this.journal.released).as("the new owner waits for it and goes on after it").containsExactly(7L);
+	}
+
+	@Test
 	void aStoreUnreachableForTheSendTimeLimitEndsTheRecordingOnceAndTheEndIsNotWritten() {
 		this.journal.failAppends.set(new ResumeStoreException("unreachable", null));
 		this.writer.record(1, text("one"));
@@ -204,6 +221,10 @@ class JournalWriterTests {
 
 		volatile int ended;
 
+		volatile boolean movedBeforeTheEnd;
+
+		final List<Long> released = new CopyOnWriteArrayList<>();
+
 		void holdNext() {
 			this.hold = new CountDownLatch(1);
 		}
@@ -273,11 +294,15 @@ class JournalWriterTests {
 
 		@Override
 		public void released(long delivered) {
+			this.released.add(delivered);
 		}
 
 		@Override
 		public void ended(CloseStatus status, boolean complete) {
 			this.ended++;
+			if (this.movedBeforeTheEnd) {
+				throw new SessionMovedException("moved");
+			}
 		}
 
 	}

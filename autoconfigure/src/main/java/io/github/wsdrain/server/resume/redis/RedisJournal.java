@@ -131,6 +131,9 @@ final class RedisJournal implements SessionJournal {
 				List.of(Long.toString(this.epoch), this.store.ttl(), complete ? "1" : "0",
 						Integer.toString(status.getCode()), (status.getReason() != null) ? status.getReason() : "")),
 				"end a session");
+		if (result != null && result == 0) {
+			throw new SessionMovedException("Session " + this.id + " was resumed on another node as it ended here");
+		}
 		if (!complete && result != null && result == 1) {
 			List<String> tokenKeys = this.tokenHashes.stream().map(this.store.keys()::token).toList();
 			this.store.call(() -> this.store.redis().delete(tokenKeys), "forget a session's tokens");

@@ -226,7 +226,10 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
-				logger.debug("Session " + id + ": the previous owner did not release it within " + RELEASE_TIMEOUT);
+				// The app learns it from the session's origin; operators from this line.
+				logger.warn("Session " + id + ": the previous owner, still running, did not record what it delivered "
+						+ "within " + RELEASE_TIMEOUT.toSeconds() + " s; client messages it delivered last may be "
+						+ "delivered again here");
 				return -1;
 			}
 			LockSupport.parkNanos(Math.min(pause, left));
