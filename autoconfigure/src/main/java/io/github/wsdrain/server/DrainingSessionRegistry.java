@@ -101,7 +101,7 @@ public class DrainingSessionRegistry implements DisposableBean {
 		this.listeners = List.copyOf(listeners);
 		this.threads = threads;
 		this.ownsThreads = ownsThreads;
-		this.barrierPings = new BarrierPings(threads.executor());
+		this.barrierPings = new BarrierPings(threads.executor(), threads.timer());
 		this.writeWatchdog = new WriteWatchdog(this.sessions, settings.writeCheckInterval(), threads.timer());
 	}
 

@@ -4,6 +4,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
@@ -21,8 +23,9 @@ import org.apache.commons.logging.LogFactory;
  * next Pings go out.
  * <p>
  * A Ping to a peer that stopped reading can block its writer until the send time limit
- * ends that session: while the Pings make no progress for {@link #STALL_NANOS}, the next
- * Ping queued starts another writer, at most one per such interval.
+ * ends that session: a timer checks {@link #STALL_NANOS} after a writer starts, and while
+ * Pings are queued without progress for that long it starts another writer, at most one
+ * per such interval.
  */
 public final class BarrierPings {
 
@@ -44,6 +47,8 @@ public final class BarrierPings {
 
 	private final Executor executor;
 
+	private final ScheduledExecutorService timer;
+
 	private final Queue<Runnable> queued = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger writers = new AtomicInteger();
@@ -57,9 +62,11 @@ public final class BarrierPings {
 	/**
 	 * Create the Ping writer of a registry's sessions.
 	 * @param executor runs the writers of bursts of closes
+	 * @param timer checks that the queued Pings make progress; nothing that blocks runs on it
 	 */
-	public BarrierPings(Executor executor) {
+	public BarrierPings(Executor executor, ScheduledExecutorService timer) {
 		this.executor = executor;
+		this.timer = timer;
 	}
 
 	/**
@@ -78,20 +85,49 @@ public final class BarrierPings {
 			return;
 		}
 		this.queued.add(ping);
-		if (this.writers.get() == 0 || System.nanoTime() - this.progressNanos > STALL_NANOS) {
-			startWriter();
+		if (this.writers.get() == 0) {
+			if (!startWriter()) {
+				// Stopped threads: the closing thread writes, as it would without them.
+				writeQueued();
+			}
 		}
 	}
 
-	private void startWriter() {
+	/** Start a writer and its stall check; {@code false} if the executor is stopped. */
+	private boolean startWriter() {
 		this.writers.incrementAndGet();
 		this.progressNanos = System.nanoTime();
 		try {
 			this.executor.execute(this::writeQueued);
 		}
 		catch (RejectedExecutionException ex) {
-			// Stopped threads: the closing thread writes, as it would without them.
-			writeQueued();
+			this.writers.decrementAndGet();
+			return false;
+		}
+		try {
+			this.timer.schedule(this::checkProgress, STALL_NANOS, TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopping: the send time limit still ends a stuck Ping's session.
+		}
+		return true;
+	}
+
+	/** On the timer: Pings still queued and none written for a while: one is stuck on its peer. */
+	private void checkProgress() {
+		if (this.queued.isEmpty() || this.writers.get() == 0) {
+			return;
+		}
+		if (System.nanoTime() - this.progressNanos >= STALL_NANOS) {
+			startWriter();
+		}
+		else {
+			try {
+				this.timer.schedule(this::checkProgress, STALL_NANOS, TimeUnit.NANOSECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopping.
+			}
 		}
 	}
 
@@ -113,8 +149,8 @@ public final class BarrierPings {
 			this.writers.decrementAndGet();
 		}
 		// A Ping queued after the last poll, by a thread that still saw this writer at work.
-		if (!this.queued.isEmpty() && this.writers.get() == 0) {
-			startWriter();
+		if (!this.queued.isEmpty() && this.writers.get() == 0 && !startWriter()) {
+			writeQueued();
 		}
 	}
 

@@ -68,7 +68,7 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 	 */
 	public DrainingWebSocketSession(WebSocketSession delegate, DrainSettings settings, UnsentMessages unsent,
 			Executor executor, ScheduledExecutorService timer, DrainingSessionListener listener, SendTotals totals) {
-		this(delegate, settings, unsent, executor, timer, listener, totals, new BarrierPings(executor));
+		this(delegate, settings, unsent, executor, timer, listener, totals, new BarrierPings(executor, timer));
 	}
 
 	/**

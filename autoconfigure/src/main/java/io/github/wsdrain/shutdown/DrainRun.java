@@ -80,7 +80,8 @@ final class DrainRun {
 	 * @param resumableSessions the {@code wsdrain.v1} sessions, or {@code null}
 	 * @param status the close status to send
 	 * @param timeout the longest the drain may take
-	 * @param executor runs the going-away callbacks, a thread each: they may block
+	 * @param executor runs the going-away callbacks, a thread each (they may block), and
+	 * each round after the first
 	 * @param timer ends the drain at the timeout
 	 */
 	DrainRun(DrainingSessionRegistry registry, @Nullable ResumableSessions resumableSessions, CloseStatus status,
@@ -121,7 +122,9 @@ final class DrainRun {
 		Stream<CompletableFuture<?>> suspended = detachedBatch.stream()
 			.map((session) -> session.closeForShutdown(this.status));
 		CompletableFuture<?>[] ended = Stream.concat(connections, suspended).toArray(CompletableFuture[]::new);
-		CompletableFuture.allOf(ended).whenComplete((all, failure) -> {
+		// The last close may complete on a container thread (the close frame follows a Pong
+		// there): the next round must not close sessions, and write their Pings, on it.
+		CompletableFuture.allOf(ended).whenCompleteAsync((all, failure) -> {
 			if (this.registry.getHandshakeGate().isAccepting()) {
 				// Accepting has resumed meanwhile: what opens now is not this drain's.
 				finish(false);
@@ -129,7 +132,7 @@ final class DrainRun {
 			else {
 				round(newSessions(), newDetachedSessions());
 			}
-		});
+		}, this.executor);
 	}
 
 	private List<DrainingWebSocketSession> newSessions() {

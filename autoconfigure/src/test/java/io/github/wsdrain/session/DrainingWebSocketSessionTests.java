@@ -364,7 +364,7 @@ class DrainingWebSocketSessionTests {
 	@Test
 	void closing200IdleSessionsInALoopLeavesTheirPingsToAnotherThreadAndEachClosesAfterItsPong() throws Exception {
 		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
-		BarrierPings barrierPings = new BarrierPings(this.executor);
+		BarrierPings barrierPings = new BarrierPings(this.executor, this.timer);
 		List<StubWebSocketSession> stubs = new ArrayList<>();
 		List<DrainingWebSocketSession> sessions = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
