@@ -132,11 +132,13 @@ final class JournalWriter implements OutboundStream.Recorder {
 	 * (replayed by the client) is acknowledged again at once if recorded.
 	 */
 	void delivered(long seq, long bytes) {
+		boolean recordedBefore;
 		synchronized (this.lock) {
 			if (this.stopped) {
 				return;
 			}
-			if (seq > this.deliveredRecorded) {
+			recordedBefore = seq <= this.deliveredRecorded;
+			if (!recordedBefore) {
 				this.delivered = Math.max(this.delivered, seq);
 				this.deliveredBytes += bytes;
 				if (!startRecording()) {
@@ -144,7 +146,7 @@ final class JournalWriter implements OutboundStream.Recorder {
 				}
 			}
 		}
-		if (seq <= this.deliveredRecorded) {
+		if (recordedBefore) {
 			this.target.delivered(seq, bytes);
 			return;
 		}
@@ -183,11 +185,13 @@ final class JournalWriter implements OutboundStream.Recorder {
 				// Sized for a batch like this one: a busy session's batches are hundreds long.
 				this.pending = new ArrayList<>(Math.max(10, batch.size()));
 			}
+			int unrecorded = batch.size();
 			try {
 				if (!batch.isEmpty()) {
 					// The acknowledgement rides along with the batch, in its round trip.
 					long ackWith = (ack > this.acknowledgedRecorded) ? ack : 0;
 					append(first, batch, ackWith);
+					unrecorded = 0;
 					this.target.recorded(first + batch.size() - 1);
 					if (ackWith > 0) {
 						this.acknowledgedRecorded = ack;
@@ -199,13 +203,16 @@ final class JournalWriter implements OutboundStream.Recorder {
 				}
 				if (deliveredNow > this.deliveredRecorded) {
 					if (!recordCounter(() -> this.journal.delivered(deliveredNow), "delivery " + deliveredNow)) {
-						// Unacknowledged, the client keeps it; the next delivery tries again.
+						// Unacknowledged, the client keeps it; the next batch or delivery tries again.
 						synchronized (this.lock) {
 							this.deliveredBytes += bytes;
-							this.recording = false;
-							this.lock.notifyAll();
+							if (this.pending.isEmpty() && this.acknowledged <= this.acknowledgedRecorded) {
+								this.recording = false;
+								this.lock.notifyAll();
+								return;
+							}
 						}
-						return;
+						continue;
 					}
 					synchronized (this.lock) {
 						this.deliveredRecorded = deliveredNow;
@@ -214,7 +221,7 @@ final class JournalWriter implements OutboundStream.Recorder {
 				}
 			}
 			catch (SessionMovedException ex) {
-				this.target.movedAway(batch.size() + Math.max(0, stop()));
+				this.target.movedAway(unrecorded + Math.max(0, stop()));
 				return;
 			}
 			catch (ResumeStoreException ex) {
