@@ -17,7 +17,10 @@ import io.github.wsdrain.testsupport.RawWebSocketClient;
  * It is busy for {@value #BUSY_MILLIS} ms before each read, as an event loop serving
  * other work is: what the server writes meanwhile arrives in one read, so the last
  * messages and the close frame often share one. Without that pause, a client on the
- * loopback interface reads so fast that the close frame mostly arrives alone.
+ * loopback interface reads so fast that the close frame mostly arrives alone. The pause
+ * waits for nothing: a client that instead read only once the server had called
+ * {@code close()} would never read, since with 10,000 messages the server's sender waits
+ * for room in its send buffer before it gets there.
  */
 final class SameReadCloseClient implements AutoCloseable {
 
