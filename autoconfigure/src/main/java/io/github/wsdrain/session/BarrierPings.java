@@ -104,13 +104,17 @@ public final class BarrierPings {
 			this.writers.decrementAndGet();
 			return false;
 		}
+		scheduleProgressCheck();
+		return true;
+	}
+
+	private void scheduleProgressCheck() {
 		try {
 			this.timer.schedule(this::checkProgress, STALL_NANOS, TimeUnit.NANOSECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// Stopping: the send time limit still ends a stuck Ping's session.
 		}
-		return true;
 	}
 
 	/** On the timer: Pings still queued and none written for a while: one is stuck on its peer. */
@@ -122,12 +126,7 @@ public final class BarrierPings {
 			startWriter();
 		}
 		else {
-			try {
-				this.timer.schedule(this::checkProgress, STALL_NANOS, TimeUnit.NANOSECONDS);
-			}
-			catch (RejectedExecutionException ex) {
-				// Stopping.
-			}
+			scheduleProgressCheck();
 		}
 	}
 
