@@ -31,6 +31,9 @@ final class ContainerWrites {
 	/** Tomcat's per-session bound on a blocking write, in milliseconds. */
 	private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
+	/** Tomcat's per-session bound on writing a close frame with any code but 1000, in milliseconds. */
+	private static final String TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT = "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
+
 	private static final boolean JAKARTA_API_PRESENT = ClassUtils.isPresent("jakarta.websocket.Session",
 			ContainerWrites.class.getClassLoader());
 
@@ -44,13 +47,19 @@ final class ContainerWrites {
 	 * Bound the container's own blocking writes, where it has such a bound, a little
 	 * past the send time limit: wsdrain's write watchdog ends the session first, the
 	 * container's bound is the backstop that frees the writer even if cutting the
-	 * connection does not.
+	 * connection does not. The close frame gets the same bound: Tomcat gives a close with
+	 * any code but 1000 (a graceful shutdown's 1001 included) 50 ms, counted from before it
+	 * takes the connection's write permit, then drops the frame and cuts the connection;
+	 * with thousands of sessions closing at once on a busy machine, the thread that writes
+	 * a close frame can wait longer than that for a core, and its peer would never get the
+	 * frame the drain was for.
 	 * @param session the container's session
 	 * @param bound the container's bound
 	 */
 	static void boundBlockingWrites(WebSocketSession session, Duration bound) {
 		if (JAKARTA_API_PRESENT && nativeSession(session) instanceof jakarta.websocket.Session standard) {
 			standard.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, bound.toMillis());
+			standard.getUserProperties().put(TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT, bound.toMillis());
 		}
 	}
 
