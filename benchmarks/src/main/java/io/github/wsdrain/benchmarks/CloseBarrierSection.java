@@ -18,9 +18,10 @@ final class CloseBarrierSection implements Section {
 		}
 		CloseBarrierCell.Result result = this.result;
 		md.text("\n### Close barrier (a Ping after the last message, the close frame after its Pong)\n\n")
-			.text("JDK WebSocket clients on the loopback interface, which answer a Ping as soon as they read it. "
-					+ "Without the barrier: a `/plain` session wrapped in a draining session whose barrier is off; "
-					+ "with it: a `/drained` session of the auto-configuration. Every close is checked: nothing "
+			.text("Clients on the loopback interface that answer a Ping as soon as they read it: a JDK WebSocket "
+					+ "for the idle close; for the many sessions, the non-blocking clients of the scale cells (two "
+					+ "selector threads in a second JVM). Without the barrier: a `/plain` session wrapped in a "
+					+ "draining session whose barrier is off; with it: a `/drained` session of the auto-configuration. Every close is checked: nothing "
 					+ "dropped, and the barrier passed (or was skipped, without it).\n\n")
 			.text("| close | without the barrier (ms) | with the barrier (ms) |\n|---|---|---|\n")
 			.line("| idle session, `closeAsync(NORMAL)` → close frame at the client | %s | %s |",

@@ -20,10 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FrameReader implements AutoCloseable {
 
-	private static final int OPCODE_CLOSE = 0x8;
-
-	private static final int OPCODE_PING = 0x9;
-
 	private final Socket socket;
 
 	private final DataInputStream in;
@@ -129,7 +125,7 @@ final class FrameReader implements AutoCloseable {
 				else if (length == 127) {
 					length = this.in.readLong();
 				}
-				if (opcode < OPCODE_CLOSE) {
+				if (opcode < FrameDecoder.OPCODE_CLOSE) {
 					this.in.skipNBytes(length);
 					this.bytes.addAndGet(length);
 					if (fin) {
@@ -161,27 +157,22 @@ final class FrameReader implements AutoCloseable {
 	}
 
 	private void control(int opcode, byte[] payload) throws IOException {
-		if (opcode == OPCODE_CLOSE) {
+		if (opcode == FrameDecoder.OPCODE_CLOSE) {
 			long now = System.nanoTime();
 			int code = (payload.length >= 2) ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
 			String reason = (payload.length > 2) ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8)
 					: "";
 			// The reply echoes the code; the server then closes TCP first (RFC 6455 §7.1.1).
-			send(OPCODE_CLOSE, (payload.length >= 2) ? new byte[] { payload[0], payload[1] } : new byte[0]);
+			send(FrameDecoder.OPCODE_CLOSE, (payload.length >= 2) ? new byte[] { payload[0], payload[1] } : new byte[0]);
 			this.closed.complete(new ReceivingClient.Close(code, reason, now));
 		}
-		else if (opcode == OPCODE_PING) {
-			send(0xA, payload);
+		else if (opcode == FrameDecoder.OPCODE_PING) {
+			send(FrameDecoder.OPCODE_PONG, payload);
 		}
 	}
 
-	/** A masked client frame; the zero mask leaves the payload as it is. */
 	private synchronized void send(int opcode, byte[] payload) throws IOException {
-		byte[] frame = new byte[6 + payload.length];
-		frame[0] = (byte) (0x80 | opcode);
-		frame[1] = (byte) (0x80 | payload.length);
-		System.arraycopy(payload, 0, frame, 6, payload.length);
-		this.out.write(frame);
+		this.out.write(FrameDecoder.clientFrame(opcode, payload));
 		this.out.flush();
 	}
 

@@ -1,63 +1,55 @@
 package io.github.wsdrain.benchmarks;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The clients of the scale runs, in a JVM of their own: 10,000 connections need 20,000
- * sockets, more than one process may open here. Connects N JDK WebSockets, prints
- * {@code CONNECTED n}, counts every message until every connection has closed, then
- * prints {@code RESULT received=… lastCloseNanos=… codes=…}. Both JVMs read the same
- * monotonic clock ({@code System.nanoTime()} is {@code CLOCK_MONOTONIC} on Linux).
+ * The clients of the scale and close-barrier runs, in a JVM of their own: 10,000
+ * connections need 20,000 sockets, more than one process may open here. Opens N
+ * WebSocket connections on {@link #LOOPS} non-blocking {@link ClientLoop}s, so that the
+ * clients read as fast as the server writes, whatever N; prints {@code CONNECTED n},
+ * counts every message until every connection has closed, then prints
+ * {@code RESULT received=… lastCloseNanos=… codes=…}. Both JVMs read the same monotonic
+ * clock ({@code System.nanoTime()} is {@code CLOCK_MONOTONIC} on Linux).
  */
 public final class ScaleClients {
 
-	private static final int CONNECTS_IN_FLIGHT = 64;
+	/** Selector threads: one per core of the machine the benchmark was made for. */
+	private static final int LOOPS = 2;
 
-	private final AtomicLong received = new AtomicLong();
+	/** Handshakes in flight over all loops: fewer than Tomcat's accept backlog (100). */
+	private static final int HANDSHAKES_IN_FLIGHT = 64;
 
-	private final AtomicLong lastCloseNanos = new AtomicLong();
+	private static final long WAIT_SECONDS = 300;
 
-	private final Map<Integer, AtomicInteger> closeCodes = new ConcurrentHashMap<>();
-
-	private final CountDownLatch closed;
-
-	private ScaleClients(int count) {
-		this.closed = new CountDownLatch(count);
+	private ScaleClients() {
 	}
 
 	public static void main(String[] args) throws Exception {
-		URI uri = URI.create(args[0]);
-		int count = Integer.parseInt(args[1]);
-		System.exit(new ScaleClients(count).run(uri, count));
+		System.exit(run(URI.create(args[0]), Integer.parseInt(args[1])));
 	}
 
-	private int run(URI uri, int count) throws Exception {
-		HttpClient httpClient = HttpClient.newHttpClient();
-		Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
-		List<CompletableFuture<WebSocket>> connections = new ArrayList<>(count);
-		for (int i = 0; i < count; i++) {
-			inFlight.acquire();
-			connections.add(httpClient.newWebSocketBuilder()
-				.buildAsync(uri, new Listener())
-				.whenComplete((webSocket, ex) -> inFlight.release()));
+	private static int run(URI uri, int count) throws Exception {
+		CountDownLatch closed = new CountDownLatch(count);
+		List<ClientLoop> loops = new ArrayList<>(LOOPS);
+		List<Thread> threads = new ArrayList<>(LOOPS);
+		for (int i = 0; i < LOOPS; i++) {
+			ClientLoop loop = new ClientLoop(uri, count * (i + 1) / LOOPS - count * i / LOOPS,
+					HANDSHAKES_IN_FLIGHT / LOOPS, closed);
+			Thread thread = new Thread(loop, "scale-clients-" + i);
+			thread.start();
+			loops.add(loop);
+			threads.add(thread);
 		}
 		try {
-			CompletableFuture.allOf(connections.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+			CompletableFuture.allOf(loops.stream().map(ClientLoop::connected).toArray(CompletableFuture[]::new))
+				.get(WAIT_SECONDS, TimeUnit.SECONDS);
 		}
 		catch (Exception ex) {
 			System.out.println("ERROR connecting: " + ex);
@@ -65,59 +57,29 @@ public final class ScaleClients {
 		}
 		System.out.println("CONNECTED " + count);
 		System.out.flush();
-		if (!this.closed.await(300, TimeUnit.SECONDS)) {
-			System.out.println("ERROR only " + (count - this.closed.getCount()) + " of " + count + " closed");
+		if (!closed.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+			System.out.println("ERROR only " + (count - closed.getCount()) + " of " + count + " closed");
 			return 3;
 		}
+		long received = 0;
+		long lastCloseNanos = 0;
+		Map<Integer, Integer> closeCodes = new TreeMap<>();
+		for (int i = 0; i < LOOPS; i++) {
+			// Each loop ends once the server has closed its connections; its counts are read after.
+			threads.get(i).join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+			if (threads.get(i).isAlive()) {
+				System.out.println("ERROR the server left connections open after their close");
+				return 4;
+			}
+			received += loops.get(i).messages();
+			lastCloseNanos = Math.max(lastCloseNanos, loops.get(i).lastCloseNanos());
+			loops.get(i).closeCodes().forEach((code, n) -> closeCodes.merge(code, n, Integer::sum));
+		}
 		StringBuilder codes = new StringBuilder();
-		new TreeMap<>(this.closeCodes).forEach((code, n) -> codes.append(codes.isEmpty() ? "" : ",")
-			.append(code)
-			.append(':')
-			.append(n.get()));
-		System.out.println("RESULT received=" + this.received.get() + " lastCloseNanos=" + this.lastCloseNanos.get()
-				+ " codes=" + codes);
+		closeCodes.forEach((code, n) -> codes.append(codes.isEmpty() ? "" : ",").append(code).append(':').append(n));
+		System.out.println("RESULT received=" + received + " lastCloseNanos=" + lastCloseNanos + " codes=" + codes);
 		System.out.flush();
 		return 0;
-	}
-
-	private final class Listener implements WebSocket.Listener {
-
-		@Override
-		public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-			return message(webSocket, last);
-		}
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			return message(webSocket, last);
-		}
-
-		private CompletionStage<?> message(WebSocket webSocket, boolean last) {
-			if (last) {
-				received.incrementAndGet();
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			ended(statusCode);
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket webSocket, Throwable error) {
-			// -1: the connection ended without a close frame.
-			ended(-1);
-		}
-
-		private void ended(int code) {
-			lastCloseNanos.accumulateAndGet(System.nanoTime(), Math::max);
-			closeCodes.computeIfAbsent(code, (key) -> new AtomicInteger()).incrementAndGet();
-			closed.countDown();
-		}
-
 	}
 
 }
