@@ -1,7 +1,6 @@
 package io.github.wsdrain.server.resume;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wsdrain.protocol.FrameSink;
 import io.github.wsdrain.session.DrainingWebSocketSession;
@@ -21,12 +20,7 @@ final class ConnectionWriter {
 
 	private final String sessionId;
 
-	/**
-	 * Written on every frame, read by the heartbeat a few times per heartbeat: an opaque
-	 * write, without the fence of a volatile one, since a reading a little stale only
-	 * repeats an acknowledgement that was not needed.
-	 */
-	private final AtomicLong lastWriteNanos = new AtomicLong(System.nanoTime());
+	private volatile long lastWriteNanos = System.nanoTime();
 
 	ConnectionWriter(String sessionId) {
 		this.sessionId = sessionId;
@@ -46,7 +40,7 @@ final class ConnectionWriter {
 	 * @return {@code false} if the write failed
 	 */
 	boolean write(DrainingWebSocketSession to, WebSocketMessage<?> frame) {
-		this.lastWriteNanos.setOpaque(System.nanoTime());
+		this.lastWriteNanos = System.nanoTime();
 		try {
 			to.sendMessage(frame);
 			return true;
@@ -65,7 +59,7 @@ final class ConnectionWriter {
 	 * @param nanos the moment, in {@link System#nanoTime()} terms
 	 */
 	boolean isSilentSince(long nanos) {
-		return this.lastWriteNanos.getOpaque() - nanos < 0;
+		return this.lastWriteNanos - nanos < 0;
 	}
 
 }
