@@ -1,18 +1,20 @@
 -- Record outbound frames before they go to the socket, with the acknowledgement that rides along (RedisFrames:
 -- an entry per at most 64 KiB of frames, ID <its last sequence>-<its first sequence>, one field 'f': per
 -- frame a type byte, a 4-byte big-endian length and the payload). KEYS: hash, stream.
--- ARGV: epoch, ttl ms, the client's acknowledgement ('0' for none), the first sequence, then per entry
--- its frame count and its frames.
--- Frames already written (a retry after a reply that was lost) are skipped: only the new tail is added,
+-- ARGV: epoch, ttl ms, the client's acknowledgement ('0' for none), the first sequence, '1' if the writer's
+-- previous append got no reply (else '0'), then per entry its frame count and its frames.
+-- Frames already written by a retry after a reply that was lost are skipped: only the new tail is added,
 -- as an entry of its own. Returns 1, 0 when another node took the session over, -1 when the store lost it,
--- -2 when the first frame does not follow the highest written (nothing written).
+-- -2 when the first frame does not follow the highest written, -3 when frames at or below the highest
+-- written come without a lost reply: a second writer at this epoch (nothing written in either case).
 local h = redis.call('HMGET', KEYS[1], 'epoch', 'written', 'acked')
 if not h[1] then return -1 end
 if h[1] ~= ARGV[1] then return 0 end
 local written = tonumber(h[2])
 local seq = tonumber(ARGV[4])
 if seq > written + 1 then return -2 end
-for i = 5, #ARGV, 2 do
+if seq <= written and ARGV[5] ~= '1' then return -3 end
+for i = 6, #ARGV, 2 do
 	local last = seq + tonumber(ARGV[i]) - 1
 	if last > written then
 		local frames = ARGV[i + 1]
