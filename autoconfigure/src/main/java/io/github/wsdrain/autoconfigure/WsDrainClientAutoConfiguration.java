@@ -3,6 +3,7 @@ package io.github.wsdrain.autoconfigure;
 import java.time.Duration;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
+import io.github.wsdrain.client.ClientTaskScheduler;
 import jakarta.websocket.WebSocketContainer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -79,15 +80,21 @@ public final class WsDrainClientAutoConfiguration {
 
 	/**
 	 * Not a bean of its own: the client owns it and closes it. Boot's builder, when there is
-	 * one, brings the application's scheduling settings, virtual threads included.
+	 * one, brings the application's scheduling settings, virtual threads included; platform
+	 * threads are kept between tasks instead of started per task.
 	 */
 	private static SimpleAsyncTaskScheduler taskScheduler(ObjectProvider<SimpleAsyncTaskSchedulerBuilder> builder,
 			Environment environment) {
-		SimpleAsyncTaskSchedulerBuilder configured = builder.getIfAvailable(
-				() -> new SimpleAsyncTaskSchedulerBuilder().virtualThreads(Threading.VIRTUAL.isActive(environment)));
-		SimpleAsyncTaskScheduler scheduler = configured.threadNamePrefix("wsdrain-client-").build();
+		boolean virtual = Threading.VIRTUAL.isActive(environment);
+		SimpleAsyncTaskSchedulerBuilder configured = builder
+			.getIfAvailable(() -> new SimpleAsyncTaskSchedulerBuilder().virtualThreads(virtual));
+		ClientTaskScheduler scheduler = configured.threadNamePrefix("wsdrain-client-")
+			.configure(new ClientTaskScheduler());
 		// Threads of a client the application forgot to close must not keep the JVM alive.
 		scheduler.setDaemon(true);
+		if (!virtual) {
+			scheduler.reuseThreads();
+		}
 		return scheduler;
 	}
 

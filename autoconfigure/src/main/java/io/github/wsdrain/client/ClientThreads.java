@@ -1,23 +1,16 @@
 package io.github.wsdrain.client;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
-import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 import org.springframework.util.Assert;
 
 /**
@@ -29,17 +22,11 @@ final class ClientThreads {
 
 	private static final Log logger = LogFactory.getLog(ClientThreads.class);
 
-	/** How long a worker thread waits for its next task before it ends. */
-	static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(30);
-
 	private final Object lock = new Object();
 
 	private @Nullable TaskScheduler scheduler;
 
 	private boolean closed;
-
-	/** The threads of the default scheduler's tasks, reused once idle; {@code null} with a given scheduler. */
-	private @Nullable ExecutorService workers;
 
 	void set(TaskScheduler scheduler) {
 		synchronized (this.lock) {
@@ -49,37 +36,23 @@ final class ClientThreads {
 	}
 
 	/**
-	 * Return the scheduler, creating the default one, a {@link SimpleAsyncTaskScheduler}
-	 * of daemon threads: not a bean, so nothing else closes it, and it must not keep the
-	 * JVM alive.
+	 * Return the scheduler, creating the default one, a {@link ClientTaskScheduler} of
+	 * daemon threads: not a bean, so nothing else closes it, and it must not keep the JVM
+	 * alive.
 	 * @throws IllegalStateException once closed
 	 */
 	TaskScheduler scheduler() {
 		synchronized (this.lock) {
 			Assert.state(!this.closed, "The client is closed: no connection can be opened");
 			if (this.scheduler == null) {
-				SimpleAsyncTaskScheduler created = new SimpleAsyncTaskScheduler();
+				ClientTaskScheduler created = new ClientTaskScheduler();
 				created.setThreadNamePrefix("wsdrain-client-");
 				created.setDaemon(true);
-				this.workers = workers();
-				created.setTargetTaskExecutor(this.workers);
+				created.reuseThreads();
 				this.scheduler = created;
 			}
 			return this.scheduler;
 		}
-	}
-
-	/**
-	 * A thread for every task that finds none idle, as {@link SimpleAsyncTaskScheduler}
-	 * alone does (a task blocked on a slow peer never holds another back), but kept for
-	 * {@link #IDLE_THREAD_KEEP_ALIVE} after its task: a reliable connection acknowledges up
-	 * to 500 times a second, and a new thread for each costs more than the write.
-	 */
-	private static ExecutorService workers() {
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("wsdrain-client-worker-");
-		threads.setDaemon(true);
-		return new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS,
-				new SynchronousQueue<>(), threads);
 	}
 
 	/** Run tasks now, on the scheduler's threads. */
@@ -118,10 +91,6 @@ final class ClientThreads {
 			catch (Exception ex) {
 				throw new IllegalStateException("Could not stop the client's task scheduler", ex);
 			}
-		}
-		ExecutorService idle = this.workers;
-		if (idle != null) {
-			idle.shutdown();
 		}
 		return true;
 	}

@@ -2,10 +2,13 @@ package io.github.wsdrain.autoconfigure;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.client.ReceiveOverflowPolicy;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,6 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.client.WebSocketClient;
@@ -175,6 +179,30 @@ class WsDrainClientAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(BufferedWebSocketClient.class);
 				assertThat(customized).isTrue();
+			});
+	}
+
+	@Test
+	void theClientsPlatformThreadsAreKeptBetweenTasks() {
+		AtomicReference<SimpleAsyncTaskScheduler> built = new AtomicReference<>();
+		this.contextRunner
+			.withBean(SimpleAsyncTaskSchedulerBuilder.class,
+					() -> new SimpleAsyncTaskSchedulerBuilder().customizers(built::set))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(BufferedWebSocketClient.class);
+				SimpleAsyncTaskScheduler scheduler = built.get();
+				Thread first = scheduler.submitCompletable(Thread::currentThread).get(10, TimeUnit.SECONDS);
+				Awaitility.await()
+					.pollInterval(Duration.ofMillis(2))
+					.atMost(Duration.ofSeconds(10))
+					.until(() -> first.getState() == Thread.State.TIMED_WAITING);
+				Thread second = scheduler.submitCompletable(Thread::currentThread).get(10, TimeUnit.SECONDS);
+				assertThat(second).isSameAs(first);
+				assertThat(first.getName()).startsWith("wsdrain-client-");
+				assertThat(first.isDaemon()).isTrue();
+				context.close();
+				first.join(Duration.ofSeconds(10).toMillis());
+				assertThat(first.isAlive()).isFalse();
 			});
 	}
 

@@ -94,7 +94,7 @@ final class RedisFrames {
 
 	/**
 	 * Read the frames of stream entries, as {@code read.lua} returns them, from a sequence
-	 * on, up to the first gap.
+	 * on, up to the first gap or damaged frame.
 	 * @param entries the entries: each its ID and its fields
 	 * @param from the first sequence wanted
 	 * @param upTo the last sequence wanted
@@ -114,6 +114,10 @@ final class RedisFrames {
 			for (; in.remaining() >= HEADER_BYTES && expected <= upTo; seq++) {
 				byte type = in.get();
 				int length = in.getInt();
+				if (length < 0 || length > in.remaining()) {
+					// A damaged entry ends the frames here: the caller finds the gap.
+					return;
+				}
 				if (seq < expected) {
 					in.position(in.position() + length);
 					continue;

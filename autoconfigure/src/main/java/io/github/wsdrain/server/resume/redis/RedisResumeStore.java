@@ -82,6 +82,9 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 
 	private final RateLimitedLog failureWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
 
+	/** A partitioned or overloaded node may keep many sessions from being released: one line per interval. */
+	private final RateLimitedLog releaseWarnings = new RateLimitedLog(logger, WARN_INTERVAL);
+
 	private final AtomicLong failures = new AtomicLong();
 
 	/**
@@ -227,9 +230,9 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				// The app learns it from the session's origin; operators from this line.
-				logger.warn("Session " + id + ": the previous owner, still running, did not record what it delivered "
-						+ "within " + RELEASE_TIMEOUT.toSeconds() + " s; client messages it delivered last may be "
-						+ "delivered again here");
+				this.releaseWarnings.warn(() -> "Session " + id + ": the previous owner, still running, did not "
+						+ "record what it delivered within " + RELEASE_TIMEOUT.toSeconds() + " s; client messages it "
+						+ "delivered last may be delivered again here");
 				return -1;
 			}
 			LockSupport.parkNanos(Math.min(pause, left));
