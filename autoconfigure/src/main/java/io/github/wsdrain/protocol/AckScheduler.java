@@ -79,7 +79,7 @@ public final class AckScheduler {
 	public void taken(long seq, long bytes) {
 		this.taken.accumulateAndGet(seq, Math::max);
 		if (this.bytesSinceAck.addAndGet(bytes) >= EAGER_BYTES) {
-			if (this.eagerPending.compareAndSet(false, true)) {
+			if (claim(this.eagerPending)) {
 				long wait = MIN_INTERVAL.toNanos() - (this.nanoClock.getAsLong() - this.lastAckNanos);
 				if (wait <= 0) {
 					run(() -> flushOnce(this.eagerPending));
@@ -91,9 +91,17 @@ public final class AckScheduler {
 				}
 			}
 		}
-		else if (this.delayedPending.compareAndSet(false, true)) {
+		else if (claim(this.delayedPending)) {
 			schedule(this.delayedPending, DELAY);
 		}
+	}
+
+	/**
+	 * Claim a task's turn: on every frame taken, while the task is pending for most of
+	 * them, so a plain read first; a compare-and-set takes the cache line even when it fails.
+	 */
+	private static boolean claim(AtomicBoolean pending) {
+		return !pending.get() && pending.compareAndSet(false, true);
 	}
 
 	private void schedule(AtomicBoolean pending, Duration delay) {

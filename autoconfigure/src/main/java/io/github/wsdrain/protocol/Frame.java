@@ -29,9 +29,10 @@ public sealed interface Frame permits Frame.Data, Frame.Ack, Frame.Session {
 			if (this.frame instanceof TextMessage text) {
 				return new TextMessage(text.getPayload().substring(this.payloadOffset));
 			}
-			ByteBuffer framed = ((BinaryMessage) this.frame).getPayload().duplicate();
-			framed.position(framed.position() + this.payloadOffset);
-			return new BinaryMessage(framed.slice());
+			// One view of the payload, made in one step: on every message received.
+			ByteBuffer framed = ((BinaryMessage) this.frame).getPayload();
+			return new BinaryMessage(
+					framed.slice(framed.position() + this.payloadOffset, framed.remaining() - this.payloadOffset));
 		}
 
 		/**

@@ -34,19 +34,7 @@ public final class FrameCodec {
 			return new TextMessage("m:" + seq + ":" + text.getPayload());
 		}
 		if (message instanceof BinaryMessage binary) {
-			// On every message sent: the header goes straight into the frame, no string on the way.
-			ByteBuffer payload = binary.getPayload().duplicate();
-			int digits = digits(seq);
-			ByteBuffer framed = ByteBuffer.allocate(3 + digits + payload.remaining());
-			framed.put((byte) 'm').put((byte) ':');
-			long rest = seq;
-			for (int i = digits - 1; i >= 0; i--) {
-				framed.put(2 + i, (byte) ('0' + (rest % 10)));
-				rest /= 10;
-			}
-			framed.position(2 + digits);
-			framed.put((byte) ':').put(payload).flip();
-			return new BinaryMessage(framed);
+			return new BinaryMessage(binaryFrame(seq, binary.getPayload()));
 		}
 		throw new IllegalArgumentException("Only text and binary messages can be sent on a " + PROTOCOL
 				+ " session, not " + message.getClass().getSimpleName());
@@ -121,9 +109,46 @@ public final class FrameCodec {
 		throw ProtocolViolationException.malformed("Unexpected " + message.getClass().getSimpleName());
 	}
 
+	/**
+	 * On every binary message sent, so built for speed: one new array, the payload copied
+	 * into it first. An array copy that directly follows the allocation of its target lets
+	 * the JIT zero only the header's bytes rather than the whole frame; the header's digits
+	 * are then written into the array, no string or buffer on the way.
+	 */
+	private static ByteBuffer binaryFrame(long seq, ByteBuffer payload) {
+		int digits = digits(seq);
+		int header = 3 + digits;
+		int length = payload.remaining();
+		byte[] framed;
+		if (payload.hasArray()) {
+			byte[] source = payload.array();
+			int from = payload.arrayOffset() + payload.position();
+			framed = new byte[header + length];
+			System.arraycopy(source, from, framed, header, length);
+		}
+		else {
+			// Direct or read-only: an absolute bulk get, which leaves the app's buffer as it was.
+			framed = new byte[header + length];
+			payload.get(payload.position(), framed, header, length);
+		}
+		framed[0] = 'm';
+		framed[1] = ':';
+		long rest = seq;
+		for (int i = 1 + digits; i >= 2; i--) {
+			framed[i] = (byte) ('0' + (rest % 10));
+			rest /= 10;
+		}
+		framed[header - 1] = ':';
+		return ByteBuffer.wrap(framed);
+	}
+
+	/**
+	 * Decimal digits of a non-negative number: a multiplication per digit, cheaper than a
+	 * division. At 19 digits (the most a long has) it stops before the bound overflows.
+	 */
 	private static int digits(long value) {
 		int digits = 1;
-		for (long rest = value / 10; rest > 0; rest /= 10) {
+		for (long bound = 10; digits < 19 && value >= bound; bound *= 10) {
 			digits++;
 		}
 		return digits;

@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.Assert;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
@@ -100,6 +101,9 @@ public final class ReplayBuffer {
 
 	/**
 	 * Number the message and keep its data frame, if the admission lets it in and it fits.
+	 * Calls must not overlap (the {@link OutboundStream}'s send lock orders them): the frame
+	 * is built before the buffer's lock is taken, so that copying the payload never keeps
+	 * an acknowledgement waiting for the lock, nor the sender waking it.
 	 * @param message the app message
 	 * @param admission checked under the buffer's lock, so that a close that finds the
 	 * buffer empty never misses a message added at the same time
@@ -110,14 +114,16 @@ public final class ReplayBuffer {
 	 */
 	public <E extends Exception> @Nullable WebSocketMessage<?> add(WebSocketMessage<?> message, Admission<E> admission)
 			throws E {
+		long seq = this.lastSent + 1;
+		WebSocketMessage<?> frame = FrameCodec.data(seq, message);
 		this.lock.lock();
 		try {
+			Assert.state(seq == this.lastSent + 1, "Overlapping adds to a replay buffer");
 			admission.check();
-			WebSocketMessage<?> frame = FrameCodec.data(this.lastSent + 1, message);
 			if (!this.capacity.take(this.bytes, frame.getPayloadLength())) {
 				return null;
 			}
-			this.lastSent = this.lastSent + 1;
+			this.lastSent = seq;
 			keep(frame);
 			this.capacity.sent(this.lastSent);
 			return view(frame);

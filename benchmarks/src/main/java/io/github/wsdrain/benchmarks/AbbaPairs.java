@@ -1,5 +1,7 @@
 package io.github.wsdrain.benchmarks;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +13,21 @@ import static io.github.wsdrain.benchmarks.Bench.log;
 /**
  * Two cells measured back to back in ABBA order over the rounds (A then B in even rounds,
  * B then A in odd ones) after unmeasured warm-up rounds: run {@code i} of each cell in
- * round {@code i}, so that a ratio is taken per round.
+ * round {@code i}, so that a ratio is taken per round. Warm-up goes on past its minimum
+ * while the JIT compiler is still busy: on a small machine its compiler threads take more
+ * CPU than the cells for seconds, and what they take during a measured run is counted as
+ * that cell's process CPU and slows it, the cell with more code to compile most.
  */
 final class AbbaPairs {
+
+	/**
+	 * A warm-up round in which the JIT compiled for no more than this share of the round's
+	 * time leaves the rest of the compiling out of the measured rounds.
+	 */
+	static final double SETTLED_COMPILATION_SHARE = 0.05;
+
+	/** At most this many times the minimum warm-up rounds, settled or not. */
+	static final int MAX_WARMUP_FACTOR = 5;
 
 	/** One run of a cell of {@code count} messages. */
 	interface Run<V> {
@@ -46,11 +60,8 @@ final class AbbaPairs {
 	 */
 	static <V> Measured<V> measure(List<V> pair, int warmups, int rounds, int count, String roundLog, Run<V> run)
 			throws Exception {
-		for (int w = 0; w < warmups; w++) {
-			for (V variant : pair) {
-				run.run(variant);
-			}
-		}
+		warmUp(pair, warmups, run);
+		long compilingBefore = compilationMillis();
 		Map<V, double[]> rates = new LinkedHashMap<>();
 		Map<V, double[]> cpu = new LinkedHashMap<>();
 		pair.forEach((variant) -> rates.put(variant, new double[rounds]));
@@ -64,7 +75,34 @@ final class AbbaPairs {
 			}
 			log(roundLog, r + 1, rounds, rates.get(pair.get(0))[r], rates.get(pair.get(1))[r]);
 		}
+		log("  JIT compiling during the measured rounds: %,d ms", compilationMillis() - compilingBefore);
 		return new Measured<>(rates, cpu);
+	}
+
+	/** At least {@code warmups} rounds, then more until one finds the JIT settled. */
+	private static <V> void warmUp(List<V> pair, int warmups, Run<V> run) throws Exception {
+		if (warmups == 0) {
+			return;
+		}
+		for (int w = 1;; w++) {
+			long compiling = compilationMillis();
+			long started = System.nanoTime();
+			for (V variant : pair) {
+				run.run(variant);
+			}
+			double share = (compilationMillis() - compiling) / ((System.nanoTime() - started) / 1e6);
+			if (w >= warmups && (share <= SETTLED_COMPILATION_SHARE || w >= MAX_WARMUP_FACTOR * warmups)) {
+				log("  %d warm-up round(s), the JIT compiling for %.0f%% of the last", w, 100 * share);
+				return;
+			}
+		}
+	}
+
+	/** Elapsed time the JIT compiler threads have spent compiling, 0 where the JVM does not tell. */
+	private static long compilationMillis() {
+		CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+		return (compiler != null && compiler.isCompilationTimeMonitoringSupported())
+				? compiler.getTotalCompilationTime() : 0;
 	}
 
 }
