@@ -268,9 +268,22 @@ public final class ReplayBuffer {
 	public List<WebSocketMessage<?>> unacknowledged(long after, long upTo) {
 		this.lock.lock();
 		try {
-			// From the newest back: a range is usually the latest few frames of a long buffer.
 			List<WebSocketMessage<?>> range = new ArrayList<>(
 					(int) Math.min(this.frames.size(), Math.max(0, upTo - after)));
+			Numbered oldest = this.frames.peekFirst();
+			if (oldest != null && upTo - oldest.seq() < this.lastSent - after) {
+				// Nearer the oldest: recorded frames while a fast sender numbers far ahead of the store.
+				for (Numbered numbered : this.frames) {
+					if (numbered.seq() > upTo) {
+						break;
+					}
+					if (numbered.seq() > after) {
+						range.add(view(numbered.frame()));
+					}
+				}
+				return Collections.unmodifiableList(range);
+			}
+			// From the newest back: a range is usually the latest few frames of a long buffer.
 			Iterator<Numbered> newestFirst = this.frames.descendingIterator();
 			while (newestFirst.hasNext()) {
 				Numbered numbered = newestFirst.next();

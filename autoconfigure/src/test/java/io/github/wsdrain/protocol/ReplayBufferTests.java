@@ -135,6 +135,21 @@ class ReplayBufferTests {
 		assertThat(buffer.acknowledge(100)).isTrue();
 	}
 
+	@Test
+	void aRangeIsTheSameFramesInOrderWhicheverEndOfTheBufferItIsNearer() {
+		for (int i = 0; i < 20; i++) {
+			add(Integer.toString(i % 10));
+		}
+		this.buffer.acknowledge(2);
+
+		assertThat(payloads(this.buffer.unacknowledged(3, 6))).as("near the oldest")
+			.containsExactly("m:4:3", "m:5:4", "m:6:5");
+		assertThat(payloads(this.buffer.unacknowledged(16, 18))).as("near the newest").containsExactly("m:17:6",
+				"m:18:7");
+		assertThat(payloads(this.buffer.unacknowledged(0, 4))).as("from below the oldest")
+			.containsExactly("m:3:2", "m:4:3");
+	}
+
 	private WebSocketMessage<?> add(String text) {
 		return this.buffer.add(new TextMessage(text), () -> {
 		});

@@ -1,7 +1,9 @@
 package io.github.wsdrain.server.resume;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
@@ -18,8 +20,9 @@ import org.springframework.web.socket.WebSocketMessage;
 /**
  * Writes one session to its {@link SessionJournal}. Outbound messages are taken as they
  * are numbered, without waiting, and recorded in batches: one store round trip for
- * everything numbered while the previous one was under way, on one of the server's
- * writers; their frames go to the connection only once recorded. A store that stays
+ * what was numbered while the previous one was under way, up to {@link #MAX_BATCH_BYTES},
+ * on one of the server's writers; their frames go to the connection only once recorded,
+ * written by another writer while the next batch is recorded. A store that stays
  * unreachable for the send time limit ends the session with 1011, and the senders wait
  * meanwhile only as for a full replay buffer. The client's latest acknowledgement and the
  * latest client message delivered to the app ride along with the batches; a client
@@ -38,6 +41,12 @@ final class JournalWriter implements OutboundStream.Recorder {
 
 	private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
+	/**
+	 * The most payload bytes a batch takes, unless its first message is larger: a fast
+	 * sender's messages go to the store in a pipeline of round trips this size, not in one.
+	 */
+	static final long MAX_BATCH_BYTES = 1024 * 1024;
+
 	private final SessionJournal journal;
 
 	private final Duration sendTimeLimit;
@@ -49,7 +58,7 @@ final class JournalWriter implements OutboundStream.Recorder {
 	private final Object lock = new Object();
 
 	/** Numbered, not recorded yet, from {@link #firstPending}; guarded by {@link #lock}. */
-	private List<WebSocketMessage<?>> pending = new ArrayList<>();
+	private final Deque<WebSocketMessage<?>> pending = new ArrayDeque<>();
 
 	private long firstPending;
 
@@ -65,6 +74,11 @@ final class JournalWriter implements OutboundStream.Recorder {
 
 	/** Payload bytes delivered since the last recorded delivery: they count towards an eager acknowledgement. */
 	private long deliveredBytes;
+
+	/** The highest sequence recorded, and whether a writer is writing the frames up to it; guarded by {@link #lock}. */
+	private long recordedUpTo;
+
+	private boolean writingFrames;
 
 	/** A writer is recording a batch; guarded by {@link #lock}. */
 	private boolean recording;
@@ -104,7 +118,7 @@ final class JournalWriter implements OutboundStream.Recorder {
 			if (this.pending.isEmpty()) {
 				this.firstPending = seq;
 			}
-			this.pending.add(message);
+			this.pending.addLast(message);
 			if (!startRecording()) {
 				return;
 			}
@@ -176,14 +190,13 @@ final class JournalWriter implements OutboundStream.Recorder {
 					this.lock.notifyAll();
 					return;
 				}
-				batch = this.pending;
+				batch = takeBatch();
 				first = this.firstPending;
+				this.firstPending += batch.size();
 				ack = this.acknowledged;
 				deliveredNow = this.delivered;
 				bytes = this.deliveredBytes;
 				this.deliveredBytes = 0;
-				// Sized for a batch like this one: a busy session's batches are hundreds long.
-				this.pending = new ArrayList<>(Math.max(10, batch.size()));
 			}
 			int unrecorded = batch.size();
 			try {
@@ -192,7 +205,7 @@ final class JournalWriter implements OutboundStream.Recorder {
 					long ackWith = (ack > this.acknowledgedRecorded) ? ack : 0;
 					append(first, batch, ackWith);
 					unrecorded = 0;
-					this.target.recorded(first + batch.size() - 1);
+					recorded(first + batch.size() - 1);
 					if (ackWith > 0) {
 						this.acknowledgedRecorded = ack;
 					}
@@ -232,6 +245,55 @@ final class JournalWriter implements OutboundStream.Recorder {
 				storeFailed(new ResumeStoreException("Recording messages failed", ex));
 				return;
 			}
+		}
+	}
+
+	/**
+	 * Take the next batch from what is pending, at most {@link #MAX_BATCH_BYTES} of payload
+	 * unless its first message is larger: its round trip then overlaps the connection's
+	 * write of the batch before, instead of one batch taking all a fast sender numbered.
+	 */
+	private List<WebSocketMessage<?>> takeBatch() {
+		List<WebSocketMessage<?>> batch = new ArrayList<>(Math.min(this.pending.size(), 1024));
+		long bytes = 0;
+		while (!this.pending.isEmpty()
+				&& (batch.isEmpty() || bytes + this.pending.peekFirst().getPayloadLength() <= MAX_BATCH_BYTES)) {
+			WebSocketMessage<?> message = this.pending.pollFirst();
+			bytes += message.getPayloadLength();
+			batch.add(message);
+		}
+		return batch;
+	}
+
+	/**
+	 * Every message up to {@code seq} is recorded: have their frames written, on another
+	 * writer, so that the next batch's round trip overlaps their write to the connection.
+	 * One such writer at a time; it writes up to the latest recorded when it gets to it.
+	 */
+	private void recorded(long seq) {
+		synchronized (this.lock) {
+			this.recordedUpTo = seq;
+			if (this.writingFrames) {
+				return;
+			}
+			this.writingFrames = true;
+		}
+		this.writers.execute(this::writeRecorded);
+	}
+
+	private void writeRecorded() {
+		long written = 0;
+		while (true) {
+			long upTo;
+			synchronized (this.lock) {
+				if (this.recordedUpTo <= written) {
+					this.writingFrames = false;
+					return;
+				}
+				upTo = this.recordedUpTo;
+			}
+			this.target.recorded(upTo);
+			written = upTo;
 		}
 	}
 
@@ -328,7 +390,7 @@ final class JournalWriter implements OutboundStream.Recorder {
 			}
 			this.stopped = true;
 			int dropped = this.pending.size();
-			this.pending = new ArrayList<>();
+			this.pending.clear();
 			this.lock.notifyAll();
 			return dropped;
 		}

@@ -1,5 +1,7 @@
 package io.github.wsdrain.server.resume.redis;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -64,11 +66,18 @@ final class RedisScripts {
 		return raw;
 	}
 
+	/**
+	 * Read a script once: from a resource location, a script checks the resource for
+	 * changes, in its jar, each time it runs, which costs more than sending a batch.
+	 */
 	private static <T> RedisScript<T> load(String name, Class<T> type) {
-		DefaultRedisScript<T> script = new DefaultRedisScript<>();
-		script.setLocation(new ClassPathResource(name, RedisScripts.class));
-		script.setResultType(type);
-		return script;
+		try {
+			String text = new ClassPathResource(name, RedisScripts.class).getContentAsString(StandardCharsets.UTF_8);
+			return new DefaultRedisScript<>(text, type);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read the Redis script " + name, ex);
+		}
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.github.wsdrain.server.resume.redis;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,25 @@ class RedisFramesTests {
 	}
 
 	@Test
+	void payloadsReadBackByteForByteWhateverBufferHeldThem() {
+		byte[] backing = "..slice..".getBytes(StandardCharsets.US_ASCII);
+		ByteBuffer offsetSlice = ByteBuffer.wrap(backing, 2, 5).slice();
+		ByteBuffer advanced = ByteBuffer.wrap("skipkept".getBytes(StandardCharsets.US_ASCII));
+		advanced.position(4);
+		ByteBuffer direct = ByteBuffer.allocateDirect(6).put("direct".getBytes(StandardCharsets.US_ASCII)).flip();
+		List<WebSocketMessage<?>> batch = List.of(new TextMessage("héllo"), new BinaryMessage(offsetSlice),
+				new BinaryMessage(advanced), new BinaryMessage(direct));
+		List<WebSocketMessage<?>> read = new ArrayList<>();
+
+		RedisFrames.read(storedEntries(1, batch), 1, 4, read);
+
+		assertThat(read).hasSize(4);
+		assertThat(((TextMessage) read.get(0)).getPayload()).isEqualTo("héllo");
+		assertThat(read.subList(1, 4)).extracting(RedisFramesTests::ascii).containsExactly("slice", "kept", "direct");
+		assertThat(offsetSlice.position()).as("the payload is left as it was").isZero();
+	}
+
+	@Test
 	void readStartsInTheMiddleOfAnEntry() {
 		List<WebSocketMessage<?>> batch = List.of(new TextMessage("1"), new TextMessage("2"), new TextMessage("3"));
 		List<WebSocketMessage<?>> read = new ArrayList<>();
@@ -63,6 +83,13 @@ class RedisFramesTests {
 		RedisFrames.read(List.of(entry), 1, 3, read);
 
 		assertThat(read).extracting((message) -> (Object) message.getPayload()).containsExactly("one", "two");
+	}
+
+	private static String ascii(WebSocketMessage<?> message) {
+		ByteBuffer payload = ((BinaryMessage) message).getPayload();
+		byte[] bytes = new byte[payload.remaining()];
+		payload.get(bytes);
+		return new String(bytes, StandardCharsets.US_ASCII);
 	}
 
 	/** The entries as {@code read.lua} returns them: per entry its ID and its fields. */
