@@ -351,7 +351,9 @@ final class JournalWriter implements OutboundStream.Recorder {
 	 */
 	boolean isHoldingUp() {
 		synchronized (this.lock) {
-			return !this.stopped && (this.recording || this.failingSince != 0);
+			// Numbered but not recorded: only outbound messages count, a delivery being recorded holds nothing up.
+			long numbered = this.firstPending + this.pending.size() - 1;
+			return !this.stopped && (numbered > this.recordedUpTo || this.failingSince != 0);
 		}
 	}
 

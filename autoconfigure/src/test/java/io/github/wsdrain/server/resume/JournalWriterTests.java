@@ -91,6 +91,24 @@ class JournalWriterTests {
 	}
 
 	@Test
+	void theStoreHoldsUpTheReplayBufferOnlyWhileMessagesAreUnrecorded() {
+		this.journal.holdNext();
+		this.writer.delivered(1, 10);
+		await().until(() -> this.journal.waitingDelivery.get());
+		assertThat(this.writer.isHoldingUp()).as("recording a delivery").isFalse();
+		this.journal.hold.countDown();
+		await().until(() -> this.target.acknowledgedToClient.contains("1/10"));
+
+		this.journal.holdNext();
+		this.writer.record(1, text("one"));
+		await().until(() -> this.journal.waiting.get());
+		assertThat(this.writer.isHoldingUp()).as("recording a message").isTrue();
+		this.journal.hold.countDown();
+		await().until(() -> this.target.recorded.contains(1L));
+		assertThat(this.writer.isHoldingUp()).as("everything recorded").isFalse();
+	}
+
+	@Test
 	void onlyTheLatestAcknowledgementAndDeliveryAreRecorded() {
 		this.journal.holdNext();
 		this.writer.record(1, text("one"));
