@@ -85,16 +85,13 @@ public final class WsDrainClientAutoConfiguration {
 	 */
 	private static SimpleAsyncTaskScheduler taskScheduler(ObjectProvider<SimpleAsyncTaskSchedulerBuilder> builder,
 			Environment environment) {
-		boolean virtual = Threading.VIRTUAL.isActive(environment);
-		SimpleAsyncTaskSchedulerBuilder configured = builder
-			.getIfAvailable(() -> new SimpleAsyncTaskSchedulerBuilder().virtualThreads(virtual));
+		SimpleAsyncTaskSchedulerBuilder configured = builder.getIfAvailable(
+				() -> new SimpleAsyncTaskSchedulerBuilder().virtualThreads(Threading.VIRTUAL.isActive(environment)));
 		ClientTaskScheduler scheduler = configured.threadNamePrefix("wsdrain-client-")
 			.configure(new ClientTaskScheduler());
 		// Threads of a client the application forgot to close must not keep the JVM alive.
 		scheduler.setDaemon(true);
-		if (!virtual) {
-			scheduler.reuseThreads();
-		}
+		scheduler.reuseThreads();
 		return scheduler;
 	}
 

@@ -23,13 +23,24 @@ public class ClientTaskScheduler extends SimpleAsyncTaskScheduler {
 	/** How long a thread waits for its next task before it ends. */
 	static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(30);
 
+	private boolean virtualThreads;
+
 	private @Nullable ThreadPoolExecutor idleThreads;
+
+	@Override
+	public void setVirtualThreads(boolean virtual) {
+		super.setVirtualThreads(virtual);
+		this.virtualThreads = virtual;
+	}
 
 	/**
 	 * Keep platform threads for {@link #IDLE_THREAD_KEEP_ALIVE} after their task: call it
-	 * once the scheduler is configured, unless it runs virtual threads.
+	 * once the scheduler is configured. Does nothing with virtual threads, or when called again.
 	 */
 	public void reuseThreads() {
+		if (this.virtualThreads || this.idleThreads != null) {
+			return;
+		}
 		ThreadPoolExecutor threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_KEEP_ALIVE.toNanos(),
 				TimeUnit.NANOSECONDS, new SynchronousQueue<>(), this::createThread);
 		setTargetTaskExecutor(threads);

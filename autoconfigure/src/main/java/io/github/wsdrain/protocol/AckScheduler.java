@@ -98,7 +98,7 @@ public final class AckScheduler {
 
 	/**
 	 * Claim a task's turn: on every frame taken, while the task is pending for most of
-	 * them, so a plain read first; a compare-and-set takes the cache line even when it fails.
+	 * them, so a read first; a compare-and-set takes the cache line even when it fails.
 	 */
 	private static boolean claim(AtomicBoolean pending) {
 		return !pending.get() && pending.compareAndSet(false, true);

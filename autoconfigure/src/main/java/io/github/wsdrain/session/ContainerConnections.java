@@ -9,10 +9,11 @@ import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 
 /**
- * Ends a connection whose drain timed out. Tomcat writes any close code but 1000 under a
- * 50 ms limit and then closes the socket; Jetty queues the close frame behind the write
- * that is stuck and holds the connection until its idle timeout, so there the connection
- * is cut at once (the peer was not reading, the close frame could not reach it anyway).
+ * Ends a connection whose drain or write timed out. Tomcat writes its close frame under
+ * a 50 ms limit (the longer one a draining session's graceful close gets is shortened
+ * first) and then closes the socket; Jetty queues the close frame behind the write that
+ * is stuck and holds the connection until its idle timeout, so there the connection is
+ * cut at once (the peer was not reading, the close frame could not reach it anyway).
  */
 final class ContainerConnections {
 
@@ -26,6 +27,7 @@ final class ContainerConnections {
 		if (JETTY_API_PRESENT && Jetty.disconnect(session)) {
 			return;
 		}
+		ContainerWrites.shortCloseFrameBound(session);
 		session.close(status);
 	}
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,23 +33,32 @@ class TomcatDrainingSessionTests extends DrainingSessionTests {
 	private DrainTestApplication application;
 
 	@Test
-	void closeFramesOfEveryCodeGetTheBoundOfEveryOtherWriteNotTomcats50Milliseconds() throws Exception {
+	void aGracefulCloseFrameGetsTheBoundOfEveryOtherWriteAndACutConnectionTomcats50Milliseconds() throws Exception {
 		WebSocket client = HttpClient.newHttpClient()
 			.newWebSocketBuilder()
 			.buildAsync(URI.create("ws://localhost:" + this.port + "/drained/bean"), new WebSocket.Listener() {
 			})
 			.get(10, TimeUnit.SECONDS);
-		DrainingWebSocketSession session = (DrainingWebSocketSession) this.application.sessionCapture().next();
-		Map<String, Object> bounds = ((NativeWebSocketSession) session.getDelegate())
-			.getNativeSession(jakarta.websocket.Session.class)
-			.getUserProperties();
-		long writeBound = session.getSettings()
-			.sendTimeLimit()
-			.plus(session.getSettings().writeCheckInterval().multipliedBy(2))
-			.toMillis();
-		assertThat(bounds).containsEntry("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", writeBound)
-			.containsEntry("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT", writeBound);
-		client.abort();
+		try {
+			DrainingWebSocketSession session = (DrainingWebSocketSession) this.application.sessionCapture().next();
+			Map<String, Object> bounds = ((NativeWebSocketSession) session.getDelegate())
+				.getNativeSession(jakarta.websocket.Session.class)
+				.getUserProperties();
+			long writeBound = session.getSettings()
+				.sendTimeLimit()
+				.plus(session.getSettings().writeCheckInterval().multipliedBy(2))
+				.toMillis();
+			assertThat(bounds).containsEntry("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", writeBound)
+				.containsEntry("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT", writeBound);
+
+			// A cut waits for the permit of a write stuck on the peer: only a short bound frees it.
+			ContainerConnections.closeStuckConnection(session.getDelegate(), CloseStatus.SERVER_ERROR);
+
+			assertThat(bounds).containsEntry("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT", 50L);
+		}
+		finally {
+			client.abort();
+		}
 	}
 
 }

@@ -15,6 +15,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
@@ -257,12 +258,20 @@ final class JournalWriter implements OutboundStream.Recorder {
 		List<WebSocketMessage<?>> batch = new ArrayList<>(Math.min(this.pending.size(), 1024));
 		long bytes = 0;
 		while (!this.pending.isEmpty()
-				&& (batch.isEmpty() || bytes + this.pending.peekFirst().getPayloadLength() <= MAX_BATCH_BYTES)) {
+				&& (batch.isEmpty() || bytes + sizeForCap(this.pending.peekFirst()) <= MAX_BATCH_BYTES)) {
 			WebSocketMessage<?> message = this.pending.pollFirst();
-			bytes += message.getPayloadLength();
+			bytes += sizeForCap(message);
 			batch.add(message);
 		}
 		return batch;
+	}
+
+	/**
+	 * A message's size for the batch cap, under the lock senders need: a text's length in
+	 * characters is close enough, and its UTF-8 length would encode it once more.
+	 */
+	private static long sizeForCap(WebSocketMessage<?> message) {
+		return (message instanceof TextMessage text) ? text.getPayload().length() : message.getPayloadLength();
 	}
 
 	/**
@@ -283,17 +292,26 @@ final class JournalWriter implements OutboundStream.Recorder {
 
 	private void writeRecorded() {
 		long written = 0;
-		while (true) {
-			long upTo;
-			synchronized (this.lock) {
-				if (this.recordedUpTo <= written) {
-					this.writingFrames = false;
-					return;
+		try {
+			while (true) {
+				long upTo;
+				synchronized (this.lock) {
+					if (this.recordedUpTo <= written) {
+						this.writingFrames = false;
+						return;
+					}
+					upTo = this.recordedUpTo;
 				}
-				upTo = this.recordedUpTo;
+				this.target.recorded(upTo);
+				written = upTo;
 			}
-			this.target.recorded(upTo);
-			written = upTo;
+		}
+		catch (RuntimeException ex) {
+			// The next recorded batch starts another writer, which writes from where this one stopped.
+			synchronized (this.lock) {
+				this.writingFrames = false;
+			}
+			throw ex;
 		}
 	}
 

@@ -28,12 +28,6 @@ final class RedisJournal implements SessionJournal {
 
 	private final List<String> keys;
 
-	/**
-	 * The last append got no reply: Redis may have recorded it, and only then may the next
-	 * append repeat frames already written.
-	 */
-	private volatile boolean replyMissing;
-
 	/** Hashes of the tokens that resume the session: their keys are refreshed and deleted with it. */
 	private final Set<String> tokenHashes = ConcurrentHashMap.newKeySet();
 
@@ -94,12 +88,9 @@ final class RedisJournal implements SessionJournal {
 		args.add(this.store.ttl());
 		args.add(Long.toString(acknowledged));
 		args.add(Long.toString(firstSeq));
-		args.add(this.replyMissing ? "1" : "0");
 		RedisFrames.entries(messages, args);
-		this.replyMissing = true;
 		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.APPEND, this.keys, args),
 				"record " + messages.size() + " message(s)");
-		this.replyMissing = false;
 		if (result != null && result == -2) {
 			throw new SessionLostException("Redis resume store: session " + this.id + " lacks the frames before "
 					+ firstSeq + " (lost by Redis: eviction, failover or restart)");
