@@ -257,11 +257,13 @@ final class JournalWriter implements OutboundStream.Recorder {
 	private List<WebSocketMessage<?>> takeBatch() {
 		List<WebSocketMessage<?>> batch = new ArrayList<>(Math.min(this.pending.size(), 1024));
 		long bytes = 0;
-		while (!this.pending.isEmpty()
-				&& (batch.isEmpty() || bytes + sizeForCap(this.pending.peekFirst()) <= MAX_BATCH_BYTES)) {
-			WebSocketMessage<?> message = this.pending.pollFirst();
-			bytes += sizeForCap(message);
-			batch.add(message);
+		while (!this.pending.isEmpty()) {
+			long size = sizeForCap(this.pending.peekFirst());
+			if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+				break;
+			}
+			batch.add(this.pending.pollFirst());
+			bytes += size;
 		}
 		return batch;
 	}
