@@ -13,6 +13,10 @@ import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerCo
  * {@code /demo/stomp}: a STOMP endpoint with Spring's simple broker, drained by wsdrain
  * like every other endpoint. {@code SEND /app/echo} publishes the body to
  * {@code /topic/echo}.
+ * <p>
+ * Frames of a session are handled in the order they arrived: without that, Spring hands
+ * them to a thread pool, and a {@code SEND} that follows a {@code SUBSCRIBE} in the same
+ * read can reach the broker first and publish to nobody.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocketMessageBroker
@@ -21,6 +25,7 @@ class SampleStompConfiguration implements WebSocketMessageBrokerConfigurer {
 	@Override
 	public void registerStompEndpoints(StompEndpointRegistry registry) {
 		registry.addEndpoint("/demo/stomp").setAllowedOriginPatterns("*");
+		registry.setPreserveReceiveOrder(true);
 	}
 
 	@Override
