@@ -87,12 +87,7 @@ public final class WsDrainClientAutoConfiguration {
 			Environment environment) {
 		SimpleAsyncTaskSchedulerBuilder configured = builder.getIfAvailable(
 				() -> new SimpleAsyncTaskSchedulerBuilder().virtualThreads(Threading.VIRTUAL.isActive(environment)));
-		ClientTaskScheduler scheduler = configured.threadNamePrefix("wsdrain-client-")
-			.configure(new ClientTaskScheduler());
-		// Threads of a client the application forgot to close must not keep the JVM alive.
-		scheduler.setDaemon(true);
-		scheduler.reuseThreads();
-		return scheduler;
+		return ClientTaskScheduler.create(configured::configure);
 	}
 
 	private static BackOff backOff(WsDrainClientProperties.Reconnect reconnect) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -23,9 +24,37 @@ public class ClientTaskScheduler extends SimpleAsyncTaskScheduler {
 	/** How long a thread waits for its next task before it ends. */
 	static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(30);
 
+	private static final String THREAD_NAME_PREFIX = "wsdrain-client-";
+
 	private boolean virtualThreads;
 
 	private @Nullable ThreadPoolExecutor idleThreads;
+
+	/**
+	 * Create the scheduler of a client, as {@link #create(Consumer)} does, with no other settings.
+	 * @return the scheduler
+	 */
+	public static ClientTaskScheduler create() {
+		return create((scheduler) -> {
+		});
+	}
+
+	/**
+	 * Create the scheduler of a client: threads named {@code wsdrain-client-}, daemon
+	 * threads (those of a client the application forgot to close must not keep the JVM
+	 * alive), platform threads kept between tasks.
+	 * @param settings applied before those: the application's scheduling settings, for
+	 * instance, virtual threads included
+	 * @return the scheduler
+	 */
+	public static ClientTaskScheduler create(Consumer<? super ClientTaskScheduler> settings) {
+		ClientTaskScheduler scheduler = new ClientTaskScheduler();
+		settings.accept(scheduler);
+		scheduler.setThreadNamePrefix(THREAD_NAME_PREFIX);
+		scheduler.setDaemon(true);
+		scheduler.reuseThreads();
+		return scheduler;
+	}
 
 	@Override
 	public void setVirtualThreads(boolean virtual) {

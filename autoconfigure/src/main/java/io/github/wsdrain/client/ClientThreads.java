@@ -45,11 +45,7 @@ final class ClientThreads {
 		synchronized (this.lock) {
 			Assert.state(!this.closed, "The client is closed: no connection can be opened");
 			if (this.scheduler == null) {
-				ClientTaskScheduler created = new ClientTaskScheduler();
-				created.setThreadNamePrefix("wsdrain-client-");
-				created.setDaemon(true);
-				created.reuseThreads();
-				this.scheduler = created;
+				this.scheduler = ClientTaskScheduler.create();
 			}
 			return this.scheduler;
 		}
