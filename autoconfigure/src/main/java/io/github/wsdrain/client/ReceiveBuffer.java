@@ -72,7 +72,7 @@ final class ReceiveBuffer {
 	 */
 	Received take(Duration timeout) throws InterruptedException {
 		long nanos = timeout.toNanos();
-		for (int i = 0; i < EMPTY_YIELDS && this.buffered == 0; i++) {
+		for (int i = 0; nanos > 0 && i < EMPTY_YIELDS && this.buffered == 0; i++) {
 			Thread.yield();
 		}
 		this.lock.lockInterruptibly();
