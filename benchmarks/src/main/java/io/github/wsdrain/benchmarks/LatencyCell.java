@@ -19,6 +19,14 @@ final class LatencyCell {
 
 	static final int SIZE = 1024;
 
+	/**
+	 * Pairs per measured run of the other cells: each pair is two new connections, and a
+	 * connection's median takes one of two values for the whole run (here about 12 or
+	 * 40 µs, wherever its threads landed), so the ratio needs many pairs to measure the
+	 * code rather than that draw.
+	 */
+	static final int RUNS_FACTOR = 9;
+
 	/** Per-run medians and 99th percentiles, microseconds; index 0 plain, 1 wsdrain. */
 	record Result(int messages, double[][] medians, double[][] p99) {
 

@@ -14,7 +14,6 @@ import io.github.wsdrain.session.DrainSettings;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import static io.github.wsdrain.benchmarks.Bench.THROUGHPUT_RUNS_FACTOR;
 import static io.github.wsdrain.benchmarks.Bench.log;
 
 /**
@@ -120,7 +119,7 @@ public final class WsDrainBenchmark {
 			case "micro" -> bench.report().micro().record(MicroCells.measure(bench.quick()));
 			case "throughput" -> new ThroughputCells(bench).throughput();
 			case "latency" -> bench.report().latency().record(new LatencyCell(bench.server(), bench::uri)
-				.measure(bench.runs() * THROUGHPUT_RUNS_FACTOR, bench.warmups(), bench.quick() ? 500 : 2_000));
+				.measure(bench.runs() * LatencyCell.RUNS_FACTOR, bench.warmups(), bench.quick() ? 500 : 2_000));
 			case "metrics" -> new ThroughputCells(bench).metrics();
 			case "drain" -> new DrainCells(bench).drain();
 			case "heap" -> new ScaleCells(bench).heapPerSessionObjects();
