@@ -34,7 +34,8 @@ final class MachineSection implements Section {
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
 				System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"), os.getName(),
 				os.getVersion(), this.loadAtStart, loads[loads.length - 1], Arrays.stream(loads).min().orElse(0),
-				Arrays.stream(loads).max().orElse(0), runs, warmups, Bench.THROUGHPUT_RUNS_FACTOR * runs, LatencyCell.RUNS_FACTOR * runs, seconds,
+				Arrays.stream(loads).max().orElse(0), runs, warmups, Bench.THROUGHPUT_RUNS_FACTOR * runs,
+				LatencyCell.RUNS_FACTOR * runs, seconds,
 				quick ? "; **QUICK MODE: reduced sizes, not for publication**" : "")
 				+ ((sections.size() < allSections) ? " Sections run: " + String.join(", ", sections) + "." : "");
 	}
