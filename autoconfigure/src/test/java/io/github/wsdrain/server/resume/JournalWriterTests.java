@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,12 +53,7 @@ class JournalWriterTests {
 
 	@Test
 	void messagesNumberedWhileABatchIsRecordedGoInTheNextBatchInOneCall() {
-		this.journal.holdNext();
-		this.writer.record(1, text("one"));
-		await().until(() -> this.journal.waiting.get());
-		for (int seq = 2; seq <= 100; seq++) {
-			this.writer.record(seq, text("m" + seq));
-		}
+		recordWhileTheFirstIsBeingRecorded(100, (seq) -> text("m" + seq));
 		assertThat(this.target.recorded).as("nothing released before it is recorded").isEmpty();
 
 		this.journal.hold.countDown();
@@ -71,12 +67,7 @@ class JournalWriterTests {
 
 	@Test
 	void aBatchTakesAtMostAMegabyteAndTheNextIsRecordedWhileItsFramesAreWritten() {
-		this.journal.holdNext();
-		this.writer.record(1, text("one"));
-		await().until(() -> this.journal.waiting.get());
-		for (int seq = 2; seq <= 5; seq++) {
-			this.writer.record(seq, binary(400 * 1024));
-		}
+		recordWhileTheFirstIsBeingRecorded(5, (seq) -> binary(400 * 1024));
 		this.target.holdNext();
 
 		this.journal.hold.countDown();
@@ -357,6 +348,16 @@ class JournalWriterTests {
 	}
 
 	/** Records what the writer reports. */
+	/** Record message 1, and 2 to {@code last} while the journal holds the first append. */
+	private void recordWhileTheFirstIsBeingRecorded(int last, IntFunction<WebSocketMessage<?>> message) {
+		this.journal.holdNext();
+		this.writer.record(1, text("one"));
+		await().until(() -> this.journal.waiting.get());
+		for (int seq = 2; seq <= last; seq++) {
+			this.writer.record(seq, message.apply(seq));
+		}
+	}
+
 	static final class Target implements JournalWriter.Target {
 
 		final List<Long> recorded = new CopyOnWriteArrayList<>();
