@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.wsdrain.protocol.OutboundStream;
@@ -23,7 +24,7 @@ import org.springframework.web.socket.WebSocketMessage;
  * are numbered, without waiting, and recorded in batches: one store round trip for
  * what was numbered while the previous one was under way, up to {@link #MAX_BATCH_BYTES},
  * on one of the server's writers; their frames go to the connection only once recorded,
- * written by another writer while the next batch is recorded. A store that stays
+ * written by another writer while the next batch, if any, is recorded. A store that stays
  * unreachable for the send time limit ends the session with 1011, and the senders wait
  * meanwhile only as for a full replay buffer. The client's latest acknowledgement and the
  * latest client message delivered to the app ride along with the batches; a client
@@ -278,18 +279,30 @@ final class JournalWriter implements OutboundStream.Recorder {
 
 	/**
 	 * Every message up to {@code seq} is recorded: have their frames written, on another
-	 * writer, so that the next batch's round trip overlaps their write to the connection.
-	 * One such writer at a time; it writes up to the latest recorded when it gets to it.
+	 * writer when messages wait for the next batch, so that its round trip overlaps their
+	 * write to the connection, else on this thread. One such writer at a time; it writes
+	 * up to the latest recorded when it gets to it.
 	 */
 	private void recorded(long seq) {
+		boolean nextBatchWaits;
 		synchronized (this.lock) {
 			this.recordedUpTo = seq;
 			if (this.writingFrames) {
 				return;
 			}
 			this.writingFrames = true;
+			nextBatchWaits = !this.pending.isEmpty();
 		}
-		this.writers.execute(this::writeRecorded);
+		if (nextBatchWaits) {
+			try {
+				this.writers.execute(this::writeRecorded);
+				return;
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopped threads: the frames are written here, after all.
+			}
+		}
+		writeRecorded();
 	}
 
 	private void writeRecorded() {
