@@ -17,9 +17,9 @@ import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
  * {@link #IDLE_THREAD_KEEP_ALIVE} for its next task before it ends: a reliable connection
  * acknowledges up to 500 times a second, and a new thread for each costs more than the
  * write. With virtual threads, which cost little to start, it behaves as its superclass.
- * Closing it ends its threads.
+ * Closing it ends its threads. Made by {@link #create}.
  */
-public class ClientTaskScheduler extends SimpleAsyncTaskScheduler {
+public final class ClientTaskScheduler extends SimpleAsyncTaskScheduler {
 
 	/** How long a thread waits for its next task before it ends. */
 	static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(30);
@@ -29,6 +29,9 @@ public class ClientTaskScheduler extends SimpleAsyncTaskScheduler {
 	private boolean virtualThreads;
 
 	private @Nullable ThreadPoolExecutor idleThreads;
+
+	private ClientTaskScheduler() {
+	}
 
 	/**
 	 * Create the scheduler of a client, as {@link #create(Consumer)} does, with no other settings.
@@ -63,11 +66,11 @@ public class ClientTaskScheduler extends SimpleAsyncTaskScheduler {
 	}
 
 	/**
-	 * Keep platform threads for {@link #IDLE_THREAD_KEEP_ALIVE} after their task: call it
-	 * once the scheduler is configured. Does nothing with virtual threads, or when called again.
+	 * Keep platform threads for {@link #IDLE_THREAD_KEEP_ALIVE} after their task, once the
+	 * scheduler is configured; virtual threads stay as they are.
 	 */
-	public void reuseThreads() {
-		if (this.virtualThreads || this.idleThreads != null) {
+	private void reuseThreads() {
+		if (this.virtualThreads) {
 			return;
 		}
 		ThreadPoolExecutor threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_KEEP_ALIVE.toNanos(),

@@ -36,9 +36,8 @@ final class ClientThreads {
 	}
 
 	/**
-	 * Return the scheduler, creating the default one, a {@link ClientTaskScheduler} of
-	 * daemon threads: not a bean, so nothing else closes it, and it must not keep the JVM
-	 * alive.
+	 * Return the scheduler, creating the default one ({@link ClientTaskScheduler#create()}):
+	 * not a bean, so nothing else closes it.
 	 * @throws IllegalStateException once closed
 	 */
 	TaskScheduler scheduler() {

@@ -19,8 +19,8 @@ final class ReceiveBuffer {
 
 	/**
 	 * How many times a consumer that finds the buffer empty yields its core before it
-	 * parks: one faster than the connection finds it empty after most messages, and a
-	 * parked consumer costs the reading thread a wake-up for each.
+	 * parks. A consumer faster than the connection finds the buffer empty after most
+	 * messages; if it parked each time, the reading thread would have to wake it for each.
 	 */
 	static final int EMPTY_YIELDS = 20;
 

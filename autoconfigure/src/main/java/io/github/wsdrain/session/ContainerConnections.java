@@ -27,7 +27,7 @@ final class ContainerConnections {
 		if (JETTY_API_PRESENT && Jetty.disconnect(session)) {
 			return;
 		}
-		ContainerWrites.shortCloseFrameBound(session);
+		ContainerWrites.restoreCloseFrameBound(session);
 		session.close(status);
 	}
 

@@ -35,9 +35,6 @@ final class ContainerWrites {
 	private static final String TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT =
 			"org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
 
-	/** Tomcat's default for that bound. */
-	private static final long TOMCAT_DEFAULT_ABNORMAL_CLOSE_MILLIS = 50;
-
 	private static final boolean JAKARTA_API_PRESENT = ClassUtils.isPresent("jakarta.websocket.Session",
 			ContainerWrites.class.getClassLoader());
 
@@ -68,14 +65,14 @@ final class ContainerWrites {
 	}
 
 	/**
-	 * Give the close frame Tomcat's default 50 ms again, for a connection cut because a
-	 * write is stuck on its peer: the close waits for that write's permit, and only a short
-	 * bound makes Tomcat close the socket, which frees the stuck writer.
+	 * Give the close frame Tomcat's own default bound (50 ms) again, for a connection cut
+	 * because a write is stuck on its peer: the close waits for that write's permit, and
+	 * only a short bound makes Tomcat close the socket, which frees the stuck writer.
 	 * @param session the container's session
 	 */
-	static void shortCloseFrameBound(WebSocketSession session) {
+	static void restoreCloseFrameBound(WebSocketSession session) {
 		if (JAKARTA_API_PRESENT && nativeSession(session) instanceof jakarta.websocket.Session standard) {
-			standard.getUserProperties().put(TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT, TOMCAT_DEFAULT_ABNORMAL_CLOSE_MILLIS);
+			standard.getUserProperties().remove(TOMCAT_ABNORMAL_CLOSE_SEND_TIMEOUT);
 		}
 	}
 

@@ -54,7 +54,8 @@ class TomcatDrainingSessionTests extends DrainingSessionTests {
 			// A cut waits for the permit of a write stuck on the peer: only a short bound frees it.
 			ContainerConnections.closeStuckConnection(session.getDelegate(), CloseStatus.SERVER_ERROR);
 
-			assertThat(bounds).containsEntry("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT", 50L);
+			// Without the property, Tomcat bounds the close frame by its default, 50 ms.
+			assertThat(bounds).doesNotContainKey("org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT");
 		}
 		finally {
 			client.abort();
