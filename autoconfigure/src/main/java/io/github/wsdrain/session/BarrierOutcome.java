@@ -17,7 +17,10 @@ public enum BarrierOutcome {
 	/** The connection ended, or the Ping could not be written, before the Pong came. */
 	CONNECTION_ENDED,
 
-	/** No Ping was sent: the barrier is off, the session is wsdrain.v1, or the drain timed out. */
+	/**
+	 * No Ping was sent: the barrier is off, the session is wsdrain.v1, it sent nothing, or
+	 * the drain timed out.
+	 */
 	SKIPPED;
 
 	/**

@@ -25,7 +25,8 @@ import org.springframework.web.socket.WebSocketSession;
  * then a wait for the matching Pong. A peer answers a Ping only after it has parsed every
  * frame before it, so the Pong proves that the peer holds every message, even a peer
  * that discards the data frames it reads together with a close frame (as python
- * {@code websockets} 14.0 did). Costs one round trip per close.
+ * {@code websockets} 14.0 did). Costs one round trip per close, except for a session that
+ * has sent nothing: its peer has no message to lose, so it gets no Ping.
  * <p>
  * The wait is bounded by the barrier timeout and by what remains of the drain timeout,
  * whichever ends first; past it the close goes ahead and the outcome says
@@ -98,22 +99,24 @@ public final class CloseBarrier {
 
 	/**
 	 * Return whether {@link #pass} sends a Ping, rather than running what follows at once.
-	 * @return {@code false} when the barrier is off or skipped
+	 * @param sentMessages the messages the session has handed to the container
+	 * @return {@code false} when the barrier is off or skipped, or nothing was sent
 	 */
-	boolean sendsPing() {
-		return !this.skipped && !this.timeout.isZero();
+	boolean sendsPing(long sentMessages) {
+		return !this.skipped && !this.timeout.isZero() && sentMessages > 0;
 	}
 
 	/**
 	 * Send the Ping on the connection and run {@code then} once the Pong has arrived, the
 	 * bound has passed or the connection has ended; at once when the barrier is off.
 	 * @param connection the container's session, after the last message
+	 * @param sentMessages the messages the session has handed to the container
 	 * @param drainDeadlineNanos the {@link System#nanoTime()} at which the drain timeout ends
 	 * @param then what comes next: the close frame
 	 */
-	void pass(WebSocketSession connection, long drainDeadlineNanos, Runnable then) {
+	void pass(WebSocketSession connection, long sentMessages, long drainDeadlineNanos, Runnable then) {
 		long bound = Math.min(this.timeout.toNanos(), drainDeadlineNanos - System.nanoTime());
-		if (this.skipped || this.timeout.isZero()) {
+		if (!sendsPing(sentMessages)) {
 			OUTCOME.compareAndSet(this, null, BarrierOutcome.SKIPPED);
 			then.run();
 			return;

@@ -352,12 +352,14 @@ class DrainingWebSocketSessionTests {
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
 		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
 				this.executor, this.timer, this.listener, new SendTotals());
+		session.sendMessage(new TextMessage("last"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> session.getSentMessages() == 1);
 		// Nothing queued: the Ping goes out on this thread, before closeAsync returns.
 		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
-		assertThat(stub.events()).containsExactly("ping");
+		assertThat(stub.events()).containsExactly("last", "ping");
 		assertThat(session.getCloseBarrier().consume(new PongMessage(stub.lastPing()))).isTrue();
 		assertThat(closed).as("closed on the thread that took the Pong").isDone();
-		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(stub.events()).containsExactly("last", "ping", "close:1000");
 		assertThat(closed.get().closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
 	}
 
@@ -370,9 +372,13 @@ class DrainingWebSocketSessionTests {
 		for (int i = 0; i < 200; i++) {
 			StubWebSocketSession stub = stub(StubWebSocketSession.open("s" + i));
 			stubs.add(stub);
-			sessions.add(new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED, this.executor,
-					this.timer, this.listener, new SendTotals(), barrierPings));
+			DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+					this.executor, this.timer, this.listener, new SendTotals(), barrierPings);
+			session.sendMessage(new TextMessage("m" + i));
+			sessions.add(session);
 		}
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> sessions.stream().allMatch((session) -> session.getSentMessages() == 1));
 		List<CompletableFuture<CloseResult>> closing = new ArrayList<>();
 		for (DrainingWebSocketSession session : sessions) {
 			closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
@@ -386,24 +392,27 @@ class DrainingWebSocketSessionTests {
 			assertThat(sessions.get(i).getCloseBarrier().consume(new PongMessage(stubs.get(i).lastPing()))).isTrue();
 			CloseResult result = closing.get(i).get(5, TimeUnit.SECONDS);
 			assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
-			assertThat(stubs.get(i).events()).containsExactly("ping", "close:1001");
+			assertThat(stubs.get(i).events()).containsExactly("m" + i, "ping", "close:1001");
 		}
 	}
 
 	@Test
 	void aPongThatOvertakesThePingsWriteLeavesTheCloseFrameUntilThatWriteReturns() throws Exception {
 		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
-		StubWebSocketSession stub = stub(StubWebSocketSession.blocking("s1"));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
 		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
 				this.executor, this.timer, this.listener, new SendTotals());
+		session.sendMessage(new TextMessage("last"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> session.getSentMessages() == 1);
+		stub.blockWrites();
 		Future<CompletableFuture<CloseResult>> closing = this.executor
 			.submit(() -> session.closeAsync(CloseStatus.NORMAL));
 		stub.awaitWriting();
 		assertThat(session.getCloseBarrier().consume(new PongMessage(stub.lastPing()))).isTrue();
-		assertThat(stub.events()).as("no close frame while the Ping's write is in progress").isEmpty();
+		assertThat(stub.events()).as("no close frame while the Ping's write is in progress").containsExactly("last");
 		stub.release();
 		CloseResult result = closing.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
-		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(stub.events()).containsExactly("last", "ping", "close:1000");
 		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.PASSED);
 	}
 
@@ -413,8 +422,9 @@ class DrainingWebSocketSessionTests {
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
 		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
 				this.executor, this.timer, this.listener, new SendTotals());
+		session.sendMessage(new TextMessage("last"));
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
-		assertThat(stub.events()).containsExactly("ping", "close:1000");
+		assertThat(stub.events()).containsExactly("last", "ping", "close:1000");
 		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.TIMED_OUT);
 		assertThat(result.drainTimedOut()).isFalse();
 	}
@@ -425,8 +435,21 @@ class DrainingWebSocketSessionTests {
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
 		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.REPLAYED,
 				this.executor, this.timer, this.listener, new SendTotals());
+		session.sendMessage(new TextMessage("last"));
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
-		assertThat(stub.events()).containsExactly("close:1000");
+		assertThat(stub.events()).containsExactly("last", "close:1000");
+		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.SKIPPED);
+	}
+
+	@Test
+	void aSessionThatSentNothingSendsNoPing() throws Exception {
+		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
+		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
+		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
+				this.executor, this.timer, this.listener, new SendTotals());
+		CloseResult result = session.closeAsync(CloseStatus.GOING_AWAY).get(5, TimeUnit.SECONDS);
+		assertThat(stub.events()).as("nothing for the client to lose: no Ping").containsExactly("close:1001");
+		assertThat(stub.lastPing()).isNull();
 		assertThat(result.closeBarrier()).isEqualTo(BarrierOutcome.SKIPPED);
 	}
 

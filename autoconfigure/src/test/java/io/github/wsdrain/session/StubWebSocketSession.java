@@ -37,9 +37,9 @@ public final class StubWebSocketSession implements WebSocketSession {
 	/** Payloads of written text messages and {@code close:<code>} for the close, in order. */
 	private final List<String> events = new CopyOnWriteArrayList<>();
 
-	private final CountDownLatch released;
+	private volatile CountDownLatch released;
 
-	private final CountDownLatch writing = new CountDownLatch(1);
+	private volatile CountDownLatch writing = new CountDownLatch(1);
 
 	/** The threads that wrote messages. */
 	private final Set<Thread> writers = ConcurrentHashMap.newKeySet();
@@ -75,6 +75,12 @@ public final class StubWebSocketSession implements WebSocketSession {
 	/** Do what the container would once the close handshake is over, such as report the end of the connection. */
 	public void onClose(Consumer<CloseStatus> onClose) {
 		this.onClose = onClose;
+	}
+
+	/** Make the writes from now on block until {@link #release()}, as when a peer stops reading. */
+	public void blockWrites() {
+		this.writing = new CountDownLatch(1);
+		this.released = new CountDownLatch(1);
 	}
 
 	public void release() {

@@ -2,12 +2,14 @@ package io.github.wsdrain.benchmarks;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import io.github.wsdrain.server.DrainingSessionRegistry;
@@ -16,6 +18,7 @@ import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 
+import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
 
@@ -23,8 +26,9 @@ import org.springframework.web.socket.WebSocketSession;
  * What the close barrier costs: the close of an idle session, and the close of 1,000
  * idle sessions at once, each with the barrier (a {@code /drained} session of the
  * auto-configuration) and without it (a {@code /plain} session wrapped in a draining
- * session whose barrier is off), in pairs. The clients are JDK WebSockets, which answer
- * Pings as soon as they read them.
+ * session whose barrier is off), in pairs. Each session has sent one message before it
+ * is closed: one that sent nothing has no Ping to send. The clients are JDK WebSockets,
+ * which answer Pings as soon as they read them.
  */
 final class CloseBarrierCell implements AutoCloseable {
 
@@ -79,6 +83,8 @@ final class CloseBarrierCell implements AutoCloseable {
 				this.uri.apply(barrier ? "/drained" : "/plain"), false);
 		DrainingWebSocketSession session = draining(
 				(barrier ? this.server.drained() : this.server.plain()).next(), barrier);
+		session.sendMessage(oneMessage());
+		client.whenReceived(1).get(WAIT_SECONDS, TimeUnit.SECONDS);
 		long started = System.nanoTime();
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(WAIT_SECONDS, TimeUnit.SECONDS);
 		ReceivingClient.Close close = client.closed().get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -96,6 +102,10 @@ final class CloseBarrierCell implements AutoCloseable {
 			for (WebSocketSession session : (barrier ? this.server.drained() : this.server.plain()).next(SESSIONS)) {
 				sessions.add(draining(session, barrier));
 			}
+			for (DrainingWebSocketSession session : sessions) {
+				session.sendMessage(oneMessage());
+			}
+			awaitSent(sessions);
 			long started = System.nanoTime();
 			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(SESSIONS);
 			for (DrainingWebSocketSession session : sessions) {
@@ -110,6 +120,21 @@ final class CloseBarrierCell implements AutoCloseable {
 			check(result.contains("codes=1001:" + SESSIONS), "close of %d sessions: %s", SESSIONS, result);
 			long lastClose = Long.parseLong(result.replaceAll(".*lastCloseNanos=(\\d+).*", "$1"));
 			return new long[] { lastClose - started, futuresNanos };
+		}
+	}
+
+	private static BinaryMessage oneMessage() {
+		return new BinaryMessage(ByteBuffer.wrap(new byte[] { 1 }));
+	}
+
+	/** Wait until every session has handed its message to the container, so that none has anything queued. */
+	private static void awaitSent(List<DrainingWebSocketSession> sessions) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+		for (DrainingWebSocketSession session : sessions) {
+			while (session.getSentMessages() == 0) {
+				check(System.nanoTime() < deadline, "session %s did not send its message", session);
+				LockSupport.parkNanos(100_000);
+			}
 		}
 	}
 

@@ -38,6 +38,7 @@ final class DrainSection implements Section {
 		}
 		if (this.idleClose != null) {
 			md.text("\n### Close of an idle session (the fixed cost of a close)\n\n")
+				.text("One message sent and read by the client, then the close.\n\n")
 				.text("| session | close → close frame at client (ms) |\n|---|---|\n")
 				.line("| plain session, `close(NORMAL)` | %s |", new Samples(this.idleClose[0]).format("%.2f"))
 				.line("| wsdrain, `closeAsync(NORMAL)` | %s |", new Samples(this.idleClose[1]).format("%.2f"));

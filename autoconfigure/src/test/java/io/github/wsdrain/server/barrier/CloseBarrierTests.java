@@ -120,6 +120,17 @@ abstract class CloseBarrierTests {
 	}
 
 	@Test
+	void aSessionThatSentNothingClosesWithoutAPingEvenToAClientThatNeverAnswersOne() throws Exception {
+		try (SameReadCloseClient client = SameReadCloseClient.connect(this.port, "/burst?count=0", false)) {
+			SameReadCloseClient.Received received = client.readUntilClose();
+			CloseResult result = this.burstHandler.next().getCloseFuture().get(10, TimeUnit.SECONDS);
+			assertThat(received.pings()).as("no message to lose, so no Ping").isZero();
+			assertThat(received.closeCode()).isEqualTo(1000);
+			assertThat(result.closeBarrier()).as("no wait for a Pong").isEqualTo(BarrierOutcome.SKIPPED);
+		}
+	}
+
+	@Test
 	void theApplicationsOwnPongsReachItAndTheBarriersPongDoesNot() throws Exception {
 		CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 		WebSocket client = HttpClient.newHttpClient()
