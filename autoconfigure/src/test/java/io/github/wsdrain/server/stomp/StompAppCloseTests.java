@@ -1,5 +1,6 @@
 package io.github.wsdrain.server.stomp;
 
+import java.io.IOException;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,7 +188,16 @@ abstract class StompAppCloseTests {
 		for (int i = 0; i < COUNT; i++) {
 			this.messagingTemplate.convertAndSend(destination, Integer.toString(i));
 		}
-		session.close();
+		try {
+			session.close();
+		}
+		catch (IOException ex) {
+			if (session instanceof DrainingWebSocketSession) {
+				throw ex;
+			}
+			// Stock Spring on Jetty: its close can fail when the connection ends during it. What
+			// the client received is the outcome either way.
+		}
 
 		boolean closed;
 		try {
