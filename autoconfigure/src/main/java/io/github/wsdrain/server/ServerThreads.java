@@ -2,10 +2,8 @@ package io.github.wsdrain.server;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -15,7 +13,7 @@ import io.github.wsdrain.support.RateLimitedLog;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
@@ -44,9 +42,12 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ServerThreads.class);
 
+	/** How long an idle executor thread waits for work before it ends. */
+	private static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
+
 	private final ThreadPoolTaskScheduler timer;
 
-	private final ThreadPoolTaskExecutor executor;
+	private final IdleFirstThreadPool executor;
 
 	private final LongAdder callerRuns = new LongAdder();
 
@@ -81,22 +82,11 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 		// Drain watchdogs are cancelled far more often than they fire.
 		this.timer.setRemoveOnCancelPolicy(true);
 		this.timer.initialize();
-		this.executor = new ThreadPoolTaskExecutor();
-		// Core threads time out: a thread exists only while there is work.
-		this.executor.setCorePoolSize(maxThreads);
-		this.executor.setMaxPoolSize(maxThreads);
-		this.executor.setAllowCoreThreadTimeOut(true);
-		this.executor.setQueueCapacity(maxQueuedTasks);
-		this.executor.setKeepAliveSeconds(30);
-		this.executor.setThreadNamePrefix("wsdrain-server-");
-		this.executor.setDaemon(true);
-		if (virtualThreads) {
-			this.executor.setThreadFactory(new VirtualThreadTaskExecutor("wsdrain-server-").getVirtualThreadFactory());
-		}
-		this.executor.setRejectedExecutionHandler(new RunOnCaller(maxThreads, maxQueuedTasks));
-		// Stopping refuses new tasks; running drains finish on their own.
-		this.executor.setWaitForTasksToCompleteOnShutdown(true);
-		this.executor.initialize();
+		ThreadFactory threads = virtualThreads
+				? new VirtualThreadTaskExecutor("wsdrain-server-").getVirtualThreadFactory() : daemonThreads();
+		// A thread exists only while there is work, and an idle one takes the next task.
+		this.executor = new IdleFirstThreadPool(maxThreads, maxQueuedTasks, KEEP_ALIVE, threads,
+				(task) -> runOnCaller(task, maxThreads, maxQueuedTasks));
 	}
 
 	/**
@@ -139,29 +129,19 @@ public final class ServerThreads implements DisposableBean, AutoCloseable {
 	}
 
 	/** Full: the submitter runs the task, so that nothing accepted is dropped. */
-	private final class RunOnCaller implements RejectedExecutionHandler {
+	private void runOnCaller(Runnable task, int maxThreads, int maxQueuedTasks) {
+		this.callerRuns.increment();
+		this.saturationWarnings.warn(() -> "wsdrain server executor full (" + maxThreads + " threads, "
+				+ maxQueuedTasks + " queued tasks): " + Thread.currentThread().getName()
+				+ " runs the task itself; " + this.callerRuns.sum()
+				+ " such task(s) so far (see wsdrain.server.max-threads)");
+		task.run();
+	}
 
-		private final int maxThreads;
-
-		private final int maxQueuedTasks;
-
-		RunOnCaller(int maxThreads, int maxQueuedTasks) {
-			this.maxThreads = maxThreads;
-			this.maxQueuedTasks = maxQueuedTasks;
-		}
-
-		@Override
-		public void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
-			if (pool.isShutdown()) {
-				throw new RejectedExecutionException("wsdrain server threads are stopped");
-			}
-			callerRuns.increment();
-			saturationWarnings.warn(() -> "wsdrain server executor full (" + this.maxThreads + " threads, "
-					+ this.maxQueuedTasks + " queued tasks): " + Thread.currentThread().getName()
-					+ " runs the task itself; " + callerRuns.sum() + " such task(s) so far (see wsdrain.server.max-threads)");
-			task.run();
-		}
-
+	private static ThreadFactory daemonThreads() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("wsdrain-server-");
+		threads.setDaemon(true);
+		return threads;
 	}
 
 }

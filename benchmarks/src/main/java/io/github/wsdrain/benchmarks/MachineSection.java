@@ -29,13 +29,14 @@ final class MachineSection implements Section {
 		this.description = String.format(Locale.ROOT,
 				"%d CPUs (`nproc`), %s %s (%s), %s %s; system load average (1 min) %.1f at start, %.1f at end, "
 						+ "%.1f–%.1f over the sections; %d measured runs per cell after %d warm-up run(s) "
-						+ "(throughput, client, protocol, Redis store and move cells: %d rounds; latency: %d); "
+						+ "(throughput, client, protocol, Redis store and move cells: %d rounds; latency: %d; "
+						+ "`closeAsync` after 1 MB: %d); "
 						+ "whole run %d s%s.",
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
 				System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"), os.getName(),
 				os.getVersion(), this.loadAtStart, loads[loads.length - 1], Arrays.stream(loads).min().orElse(0),
 				Arrays.stream(loads).max().orElse(0), runs, warmups, Bench.THROUGHPUT_RUNS_FACTOR * runs,
-				LatencyCell.RUNS_FACTOR * runs, seconds,
+				LatencyCell.RUNS_FACTOR * runs, DrainCells.ONE_MB_RUNS_FACTOR * runs, seconds,
 				quick ? "; **QUICK MODE: reduced sizes, not for publication**" : "")
 				+ ((sections.size() < allSections) ? " Sections run: " + String.join(", ", sections) + "." : "");
 	}
