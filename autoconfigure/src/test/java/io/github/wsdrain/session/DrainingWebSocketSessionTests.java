@@ -332,10 +332,8 @@ class DrainingWebSocketSessionTests {
 
 	@Test
 	void whenTheCloseBarrierIsOnThenTheCloseFrameFollowsThePongToItsPing() throws Exception {
-		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
-		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
-				this.executor, this.timer, this.listener, new SendTotals());
+		DrainingWebSocketSession session = withBarrier(stub, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("last"));
 		CompletableFuture<CloseResult> closed = session.closeAsync(CloseStatus.NORMAL);
 		await().atMost(Duration.ofSeconds(5)).until(() -> stub.lastPing() != null);
@@ -348,10 +346,8 @@ class DrainingWebSocketSessionTests {
 
 	@Test
 	void thePongsThreadWritesTheCloseFrameWithoutAHandOff() throws Exception {
-		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
-		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
-				this.executor, this.timer, this.listener, new SendTotals());
+		DrainingWebSocketSession session = withBarrier(stub, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("last"));
 		await().atMost(Duration.ofSeconds(5)).until(() -> session.getSentMessages() == 1);
 		// Nothing queued: the Ping goes out on this thread, before closeAsync returns.
@@ -398,10 +394,8 @@ class DrainingWebSocketSessionTests {
 
 	@Test
 	void aPongThatOvertakesThePingsWriteLeavesTheCloseFrameUntilThatWriteReturns() throws Exception {
-		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
-		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
-				this.executor, this.timer, this.listener, new SendTotals());
+		DrainingWebSocketSession session = withBarrier(stub, UnsentMessages.DROPPED);
 		session.sendMessage(new TextMessage("last"));
 		await().atMost(Duration.ofSeconds(5)).until(() -> session.getSentMessages() == 1);
 		stub.blockWrites();
@@ -431,10 +425,8 @@ class DrainingWebSocketSessionTests {
 
 	@Test
 	void aReplayedSessionSendsNoPing() throws Exception {
-		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
-		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.REPLAYED,
-				this.executor, this.timer, this.listener, new SendTotals());
+		DrainingWebSocketSession session = withBarrier(stub, UnsentMessages.REPLAYED);
 		session.sendMessage(new TextMessage("last"));
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(5, TimeUnit.SECONDS);
 		assertThat(stub.events()).containsExactly("last", "close:1000");
@@ -443,10 +435,8 @@ class DrainingWebSocketSessionTests {
 
 	@Test
 	void aSessionThatSentNothingSendsNoPing() throws Exception {
-		DrainSettings settings = SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5));
 		StubWebSocketSession stub = stub(StubWebSocketSession.open("s1"));
-		DrainingWebSocketSession session = new DrainingWebSocketSession(stub, settings, UnsentMessages.DROPPED,
-				this.executor, this.timer, this.listener, new SendTotals());
+		DrainingWebSocketSession session = withBarrier(stub, UnsentMessages.DROPPED);
 		CloseResult result = session.closeAsync(CloseStatus.GOING_AWAY).get(5, TimeUnit.SECONDS);
 		assertThat(stub.events()).as("nothing for the client to lose: no Ping").containsExactly("close:1001");
 		assertThat(stub.lastPing()).isNull();
@@ -466,6 +456,12 @@ class DrainingWebSocketSessionTests {
 		outbound.complete(null);
 		assertThat(closed.get(5, TimeUnit.SECONDS).status()).isEqualTo(CloseStatus.GOING_AWAY);
 		assertThat(stub.events()).containsExactly("still on its way", "close:1001");
+	}
+
+	/** A session whose close barrier waits up to 5 s for the Pong. */
+	private DrainingWebSocketSession withBarrier(StubWebSocketSession stub, UnsentMessages unsentMessages) {
+		return new DrainingWebSocketSession(stub, SETTINGS.withCloseBarrierTimeout(Duration.ofSeconds(5)),
+				unsentMessages, this.executor, this.timer, this.listener, new SendTotals());
 	}
 
 	private StubWebSocketSession stub(StubWebSocketSession stub) {
