@@ -69,7 +69,7 @@ final class IdleFirstThreadPool extends ThreadPoolExecutor {
 		this.unfinished.decrementAndGet();
 	}
 
-	/** Whether a thread will be free for one more task: fewer tasks unfinished than threads. */
+	/** Whether a thread is free for the task just submitted: no more tasks unfinished, it included, than threads. */
 	private boolean hasIdleThread() {
 		return this.unfinished.get() <= getPoolSize();
 	}

@@ -21,10 +21,11 @@ final class CloseBarrierSection implements Section {
 			.text("Clients on the loopback interface that answer a Ping as soon as they read it: a JDK WebSocket "
 					+ "for the idle close; for the many sessions, the non-blocking clients of the scale cells (two "
 					+ "selector threads in a second JVM). Without the barrier: a `/plain` session wrapped in a "
-					+ "draining session whose barrier is off; with it: a `/drained` session of the auto-configuration. "
-					+ "Each session has sent one message, which its client has read or its container has taken, "
-					+ "before the close (a session that sent nothing closes without a Ping). Every close is checked: "
-					+ "nothing dropped, and the barrier passed (or was skipped, without it).\n\n")
+					+ "draining session whose barrier is off; with it: a `/drained` session of the "
+					+ "auto-configuration. Each session has sent one message, which its client has read or its "
+					+ "container has taken, before the close (a session that sent nothing closes without a Ping). "
+					+ "Every close is checked: nothing dropped, and the barrier passed (or was skipped, without "
+					+ "it).\n\n")
 			.text("| close | without the barrier (ms) | with the barrier (ms) |\n|---|---|---|\n")
 			.line("| idle session, `closeAsync(NORMAL)` → close frame at the client | %s | %s |",
 					new Samples(result.idleClose()[0]).format("%.2f"), new Samples(result.idleClose()[1]).format("%.2f"))
