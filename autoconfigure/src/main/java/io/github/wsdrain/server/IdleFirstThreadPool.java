@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * size, whether or not a thread is idle, or, with a bounded queue, grows past the core
  * size only once the queue is full. Starting a thread takes a millisecond and more on a
  * small virtual machine, on the submitter's thread: closing an idle session waited for it.
+ * <p>
+ * As in Tomcat's task queue, a thread that is ending at its keep-alive still counts as
+ * idle for a moment: a task queued then waits for the next thread to finish or start.
  */
 final class IdleFirstThreadPool extends ThreadPoolExecutor {
 
@@ -54,7 +57,10 @@ final class IdleFirstThreadPool extends ThreadPoolExecutor {
 		catch (RejectedExecutionException ex) {
 			// Either stopped, or it found no idle thread and the last thread slot taken meanwhile.
 			if (!isShutdown() && this.tasks.queue(task)) {
-				return;
+				// Stopped meanwhile, its threads may have left the queue behind: as the pool's own check.
+				if (!isShutdown() || !remove(task)) {
+					return;
+				}
 			}
 			this.unfinished.decrementAndGet();
 			if (isShutdown()) {

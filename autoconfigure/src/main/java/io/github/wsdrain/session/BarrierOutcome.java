@@ -18,8 +18,8 @@ public enum BarrierOutcome {
 	CONNECTION_ENDED,
 
 	/**
-	 * No Ping was sent: the barrier is off, the session is wsdrain.v1, it sent nothing, or
-	 * the drain timed out.
+	 * No Ping was sent: the barrier is off, the session is wsdrain.v1, it was never given a
+	 * message to send, or the drain timed out.
 	 */
 	SKIPPED;
 

@@ -26,7 +26,7 @@ import org.springframework.web.socket.WebSocketSession;
  * frame before it, so the Pong proves that the peer holds every message, even a peer
  * that discards the data frames it reads together with a close frame (as python
  * {@code websockets} 14.0 did). Costs one round trip per close, except for a session that
- * has sent nothing: its peer has no message to lose, so it gets no Ping.
+ * was never given a message to send: its peer has none to lose, so it gets no Ping.
  * <p>
  * The wait is bounded by the barrier timeout and by what remains of the drain timeout,
  * whichever ends first; past it the close goes ahead and the outcome says
@@ -99,24 +99,25 @@ public final class CloseBarrier {
 
 	/**
 	 * Return whether {@link #pass} sends a Ping, rather than running what follows at once.
-	 * @param sentMessages the messages the session has handed to the container
-	 * @return {@code false} when the barrier is off or skipped, or nothing was sent
+	 * @param acceptedMessages the messages the session has accepted to send, whether
+	 * written or not: a write that failed may still have reached the peer
+	 * @return {@code false} when the barrier is off or skipped, or no message was accepted
 	 */
-	boolean sendsPing(long sentMessages) {
-		return !this.skipped && !this.timeout.isZero() && sentMessages > 0;
+	boolean sendsPing(long acceptedMessages) {
+		return !this.skipped && !this.timeout.isZero() && acceptedMessages > 0;
 	}
 
 	/**
 	 * Send the Ping on the connection and run {@code then} once the Pong has arrived, the
 	 * bound has passed or the connection has ended; at once when the barrier is off.
 	 * @param connection the container's session, after the last message
-	 * @param sentMessages the messages the session has handed to the container
+	 * @param acceptedMessages the messages the session has accepted to send
 	 * @param drainDeadlineNanos the {@link System#nanoTime()} at which the drain timeout ends
 	 * @param then what comes next: the close frame
 	 */
-	void pass(WebSocketSession connection, long sentMessages, long drainDeadlineNanos, Runnable then) {
+	void pass(WebSocketSession connection, long acceptedMessages, long drainDeadlineNanos, Runnable then) {
 		long bound = Math.min(this.timeout.toNanos(), drainDeadlineNanos - System.nanoTime());
-		if (!sendsPing(sentMessages)) {
+		if (!sendsPing(acceptedMessages)) {
 			OUTCOME.compareAndSet(this, null, BarrierOutcome.SKIPPED);
 			then.run();
 			return;

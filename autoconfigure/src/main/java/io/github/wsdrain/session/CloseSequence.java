@@ -84,7 +84,7 @@ final class CloseSequence {
 			return closeFuture();
 		}
 		if (transition(SessionState::closeRequested, status) != null) {
-			if (this.closeBarrier.sendsPing(this.session.getSentMessages()) && this.writer.isDrained()) {
+			if (this.closeBarrier.sendsPing(this.session.getAcceptedMessages()) && this.writer.isDrained()) {
 				// Nothing to drain and nobody writing: the Ping goes out on this thread, or on
 				// the writer of a burst of closes. Only the Ping: the close frame may call the
 				// application back from inside the container, which must not happen under the
@@ -245,8 +245,8 @@ final class CloseSequence {
 	private void closeDrained(long deadline) {
 		if (transition(SessionState::drained, null) != null) {
 			this.writer.controlWrite(
-					() -> this.closeBarrier.pass(this.session.getDelegate(), this.session.getSentMessages(), deadline,
-							this::sendCloseFrame));
+					() -> this.closeBarrier.pass(this.session.getDelegate(), this.session.getAcceptedMessages(),
+							deadline, this::sendCloseFrame));
 		}
 	}
 

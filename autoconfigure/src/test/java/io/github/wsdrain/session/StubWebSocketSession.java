@@ -77,7 +77,10 @@ public final class StubWebSocketSession implements WebSocketSession {
 		this.onClose = onClose;
 	}
 
-	/** Make the writes from now on block until {@link #release()}, as when a peer stops reading. */
+	/**
+	 * Make the writes from now on block until {@link #release()}, as when a peer stops
+	 * reading; call it while no write is in progress.
+	 */
 	public void blockWrites() {
 		this.writing = new CountDownLatch(1);
 		this.released = new CountDownLatch(1);
