@@ -75,11 +75,6 @@ final class IdleFirstThreadPool extends ThreadPoolExecutor {
 		this.unfinished.decrementAndGet();
 	}
 
-	/** Whether a thread is free for the task just submitted: no more tasks unfinished, it included, than threads. */
-	private boolean hasIdleThread() {
-		return this.unfinished.get() <= getPoolSize();
-	}
-
 	/**
 	 * Queues a task only when a thread is idle to take it, or no more threads may start:
 	 * otherwise its refusal makes the pool start one.
@@ -94,7 +89,10 @@ final class IdleFirstThreadPool extends ThreadPoolExecutor {
 
 		@Override
 		public boolean offer(Runnable task) {
-			if (!this.pool.hasIdleThread() && this.pool.getPoolSize() < this.pool.getMaximumPoolSize()) {
+			// Read once: the pool's size takes its main lock. More tasks unfinished, this one
+			// included, than threads: none is idle.
+			int threads = this.pool.getPoolSize();
+			if (this.pool.unfinished.get() > threads && threads < this.pool.getMaximumPoolSize()) {
 				return false;
 			}
 			return super.offer(task);
