@@ -3,6 +3,7 @@ package io.github.wsdrain.server.stall;
 import io.github.wsdrain.server.DrainTestApplication;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.session.SessionState;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,8 +46,9 @@ import static org.awaitility.Awaitility.await;
  * thread writes batches. Whatever happens, every accepted message is either sent or
  * counted as dropped (sent + dropped = accepted), and what the client receives of each
  * sender is an unbroken prefix, in order: with a healthy client (all 20,000 arrive), a
- * client that stops reading until the drain timeout (1 s) passes, and a client that drops
- * the connection after 2,000 messages.
+ * client that stops reading (the close comes once a write has been stuck on it for a
+ * second, and the client reads again only once the drain timeout of 1 s has cut the
+ * connection), and a client that drops the connection after 2,000 messages.
  */
 @SpringBootTest(classes = DrainTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "wsdrain.server.drain-timeout=1s", "wsdrain.server.send-buffer-size=64MB",
@@ -93,8 +95,10 @@ abstract class BatchedWritesTests {
 		List<Future<?>> sends = sendAll(session);
 		// One sender is the writer, stuck on the client; the others have queued everything.
 		await().atMost(Duration.ofSeconds(30)).until(() -> sends.stream().filter(Future::isDone).count() >= SENDERS - 1);
+		awaitWriterStuck(session);
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
 		assertThat(result.drainTimedOut()).isTrue();
+		awaitConnectionCut(session);
 		client.readTheRest();
 		client.ended.get(30, TimeUnit.SECONDS);
 		assertEverythingAccountedFor(session, client);
@@ -140,13 +144,34 @@ abstract class BatchedWritesTests {
 		Future<?> send = sendAll(session, 1, SENDERS * PER_SENDER).get(0);
 		// Its demand counts parts of messages: it stops after at most 1,000 messages.
 		await().atMost(Duration.ofSeconds(30)).until(() -> client.demandLeft.get() <= 0);
+		awaitWriterStuck(session);
 		CloseResult result = session.closeAsync(CloseStatus.NORMAL).get(10, TimeUnit.SECONDS);
 		assertThat(result.drainTimedOut()).isTrue();
+		awaitConnectionCut(session);
 		client.readTheRest();
 		client.ended.get(30, TimeUnit.SECONDS);
 		send.get(30, TimeUnit.SECONDS);
 		assertEverythingAccountedFor(session, client);
 		assertThat(session.getDroppedMessages()).isPositive();
+	}
+
+	/**
+	 * Wait until a write has been stuck on the client for a second: until then the
+	 * socket's buffers may still take what is queued (the kernel grows them to many
+	 * megabytes), and the drain would end in time.
+	 */
+	private static void awaitWriterStuck(DrainingWebSocketSession session) {
+		await().atMost(Duration.ofSeconds(30)).until(session::isStuckInWrite);
+	}
+
+	/**
+	 * Wait until the timed-out close has cut the connection, before the client reads
+	 * again: the write stuck on the client then fails and counts as dropped. Read earlier,
+	 * it could still complete, and a sender that wrote on its own thread would have left
+	 * nothing queued to drop.
+	 */
+	private static void awaitConnectionCut(DrainingWebSocketSession session) {
+		await().atMost(Duration.ofSeconds(30)).until(() -> session.getState() == SessionState.CLOSED);
 	}
 
 	private static void assertEverythingAccountedFor(DrainingWebSocketSession session, Client client) {
