@@ -13,6 +13,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
 
 /**
  * The resume store the auto-configuration picks: memory by default; Redis with
@@ -58,6 +59,15 @@ class ResumeStoreAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("wsdrain.server.resume.store=redis needs exactly one RedisConnectionFactory"));
+	}
+
+	@Test
+	void redisWithAConnectionFactoryOtherThanLettucesFailsToStartSayingSo() {
+		this.contextRunner.withPropertyValues("wsdrain.server.resume.store=redis")
+			.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("wsdrain.server.resume.store=redis needs Lettuce"));
 	}
 
 	@Test

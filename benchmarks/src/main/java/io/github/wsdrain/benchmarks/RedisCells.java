@@ -22,8 +22,11 @@ import io.github.wsdrain.client.BufferedWebSocketClient;
 import io.github.wsdrain.server.resume.ResumableSession;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
@@ -172,7 +175,7 @@ final class RedisCells {
 
 	private static Set<String> streams(RedisConnection redis) {
 		Set<String> names = new HashSet<>();
-		Set<byte[]> keys = redis.keyCommands().keys("wsdrain:*:f".getBytes(StandardCharsets.UTF_8));
+		Set<byte[]> keys = redis.keyCommands().keys("wsdrain:*:f:*".getBytes(StandardCharsets.UTF_8));
 		if (keys != null) {
 			keys.forEach((key) -> names.add(new String(key, StandardCharsets.UTF_8)));
 		}
@@ -187,10 +190,10 @@ final class RedisCells {
 			now.removeAll(before);
 			if (now.size() == 1) {
 				String stream = now.iterator().next();
-				// The session's hash beside its stream counts the messages written to it.
-				byte[] hash = (stream.substring(0, stream.length() - 1) + "s").getBytes(StandardCharsets.UTF_8);
-				byte[] written = redis.hashCommands().hGet(hash, "written".getBytes(StandardCharsets.UTF_8));
-				long count = (written != null) ? Long.parseLong(new String(written, StandardCharsets.UTF_8)) : 0;
+				// The ID of the stream's newest entry starts with the last sequence written.
+				List<ByteRecord> newest = redis.streamCommands()
+					.xRevRange(stream.getBytes(StandardCharsets.UTF_8), Range.unbounded(), Limit.limit().count(1));
+				long count = (newest == null || newest.isEmpty()) ? 0 : newest.get(0).getId().getTimestamp();
 				if (count == UNACKNOWLEDGED) {
 					return stream.getBytes(StandardCharsets.UTF_8);
 				}

@@ -2,6 +2,7 @@ package io.github.wsdrain.server.resume.redis;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.web.socket.BinaryMessage;
@@ -31,12 +32,13 @@ final class RedisFrames {
 	}
 
 	/**
-	 * Add a batch's entries to a script's arguments: per entry, its frame count and its frames.
+	 * Split a batch into its stream entries.
 	 * @param messages the batch, in sequence order
-	 * @param args the arguments to add to
+	 * @return its entries, in order
 	 */
-	static void entries(List<? extends WebSocketMessage<?>> messages, List<Object> args) {
+	static List<Entry> entries(List<? extends WebSocketMessage<?>> messages) {
 		int count = messages.size();
+		List<Entry> entries = new ArrayList<>(4);
 		// Text payloads encoded once; binary ones copied straight from their buffers.
 		byte[][] texts = new byte[count][];
 		int first = 0;
@@ -52,17 +54,16 @@ final class RedisFrames {
 				size = ((BinaryMessage) message).getPayload().remaining();
 			}
 			if (i > first && bytes + HEADER_BYTES + size > ENTRY_BYTES) {
-				args.add(Integer.toString(i - first));
-				args.add(entry(messages, texts, first, i, bytes));
+				entries.add(new Entry(i - first, entry(messages, texts, first, i, bytes)));
 				first = i;
 				bytes = 0;
 			}
 			bytes += HEADER_BYTES + size;
 		}
 		if (count > first) {
-			args.add(Integer.toString(count - first));
-			args.add(entry(messages, texts, first, count, bytes));
+			entries.add(new Entry(count - first, entry(messages, texts, first, count, bytes)));
 		}
+		return entries;
 	}
 
 	private static byte[] entry(List<? extends WebSocketMessage<?>> messages, byte[][] texts, int from, int to,
@@ -128,6 +129,14 @@ final class RedisFrames {
 				expected++;
 			}
 		}
+	}
+
+	/**
+	 * One stream entry of a batch.
+	 * @param frameCount how many frames it holds
+	 * @param frames its frames, one after the other
+	 */
+	record Entry(int frameCount, byte[] frames) {
 	}
 
 }

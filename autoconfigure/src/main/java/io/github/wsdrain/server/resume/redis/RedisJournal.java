@@ -1,5 +1,6 @@
 package io.github.wsdrain.server.resume.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,12 +12,16 @@ import io.github.wsdrain.server.resume.SessionLostException;
 import io.github.wsdrain.server.resume.SessionJournal;
 import io.github.wsdrain.server.resume.SessionMovedException;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketMessage;
 
 /**
- * One session's record in Redis, written by its owner: every write is a script fenced
- * by the epoch this node holds.
+ * One session's record in Redis, written by its owner. Its messages go to the stream named
+ * by the epoch this node holds, which a claim renames; every other write is a script
+ * fenced by that epoch.
  */
 final class RedisJournal implements SessionJournal {
 
@@ -26,7 +31,10 @@ final class RedisJournal implements SessionJournal {
 
 	private final long epoch;
 
+	/** The session's hash and its stream at this journal's epoch. */
 	private final List<String> keys;
+
+	private final byte[][] rawKeys;
 
 	/** Hashes of the tokens that resume the session: their keys are refreshed and deleted with it. */
 	private final Set<String> tokenHashes = ConcurrentHashMap.newKeySet();
@@ -35,7 +43,8 @@ final class RedisJournal implements SessionJournal {
 		this.store = store;
 		this.id = id;
 		this.epoch = epoch;
-		this.keys = store.keys().session(id);
+		this.keys = store.keys().session(id, epoch);
+		this.rawKeys = raw(this.keys);
 	}
 
 	@Override
@@ -83,21 +92,18 @@ final class RedisJournal implements SessionJournal {
 
 	@Override
 	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged) {
-		List<Object> args = new ArrayList<>(8);
-		args.add(Long.toString(this.epoch));
-		args.add(this.store.ttl());
-		args.add(Long.toString(acknowledged));
-		args.add(Long.toString(firstSeq));
-		RedisFrames.entries(messages, args);
-		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.APPEND, this.keys, args),
+		List<RedisFrames.Entry> entries = RedisFrames.entries(messages);
+		byte[][] acknowledgement = (acknowledged > 0)
+				? raw(fencedArgs("acked", Long.toString(acknowledged))) : null;
+		Long result = this.store.call(() -> this.store.redis()
+			.execute((RedisCallback<@Nullable Long>) (connection) -> new StreamAppend(connection, this.rawKeys,
+					firstSeq, entries, acknowledgement, this.store.commandTimeout())
+				.result(this.epoch)),
 				"record " + messages.size() + " message(s)");
-		if (result != null && result == -2) {
-			throw new SessionLostException("Redis resume store: session " + this.id + " lacks the frames before "
-					+ firstSeq + " (lost by Redis: eviction, failover or restart)");
-		}
-		if (result != null && result == -3) {
-			throw new SessionLostException("Redis resume store: session " + this.id + " already has frames from "
-					+ firstSeq + " at epoch " + this.epoch + ", written by another writer");
+		if (result == null) {
+			// The batch is recorded; Redis restarted without the acknowledgement's script.
+			acknowledged(acknowledged);
+			return;
 		}
 		check(result, "record messages");
 	}
@@ -152,9 +158,22 @@ final class RedisJournal implements SessionJournal {
 	}
 
 	private void fenced(String what, String value, String description) {
-		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.FENCED, this.keys,
-				List.of(Long.toString(this.epoch), this.store.ttl(), what, value)), description);
+		Long result = this.store.call(
+				() -> RedisScripts.run(this.store.redis(), RedisScripts.FENCED, this.keys, fencedArgs(what, value)),
+				description);
 		check(result, description);
+	}
+
+	private List<String> fencedArgs(String what, String value) {
+		return List.of(Long.toString(this.epoch), this.store.ttl(), what, value);
+	}
+
+	private static byte[][] raw(List<String> texts) {
+		byte[][] raw = new byte[texts.size()][];
+		for (int i = 0; i < raw.length; i++) {
+			raw[i] = texts.get(i).getBytes(StandardCharsets.UTF_8);
+		}
+		return raw;
 	}
 
 	private void check(Long result, String description) {

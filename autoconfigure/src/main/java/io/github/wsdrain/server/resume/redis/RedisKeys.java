@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The store's key and channel names. A session's hash and stream share the hash tag
- * {@code {id}}: one Redis Cluster slot, so that one script can touch both. Token keys
+ * {@code {id}}: one Redis Cluster slot, so that one script can touch both, and the claim
+ * script can rename the stream. Token keys
  * are named by the token's SHA-256: Redis never sees a token.
  */
 final class RedisKeys {
@@ -19,16 +20,25 @@ final class RedisKeys {
 		this.prefix = prefix;
 	}
 
-	/** The session's hash and stream, in the order the scripts take them. */
-	List<String> session(String id) {
-		return List.of(hash(id), stream(id));
+	/** The session's hash and its stream at an epoch, in the order the scripts take them. */
+	List<String> session(String id, long epoch) {
+		return List.of(hash(id), stream(id, epoch));
 	}
 
 	String hash(String id) {
 		return this.prefix + ":{" + id + "}:s";
 	}
 
-	String stream(String id) {
+	/**
+	 * The session's stream at an epoch: a claim that moves the epoch on renames it, so that
+	 * the previous owner's appends find no stream to add to.
+	 */
+	String stream(String id, long epoch) {
+		return streamName(id) + ":" + epoch;
+	}
+
+	/** The stream's name without its epoch, which the claim script completes. */
+	String streamName(String id) {
 		return this.prefix + ":{" + id + "}:f";
 	}
 

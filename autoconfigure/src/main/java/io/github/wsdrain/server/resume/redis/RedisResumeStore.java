@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -41,13 +42,15 @@ import org.springframework.web.socket.WebSocketMessage;
  * {@code wsdrain.v1} sessions in Redis (6.2 or later), shared by every node that uses the
  * same server and key prefix. Per session, under one hash tag so that Redis Cluster keeps
  * them in one slot: a hash (owner node, fencing epoch, principal, endpoint, hashed tokens,
- * highest sequence written, client acknowledgement, highest client sequence delivered) and
- * a stream of the unacknowledged outbound messages, a batch per entry ({@link RedisFrames}).
- * Each token hash points to its session through a key of its own. Every write
- * is a Lua script fenced by the owner's epoch; a resume is one script that checks the
- * token, principal, endpoint and {@code last}, moves the epoch on and tells the previous
- * owner through its node channel. Keys expire after the resume window without a write;
- * the owner refreshes its idle sessions.
+ * client acknowledgement, highest client sequence delivered) and a stream of the
+ * unacknowledged outbound messages, a batch per entry ({@link RedisFrames}), named by the
+ * epoch. Each token hash points to its session through a key of its own. The owner adds
+ * its messages to the stream of its epoch with pipelined {@code XADD NOMKSTREAM}s; its other
+ * writes are Lua scripts fenced by its epoch. A resume is one script that checks the token,
+ * principal, endpoint and {@code last}, moves the epoch on (renaming the stream, so that
+ * the previous owner's appends find none) and tells the previous owner through its node
+ * channel. Keys expire after the resume window without a write; the owner refreshes its
+ * sessions' keys.
  */
 public class RedisResumeStore implements ResumeStore, InitializingBean, DisposableBean {
 
@@ -61,6 +64,9 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 	private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(2);
 
 	private final StringRedisTemplate redis;
+
+	/** How long a write waits for Redis: Lettuce's command timeout. */
+	private final Duration commandTimeout;
 
 	private final RedisKeys keys;
 
@@ -96,6 +102,11 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 	 */
 	public RedisResumeStore(RedisConnectionFactory connectionFactory, String keyPrefix, String nodeId,
 			Duration window) {
+		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
+			throw new IllegalStateException("wsdrain.server.resume.store=redis needs Lettuce, Spring Boot's default "
+					+ "Redis client; the RedisConnectionFactory is a " + connectionFactory.getClass().getName());
+		}
+		this.commandTimeout = Duration.ofMillis(lettuce.getTimeout());
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.keys = new RedisKeys(keyPrefix);
 		this.nodeId = nodeId;
@@ -142,7 +153,7 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 	@Override
 	public SessionJournal open(SessionKey key) {
 		String id = newId(this.random);
-		call(() -> RedisScripts.run(this.redis, RedisScripts.OPEN, this.keys.session(id),
+		call(() -> RedisScripts.run(this.redis, RedisScripts.OPEN, this.keys.session(id, 1),
 				List.of(this.nodeId, principal(key.principal()), key.endpoint(), ttl())), "open a session");
 		RedisJournal journal = new RedisJournal(this, id, 1);
 		this.owned.add(journal);
@@ -156,7 +167,8 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		if (id == null) {
 			return ResumeClaim.Unknown.INSTANCE;
 		}
-		List<?> reply = call(() -> RedisScripts.run(this.redis, RedisScripts.CLAIM, this.keys.session(id),
+		List<?> reply = call(() -> RedisScripts.run(this.redis, RedisScripts.CLAIM,
+				List.of(this.keys.hash(id), this.keys.streamName(id)),
 				List.of(tokenHash, principal(request.principal()), request.endpoint(),
 						Long.toString(request.last()), this.nodeId, ttl(), this.keys.movedChannelPrefix(), id,
 						Long.toString(id.equals(request.localId()) ? request.localEpoch() : 0))),
@@ -166,6 +178,8 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			case "none" -> ResumeClaim.Unknown.INSTANCE;
 			case "below" -> new ResumeClaim.OutOfRange("Resume before acknowledged sequence");
 			case "beyond" -> new ResumeClaim.OutOfRange("Resume beyond the last sent sequence");
+			case "lost" -> throw new ResumeStoreException(
+					"Redis resume store: session " + id + " has lost its stream (eviction, failover or restart)", null);
 			case "complete" -> new ResumeClaim.Complete(new CloseStatus(Integer.parseInt(String.valueOf(reply.get(1))),
 					reason(reply)));
 			default -> claimed(request, id, reply);
@@ -245,7 +259,7 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		if (written <= last) {
 			return List.of();
 		}
-		List<?> reply = call(() -> RedisScripts.runForBytes(this.redis, RedisScripts.READ, this.keys.session(id),
+		List<?> reply = call(() -> RedisScripts.runForBytes(this.redis, RedisScripts.READ, this.keys.session(id, epoch),
 				List.of(Long.toString(last + 1))), "read a session's frames");
 		List<WebSocketMessage<?>> messages = new ArrayList<>((int) Math.min(written - last, 1024));
 		if (reply != null && reply.size() > 1) {
@@ -301,6 +315,11 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 
 	StringRedisTemplate redis() {
 		return this.redis;
+	}
+
+	/** How long a write waits for Redis: Lettuce's command timeout. */
+	Duration commandTimeout() {
+		return this.commandTimeout;
 	}
 
 	void released(RedisJournal journal) {

@@ -19,8 +19,6 @@ final class RedisScripts {
 
 	static final RedisScript<Long> OPEN = load("open.lua", Long.class);
 
-	static final RedisScript<Long> APPEND = load("append.lua", Long.class);
-
 	static final RedisScript<Long> FENCED = load("fenced.lua", Long.class);
 
 	static final RedisScript<Long> END = load("end.lua", Long.class);

@@ -1,4 +1,4 @@
--- The owner ended the session. KEYS: hash, stream. ARGV: epoch, ttl ms, complete (1/0), close code, reason.
+-- The owner ended the session. KEYS: hash, the stream at the owner's epoch. ARGV: epoch, ttl ms, complete (1/0), close code, reason.
 -- Complete: kept for the window to answer a late resume with its close status; else forgotten.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then return -1 end

@@ -1,4 +1,4 @@
--- A fenced update of the owner's counters. KEYS: hash, stream.
+-- A fenced update of the owner's counters. KEYS: hash, the stream at the owner's epoch.
 -- ARGV: epoch, ttl ms, what ('acked', 'delivered', 'handed', 'token', 'untoken', 'touch'), value.
 -- 'acked' also trims the stream below the acknowledgement (Redis >= 6.2).
 -- Returns 1, 0 when another node took the session over, -1 when the store lost it.

@@ -94,15 +94,13 @@ class RedisFramesTests {
 
 	/** The entries as {@code read.lua} returns them: per entry its ID and its fields. */
 	private static List<?> storedEntries(long firstSeq, List<WebSocketMessage<?>> batch) {
-		List<Object> args = new ArrayList<>();
-		RedisFrames.entries(batch, args);
 		List<Object> entries = new ArrayList<>();
 		long seq = firstSeq;
-		for (int i = 0; i < args.size(); i += 2) {
-			int count = Integer.parseInt((String) args.get(i));
+		for (RedisFrames.Entry entry : RedisFrames.entries(batch)) {
+			int count = entry.frameCount();
 			String id = (seq + count - 1) + "-" + seq;
 			entries.add(List.of(id.getBytes(StandardCharsets.US_ASCII),
-					List.of("f".getBytes(StandardCharsets.US_ASCII), args.get(i + 1))));
+					List.of("f".getBytes(StandardCharsets.US_ASCII), entry.frames())));
 			seq += count;
 		}
 		return entries;

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import io.github.wsdrain.server.resume.ResumeClaim;
 import io.github.wsdrain.server.resume.ResumeStore.ClaimRequest;
 import io.github.wsdrain.server.resume.ResumeStore.SessionKey;
+import io.github.wsdrain.server.resume.ResumeStoreException;
 import io.github.wsdrain.server.resume.SessionJournal;
 import io.github.wsdrain.server.resume.SessionLostException;
 import io.github.wsdrain.server.resume.SessionMovedException;
@@ -160,7 +161,11 @@ class RedisResumeStoreTests {
 		assertThatExceptionOfType(SessionMovedException.class)
 			.isThrownBy(() -> journal.append(2, List.of(text("two"))));
 		assertThatExceptionOfType(SessionMovedException.class).isThrownBy(() -> journal.delivered(3));
-		assertThat(redis.command("XLEN", "test:{" + journal.id() + "}:f")).isEqualTo("0");
+		// The claim renamed the stream to the new epoch's name and trimmed "one", which the client
+		// had: the old owner's append of "two" added nothing to either.
+		assertThat(redis.command("EXISTS", stream(journal))).isEqualTo("0");
+		assertThat(redis.command("EXISTS", "test:{" + journal.id() + "}:f:2")).isEqualTo("1");
+		assertThat(redis.command("XLEN", "test:{" + journal.id() + "}:f:2")).isEqualTo("0");
 	}
 
 	@Test
@@ -200,9 +205,9 @@ class RedisResumeStoreTests {
 		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
 		journal.append(1, List.of(text("1"), text("2"), text("3"), text("4")));
 		journal.acknowledged(3);
-		assertThat(redis.command("XLEN", "test:{" + journal.id() + "}:f")).isEqualTo("1");
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("1");
 		journal.acknowledged(2);
-		assertThat(redis.command("XLEN", "test:{" + journal.id() + "}:f")).isEqualTo("1");
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("1");
 	}
 
 	@Test
@@ -279,7 +284,7 @@ class RedisResumeStoreTests {
 		assertThat(claimed.replay().get(3)).isInstanceOf(BinaryMessage.class);
 		assertThat(claimed.replay().get(4)).isInstanceOf(TextMessage.class);
 		// The claim trimmed below 4: the first batch's entry holds 4 and 5, so it stays.
-		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("2");
+		assertThat(redis.command("XLEN", stream(claimed.journal()))).isEqualTo("2");
 	}
 
 	@Test
@@ -300,7 +305,7 @@ class RedisResumeStoreTests {
 	}
 
 	@Test
-	void aRepeatOfTheLastBatchAddsOnlyItsNewTailAndAnythingElseOverlappingIsRefused() throws Exception {
+	void aBatchSentAgainAddsOnlyTheEntriesRedisLacksAndIsReadBackOnce() throws Exception {
 		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
 		journal.tokenIssued("t");
 		journal.append(1, texts(1, 2));
@@ -310,18 +315,43 @@ class RedisResumeStoreTests {
 		journal.append(3, texts(3, 3));
 		journal.append(3, texts(3, 5));
 
+		// 2-1, 3-3, then 5-3: the repeat of 3-3 is refused by its ID.
 		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("3");
-		assertThat(redis.command("HGET", "test:{" + journal.id() + "}:s", "written")).isEqualTo("5");
-		assertThatExceptionOfType(SessionLostException.class).as("not a repeat: a second writer at this epoch")
-			.isThrownBy(() -> journal.append(4, texts(4, 6)))
-			.withMessageContaining("another writer");
-		assertThatExceptionOfType(SessionLostException.class).as("a gap")
-			.isThrownBy(() -> journal.append(7, texts(7, 7)));
 		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
 			.claim(new ClaimRequest("t", null, "/resume", 0, null, 0));
 		assertThat(claimed.lastSent()).isEqualTo(5);
 		assertThat(claimed.replay()).extracting(RedisResumeStoreTests::payload)
 			.containsExactly("1", "2", "3", "4", "5");
+	}
+
+	@Test
+	void anAcknowledgementRidesInTheBatchsRoundTripAndIsRecordedEvenAfterRedisForgotItsScripts()
+			throws Exception {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.append(1, texts(1, 2));
+		journal.append(3, texts(3, 4), 2);
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("1");
+		assertThat(redis.command("HGET", "test:{" + journal.id() + "}:s", "acked")).isEqualTo("2");
+
+		redis.command("SCRIPT", "FLUSH");
+		journal.append(5, texts(5, 6), 4);
+
+		assertThat(redis.command("XLEN", stream(journal))).isEqualTo("1");
+		assertThat(redis.command("HGET", "test:{" + journal.id() + "}:s", "acked")).isEqualTo("4");
+	}
+
+	@Test
+	void aStreamLostByRedisEndsTheSessionAndItsResume() throws Exception {
+		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued("t");
+		journal.append(1, texts(1, 2));
+		redis.command("DEL", stream(journal));
+
+		assertThatExceptionOfType(SessionLostException.class).isThrownBy(() -> journal.append(3, texts(3, 3)))
+			.withMessageContaining("gone from Redis");
+		assertThatExceptionOfType(ResumeStoreException.class)
+			.isThrownBy(() -> this.nodeB.claim(new ClaimRequest("t", null, "/resume", 2, null, 0)))
+			.withMessageContaining("lost its stream");
 	}
 
 	@Test
@@ -357,7 +387,7 @@ class RedisResumeStoreTests {
 	}
 
 	private static String stream(SessionJournal journal) {
-		return "test:{" + journal.id() + "}:f";
+		return "test:{" + journal.id() + "}:f:" + journal.epoch();
 	}
 
 	/** Text messages whose payloads are their sequence numbers, from {@code first} to {@code last}. */
