@@ -97,13 +97,18 @@ final class RedisJournal implements SessionJournal {
 				? raw(fencedArgs("acked", Long.toString(acknowledged))) : null;
 		Long result = this.store.call(() -> this.store.redis()
 			.execute((RedisCallback<@Nullable Long>) (connection) -> new StreamAppend(connection, this.rawKeys,
-					firstSeq, entries, acknowledgement, this.store.commandTimeout())
+					firstSeq, entries, this.store.window(), acknowledgement, this.store.commandTimeout())
 				.result(this.epoch)),
 				"record " + messages.size() + " message(s)");
 		if (result == null) {
 			// The batch is recorded; Redis restarted without the acknowledgement's script.
 			acknowledged(acknowledged);
 			return;
+		}
+		if (result == StreamAppend.GAP) {
+			throw new SessionLostException("Redis resume store: session " + this.id + " lacks frames before or among "
+					+ firstSeq + " to " + (firstSeq + messages.size() - 1)
+					+ " (lost by Redis: eviction, failover, restart, or a write it refused)");
 		}
 		check(result, "record messages");
 	}

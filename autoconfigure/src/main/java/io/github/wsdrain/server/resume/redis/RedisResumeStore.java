@@ -167,19 +167,19 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		if (id == null) {
 			return ResumeClaim.Unknown.INSTANCE;
 		}
-		List<?> reply = call(() -> RedisScripts.run(this.redis, RedisScripts.CLAIM,
-				List.of(this.keys.hash(id), this.keys.streamName(id)),
+		List<?> reply = call(() -> RedisScripts.run(this.redis, RedisScripts.CLAIM, List.of(this.keys.hash(id)),
 				List.of(tokenHash, principal(request.principal()), request.endpoint(),
 						Long.toString(request.last()), this.nodeId, ttl(), this.keys.movedChannelPrefix(), id,
-						Long.toString(id.equals(request.localId()) ? request.localEpoch() : 0))),
+						Long.toString(id.equals(request.localId()) ? request.localEpoch() : 0),
+						this.keys.streamName(id))),
 				"claim a session");
 		String outcome = String.valueOf(reply.get(0));
 		return switch (outcome) {
 			case "none" -> ResumeClaim.Unknown.INSTANCE;
 			case "below" -> new ResumeClaim.OutOfRange("Resume before acknowledged sequence");
 			case "beyond" -> new ResumeClaim.OutOfRange("Resume beyond the last sent sequence");
-			case "lost" -> throw new ResumeStoreException(
-					"Redis resume store: session " + id + " has lost its stream (eviction, failover or restart)", null);
+			// Its stream is gone (eviction, failover or restart): nothing to resume from.
+			case "lost" -> ResumeClaim.Unknown.INSTANCE;
 			case "complete" -> new ResumeClaim.Complete(new CloseStatus(Integer.parseInt(String.valueOf(reply.get(1))),
 					reason(reply)));
 			default -> claimed(request, id, reply);
@@ -315,6 +315,10 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 
 	StringRedisTemplate redis() {
 		return this.redis;
+	}
+
+	Duration window() {
+		return this.window;
 	}
 
 	/** How long a write waits for Redis: Lettuce's command timeout. */

@@ -20,21 +20,45 @@ import org.springframework.data.redis.connection.RedisConnection;
 
 /**
  * A batch of one session's messages recorded in one round trip on the app's Lettuce
- * connection, pipelined: an {@code XADD NOMKSTREAM} per stream entry, with the ID
- * {@code <its last sequence>-<its first sequence>}, to the stream of the writer's epoch;
- * the fenced script that records the client's acknowledgement, when it rides along; and
- * the session's epoch. No script carries the payload: Redis would copy every byte into Lua
- * first, which cost more than the {@code XADD}s themselves. The stream's name fences the
- * writer: a claim renames it, and an {@code XADD NOMKSTREAM} to the old name adds nothing.
- * An entry Redis already has (the batch sent again after a lost reply) is refused by its
- * ID, and counts as recorded.
+ * connection, pipelined: {@code XINFO STREAM} (the last ID the stream was given, to check
+ * that the batch follows on from it); an {@code XADD NOMKSTREAM} per stream entry, with
+ * the ID {@code <its last sequence>-<its first sequence>}, to the stream of the writer's
+ * epoch; {@code PEXPIRE} of the session's keys; the fenced script that records the
+ * client's acknowledgement, when it rides along; and {@code HGET} of the session's epoch.
+ * No script carries the payload: Redis would copy every byte into Lua first, which cost
+ * more than the {@code XADD}s themselves.
+ * <p>
+ * The stream's name fences the writer: a claim renames it, and an {@code XADD NOMKSTREAM}
+ * to the old name adds nothing. An entry Redis already has (the batch sent again after a
+ * lost reply) is refused by its ID, and counts as recorded. That is safe because the stream
+ * never has a gap: Redis runs a pipeline in order, so a connection lost halfway leaves a
+ * prefix of the batch, and an entry Redis refused for any other reason ({@code OOM},
+ * {@code BUSY}) followed by one it added ends the session instead of being retried.
  */
 final class StreamAppend {
+
+	/** Recorded. */
+	static final long RECORDED = 1;
+
+	/** Another node took the session over. */
+	static final long MOVED = 0;
+
+	/** The store lost the session or its stream. */
+	static final long LOST = -1;
+
+	/** The stream lacks frames before the batch, or Redis refused part of it and kept the rest. */
+	static final long GAP = -2;
 
 	/** The field of a stream entry that holds its frames. */
 	private static final byte[] FRAMES_FIELD = { 'f' };
 
 	private static final byte[] EPOCH_FIELD = "epoch".getBytes(StandardCharsets.US_ASCII);
+
+	private static final String LAST_ID = "last-generated-id";
+
+	private final long firstSeq;
+
+	private final RedisFuture<List<Object>> streamInfo;
 
 	private final List<RedisFuture<String>> entries = new ArrayList<>(4);
 
@@ -52,15 +76,18 @@ final class StreamAppend {
 	 * @param keys the session's hash and its stream at the writer's epoch
 	 * @param firstSeq the sequence of the batch's first frame
 	 * @param entries the batch's entries, in order
+	 * @param ttl the resume window, which the session's keys get again
 	 * @param acknowledgementArgs the arguments of {@code fenced.lua} that record the
 	 * client's acknowledgement, or {@code null} when none rides along
 	 * @param timeout how long to wait for the replies
 	 */
 	StreamAppend(RedisConnection connection, byte[][] keys, long firstSeq, List<RedisFrames.Entry> entries,
-			byte[] @Nullable [] acknowledgementArgs, Duration timeout) {
+			Duration ttl, byte[] @Nullable [] acknowledgementArgs, Duration timeout) {
 		@SuppressWarnings("unchecked")
 		RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 			.getNativeConnection();
+		this.firstSeq = firstSeq;
+		this.streamInfo = commands.xinfoStream(keys[1]);
 		long seq = firstSeq;
 		for (RedisFrames.Entry entry : entries) {
 			long last = seq + entry.frameCount() - 1;
@@ -68,6 +95,8 @@ final class StreamAppend {
 					entry.frames()));
 			seq = last + 1;
 		}
+		commands.pexpire(keys[1], ttl.toMillis());
+		commands.pexpire(keys[0], ttl.toMillis());
 		if (acknowledgementArgs != null) {
 			this.acknowledgement = commands.evalsha(RedisScripts.FENCED.getSha1(), ScriptOutputType.INTEGER, keys,
 					acknowledgementArgs);
@@ -80,28 +109,49 @@ final class StreamAppend {
 	/**
 	 * Wait for the replies.
 	 * @param epoch the writer's epoch
-	 * @return 1 when recorded, 0 when another node took the session over, -1 when the
-	 * store lost it; {@code null} when Redis lacks the acknowledgement's script (loaded
-	 * again on its next run): the batch is recorded, the acknowledgement is not
+	 * @return {@link #RECORDED}, {@link #MOVED}, {@link #LOST} or {@link #GAP};
+	 * {@code null} when Redis lacks the acknowledgement's script (loaded again on its next
+	 * run): the batch is recorded, the acknowledgement is not
+	 * @throws RuntimeException if Redis refused the batch or did not answer in time: the
+	 * batch may be sent again
 	 */
 	@Nullable Long result(long epoch) {
-		boolean added = true;
-		for (RedisFuture<String> entry : this.entries) {
-			added &= awaitEntry(entry) != null;
-		}
 		byte[] epochNow = await(this.epoch);
 		if (epochNow == null) {
-			return -1L;
+			return LOST;
 		}
 		if (Long.parseLong(new String(epochNow, StandardCharsets.US_ASCII)) != epoch) {
-			return 0L;
+			return MOVED;
 		}
-		if (!added) {
+		Long lastWritten = lastWritten();
+		if (lastWritten == null) {
 			// This epoch's stream is gone while the session is not: Redis lost it.
-			return -1L;
+			return LOST;
+		}
+		if (lastWritten < this.firstSeq - 1) {
+			return GAP;
+		}
+		RuntimeException refused = null;
+		for (RedisFuture<String> entry : this.entries) {
+			try {
+				if (!awaitEntry(entry)) {
+					return LOST;
+				}
+				if (refused != null) {
+					return GAP;
+				}
+			}
+			catch (RuntimeException ex) {
+				if (refused == null) {
+					refused = ex;
+				}
+			}
+		}
+		if (refused != null) {
+			throw refused;
 		}
 		if (this.acknowledgement == null) {
-			return 1L;
+			return RECORDED;
 		}
 		try {
 			return await(this.acknowledgement);
@@ -114,23 +164,49 @@ final class StreamAppend {
 		}
 	}
 
-	private @Nullable String awaitEntry(RedisFuture<String> entry) {
+	/** The last sequence the stream was given before this batch, {@code null} without a stream. */
+	private @Nullable Long lastWritten() {
+		List<Object> info;
 		try {
-			return await(entry);
+			info = await(this.streamInfo);
 		}
 		catch (RedisSystemException ex) {
-			String message = String.valueOf(ex.getMessage());
-			// "The ID specified in XADD is equal or smaller than the target stream top item"
-			if (message.contains("equal or smaller")) {
-				return message;
+			if (String.valueOf(ex.getMessage()).contains("no such key")) {
+				return null;
 			}
 			throw ex;
+		}
+		for (int i = 0; info != null && i + 1 < info.size(); i += 2) {
+			if (LAST_ID.equals(text(info.get(i)))) {
+				String id = text(info.get(i + 1));
+				return Long.parseLong(id.substring(0, id.indexOf('-')));
+			}
+		}
+		throw new RedisSystemException("XINFO STREAM answered without " + LAST_ID, null);
+	}
+
+	private static String text(Object value) {
+		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(value);
+	}
+
+	/** Return whether Redis has the entry now: {@code false} when the stream is gone. */
+	private boolean awaitEntry(RedisFuture<String> entry) {
+		try {
+			return await(entry) != null;
+		}
+		catch (RedisSystemException ex) {
+			// "The ID specified in XADD is equal or smaller than the target stream top item":
+			// Redis has it already, the stream having no gap.
+			if (!String.valueOf(ex.getMessage()).contains("equal or smaller")) {
+				throw ex;
+			}
+			return true;
 		}
 	}
 
 	private <T> @Nullable T await(RedisFuture<T> reply) {
 		try {
-			return reply.get(this.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+			return reply.get(Math.max(0, this.deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
 			throw new RedisSystemException(ex.getCause().getMessage(), ex.getCause());

@@ -1,7 +1,9 @@
--- Take a session over, atomically (PROTOCOL.md §4.1-4.3). KEYS: hash, the stream's name without its epoch.
+-- Take a session over, atomically (PROTOCOL.md §4.1-4.3). KEYS: hash.
 -- ARGV: token hash, principal ('-' or ':' .. name), endpoint, last, new owner, ttl ms, channel prefix, journal id,
 -- the epoch the claiming node holds the session with ('0' for none): a node that still owns it keeps its epoch,
--- so that its own writes in flight are not fenced off.
+-- so that its own writes in flight are not fenced off; the stream's name without its epoch. The stream
+-- shares the hash's hash tag, and so its Redis Cluster slot, but is not a key of the call: its name depends on
+-- the epoch read here.
 -- The stream is named by the epoch: a new epoch renames it, so that the previous owner's appends (XADD
 -- NOMKSTREAM to its old name) add nothing. The highest sequence written is that of the stream's last entry
 -- (ID <last sequence>-<first sequence>), or the acknowledgement when every entry is trimmed.
@@ -11,7 +13,7 @@ local h = redis.call('HMGET', KEYS[1], 'k:' .. ARGV[1], 'principal', 'endpoint',
 	'delivered', 'epoch', 'owner', 'handed', 'code', 'reason')
 if not h[1] or h[2] ~= ARGV[2] or h[3] ~= ARGV[3] then return {'none'} end
 if h[4] == 'complete' then return {'complete', h[10], h[11]} end
-local stream = KEYS[2] .. ':' .. h[7]
+local stream = ARGV[10] .. ':' .. h[7]
 if redis.call('EXISTS', stream) == 0 then return {'lost'} end
 local written = tonumber(h[5])
 local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
@@ -25,7 +27,7 @@ if last > written then return {'beyond'} end
 local epoch = h[7]
 if h[8] ~= ARGV[5] or h[7] ~= ARGV[9] then
 	epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-	local moved = KEYS[2] .. ':' .. epoch
+	local moved = ARGV[10] .. ':' .. epoch
 	redis.call('RENAME', stream, moved)
 	stream = moved
 end
