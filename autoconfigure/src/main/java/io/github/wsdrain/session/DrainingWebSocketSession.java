@@ -350,6 +350,10 @@ public class DrainingWebSocketSession extends WebSocketSessionDecorator {
 		return this.writer.getWriteBytes();
 	}
 
+	QueueWriter getWriter() {
+		return this.writer;
+	}
+
 	long getTimeSinceWriteStarted() {
 		return this.writer.getTimeSinceWriteStarted();
 	}

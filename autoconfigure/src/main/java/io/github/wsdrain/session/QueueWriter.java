@@ -83,6 +83,9 @@ final class QueueWriter {
 	/** What {@link #inlineSends} starts from after the next hand-off in which every message went out alone. */
 	private int nextInlineSends = INLINE_SENDS_AFTER_LONE_HAND_OFF;
 
+	/** {@link #STREAMING_GAP_NANOS}, unless a test on a slow machine widens it. */
+	private long streamingGapNanos = STREAMING_GAP_NANOS;
+
 	/** When the last write of messages ended: a hint, written by whichever thread wrote, without ordering. */
 	private long lastWriteEndedNanos = System.nanoTime() - STREAMING_GAP_NANOS;
 
@@ -132,12 +135,22 @@ final class QueueWriter {
 			this.inlineSends--;
 		}
 		else if (size <= MAX_HANDED_OFF_BYTES && !isWriting()
-				&& System.nanoTime() - this.lastWriteEndedNanos < STREAMING_GAP_NANOS
+				&& System.nanoTime() - this.lastWriteEndedNanos < this.streamingGapNanos
 				&& this.queue.bytes() <= handOffWindowBytes()) {
 			handOff();
 			return;
 		}
 		flush();
+	}
+
+	/**
+	 * Widen the gap that tells a loop of sends: a test of the hand-off must not depend on
+	 * how fast the machine runs two sends in a row (uncompiled, on a busy machine, they can
+	 * be microseconds apart). Call before the first send.
+	 * @param nanos the most time between the end of a write and the next send of a loop
+	 */
+	void setStreamingGapNanos(long nanos) {
+		this.streamingGapNanos = nanos;
 	}
 
 	/** Return the write lock, created on first use: threads that race to create it all get the one that won. */
