@@ -1,6 +1,5 @@
 package io.github.wsdrain.server.resume.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,7 +43,7 @@ final class RedisJournal implements SessionJournal {
 		this.id = id;
 		this.epoch = epoch;
 		this.keys = store.keys().session(id, epoch);
-		this.rawKeys = raw(this.keys);
+		this.rawKeys = RedisScripts.raw(this.keys);
 	}
 
 	@Override
@@ -94,7 +93,7 @@ final class RedisJournal implements SessionJournal {
 	public void append(long firstSeq, List<? extends WebSocketMessage<?>> messages, long acknowledged) {
 		List<RedisFrames.Entry> entries = RedisFrames.entries(messages);
 		byte[][] acknowledgement = (acknowledged > 0)
-				? raw(fencedArgs("acked", Long.toString(acknowledged))) : null;
+				? RedisScripts.raw(fencedArgs("acked", Long.toString(acknowledged))) : null;
 		Long result = this.store.call(() -> this.store.redis()
 			.execute((RedisCallback<@Nullable Long>) (connection) -> new StreamAppend(connection, this.rawKeys,
 					firstSeq, entries, this.store.window(), acknowledgement, this.store.commandTimeout())
@@ -171,14 +170,6 @@ final class RedisJournal implements SessionJournal {
 
 	private List<String> fencedArgs(String what, String value) {
 		return List.of(Long.toString(this.epoch), this.store.ttl(), what, value);
-	}
-
-	private static byte[][] raw(List<String> texts) {
-		byte[][] raw = new byte[texts.size()][];
-		for (int i = 0; i < raw.length; i++) {
-			raw[i] = texts.get(i).getBytes(StandardCharsets.UTF_8);
-		}
-		return raw;
 	}
 
 	private void check(Long result, String description) {

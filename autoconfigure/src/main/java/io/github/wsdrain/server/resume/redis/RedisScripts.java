@@ -55,8 +55,9 @@ final class RedisScripts {
 		return redis.execute(script, RedisSerializer.byteArray(), results, keys, raw(args));
 	}
 
-	private static Object[] raw(List<?> args) {
-		Object[] raw = new Object[args.size()];
+	/** Text as UTF-8, byte arrays as they are: how the scripts take their keys and arguments. */
+	static byte[][] raw(List<?> args) {
+		byte[][] raw = new byte[args.size()][];
 		for (int i = 0; i < raw.length; i++) {
 			Object arg = args.get(i);
 			raw[i] = (arg instanceof byte[] bytes) ? bytes : String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
