@@ -105,9 +105,9 @@ final class RedisJournal implements SessionJournal {
 			return;
 		}
 		if (result == StreamAppend.GAP) {
-			throw new SessionLostException("Redis resume store: session " + this.id + " lacks frames before or among "
+			throw new SessionLostException("Redis resume store: session " + this.id + " lacks frames among "
 					+ firstSeq + " to " + (firstSeq + messages.size() - 1)
-					+ " (lost by Redis: eviction, failover, restart, or a write it refused)");
+					+ ": Redis refused some of them and kept later ones (out of memory or busy)");
 		}
 		check(result, "record messages");
 	}

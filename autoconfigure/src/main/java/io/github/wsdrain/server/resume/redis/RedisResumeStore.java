@@ -221,6 +221,11 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			released(journal);
 			throw ex;
 		}
+		if (replay == null) {
+			// Redis lost frames the client lacks: no resume can recover the session, now or later.
+			journal.ended(CloseStatus.SERVER_ERROR, false);
+			return ResumeClaim.Unknown.INSTANCE;
+		}
 		ResumeClaim.SessionOrigin origin = new ResumeClaim.SessionOrigin(previousOwner, stayed, handedOver,
 				stayed || ownerAlive, released);
 		return new ResumeClaim.Claimed(journal, origin, written, delivered, replay);
@@ -254,8 +259,11 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		}
 	}
 
-	/** The frames after the client's {@code last}: every one up to the highest written, or the store lost some. */
-	private List<WebSocketMessage<?>> read(String id, long epoch, long last, long written) {
+	/**
+	 * The frames after the client's {@code last}, up to the highest written.
+	 * @return every one of them, or {@code null} when Redis lost some
+	 */
+	private @Nullable List<WebSocketMessage<?>> read(String id, long epoch, long last, long written) {
 		if (written <= last) {
 			return List.of();
 		}
@@ -272,8 +280,9 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 				// Taken by another attempt meanwhile, which trimmed what its client had.
 				throw new SessionMovedException("Session " + id + " was resumed by another connection meanwhile");
 			}
-			throw new ResumeStoreException("Redis resume store: session " + id + " has frames " + (last + 1) + " to "
-					+ (expected - 1) + " of " + written + " (lost by Redis: eviction, failover or restart)", null);
+			this.failureWarnings.warn(() -> "Redis resume store: session " + id + " is not recovered: frame "
+					+ expected + ", which its client lacks, is gone from Redis (eviction, failover or restart)");
+			return null;
 		}
 		return messages;
 	}

@@ -20,20 +20,21 @@ import org.springframework.data.redis.connection.RedisConnection;
 
 /**
  * A batch of one session's messages recorded in one round trip on the app's Lettuce
- * connection, pipelined: {@code XINFO STREAM} (the last ID the stream was given, to check
- * that the batch follows on from it); an {@code XADD NOMKSTREAM} per stream entry, with
- * the ID {@code <its last sequence>-<its first sequence>}, to the stream of the writer's
- * epoch; {@code PEXPIRE} of the session's keys; the fenced script that records the
- * client's acknowledgement, when it rides along; and {@code HGET} of the session's epoch.
- * No script carries the payload: Redis would copy every byte into Lua first, which cost
- * more than the {@code XADD}s themselves.
+ * connection, pipelined: an {@code XADD NOMKSTREAM} per stream entry, with the ID
+ * {@code <its last sequence>-<its first sequence>}, to the stream of the writer's epoch;
+ * {@code PEXPIRE} of the session's keys; the fenced script that records the client's
+ * acknowledgement, when it rides along; and {@code HGET} of the session's epoch. No script
+ * carries the payload: Redis would copy every byte into Lua first, which cost more than
+ * the {@code XADD}s themselves.
  * <p>
  * The stream's name fences the writer: a claim renames it, and an {@code XADD NOMKSTREAM}
  * to the old name adds nothing. An entry Redis already has (the batch sent again after a
- * lost reply) is refused by its ID, and counts as recorded. That is safe because the stream
- * never has a gap: Redis runs a pipeline in order, so a connection lost halfway leaves a
- * prefix of the batch, and an entry Redis refused for any other reason ({@code OOM},
- * {@code BUSY}) followed by one it added ends the session instead of being retried.
+ * lost reply) is refused by its ID, and counts as recorded. Redis runs a pipeline in
+ * order, so a connection lost halfway leaves a prefix of the batch; an entry Redis refused
+ * for any other reason ({@code OOM}, {@code BUSY}) followed by one it added ends the
+ * session instead of being retried. Frames Redis lost after it recorded them (a failover,
+ * a restart) leave a gap that the batch does not check for: the entries' IDs show it to
+ * the resume that needs those frames, and that resume is <em>not recovered</em>.
  */
 final class StreamAppend {
 
@@ -46,19 +47,13 @@ final class StreamAppend {
 	/** The store lost the session or its stream. */
 	static final long LOST = -1;
 
-	/** The stream lacks frames before the batch, or Redis refused part of it and kept the rest. */
+	/** Redis refused part of the batch and kept a later part. */
 	static final long GAP = -2;
 
 	/** The field of a stream entry that holds its frames. */
 	private static final byte[] FRAMES_FIELD = { 'f' };
 
 	private static final byte[] EPOCH_FIELD = "epoch".getBytes(StandardCharsets.US_ASCII);
-
-	private static final String LAST_ID = "last-generated-id";
-
-	private final long firstSeq;
-
-	private final RedisFuture<List<Object>> streamInfo;
 
 	private final List<RedisFuture<String>> entries = new ArrayList<>(4);
 
@@ -86,8 +81,6 @@ final class StreamAppend {
 		@SuppressWarnings("unchecked")
 		RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 			.getNativeConnection();
-		this.firstSeq = firstSeq;
-		this.streamInfo = commands.xinfoStream(keys[1]);
 		long seq = firstSeq;
 		for (RedisFrames.Entry entry : entries) {
 			long last = seq + entry.frameCount() - 1;
@@ -123,14 +116,6 @@ final class StreamAppend {
 		if (Long.parseLong(new String(epochNow, StandardCharsets.US_ASCII)) != epoch) {
 			return MOVED;
 		}
-		Long lastWritten = lastWritten();
-		if (lastWritten == null) {
-			// This epoch's stream is gone while the session is not: Redis lost it.
-			return LOST;
-		}
-		if (lastWritten < this.firstSeq - 1) {
-			return GAP;
-		}
 		RuntimeException refused = null;
 		for (RedisFuture<String> entry : this.entries) {
 			try {
@@ -162,31 +147,6 @@ final class StreamAppend {
 			}
 			throw ex;
 		}
-	}
-
-	/** The last sequence the stream was given before this batch, {@code null} without a stream. */
-	private @Nullable Long lastWritten() {
-		List<Object> info;
-		try {
-			info = await(this.streamInfo);
-		}
-		catch (RedisSystemException ex) {
-			if (String.valueOf(ex.getMessage()).contains("no such key")) {
-				return null;
-			}
-			throw ex;
-		}
-		for (int i = 0; info != null && i + 1 < info.size(); i += 2) {
-			if (LAST_ID.equals(text(info.get(i)))) {
-				String id = text(info.get(i + 1));
-				return Long.parseLong(id.substring(0, id.indexOf('-')));
-			}
-		}
-		throw new RedisSystemException("XINFO STREAM answered without " + LAST_ID, null);
-	}
-
-	private static String text(Object value) {
-		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(value);
 	}
 
 	/** Return whether Redis has the entry now: {@code false} when the stream is gone. */

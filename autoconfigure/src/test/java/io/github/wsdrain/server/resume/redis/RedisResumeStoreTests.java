@@ -353,12 +353,30 @@ class RedisResumeStoreTests {
 	}
 
 	@Test
-	void aBatchThatDoesNotFollowOnFromTheStreamEndsTheSession() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.append(1, texts(1, 2));
-		// Frame 3 was recorded and lost by Redis (a failover, say): its stream ends at 2.
-		assertThatExceptionOfType(SessionLostException.class).isThrownBy(() -> journal.append(4, texts(4, 5)))
-			.withMessageContaining("lacks frames before or among 4 to 5");
+	void framesRedisLostAreFoundByTheResumeThatNeedsThemWhichIsNotRecoveredAndForgetsTheSession() throws Exception {
+		SessionJournal needed = this.nodeA.open(new SessionKey(null, "/resume"));
+		needed.tokenIssued("needed");
+		SessionJournal passed = this.nodeA.open(new SessionKey(null, "/resume"));
+		passed.tokenIssued("passed");
+		for (SessionJournal journal : List.of(needed, passed)) {
+			journal.append(1, texts(1, 2));
+			// Frame 3 was recorded and lost by Redis (a failover, say): the next batch is recorded all the same.
+			journal.append(4, texts(4, 5));
+		}
+
+		assertThat(this.nodeB.claim(new ClaimRequest("needed", null, "/resume", 2, null, 0)))
+			.isEqualTo(ResumeClaim.Unknown.INSTANCE);
+		assertThat(redis.command("EXISTS", "test:{" + needed.id() + "}:s", "test:{" + needed.id() + "}:f:2",
+				"test:t:" + RedisKeys.tokenHash("needed")))
+			.isEqualTo("0");
+		assertThat(this.nodeB.claim(new ClaimRequest("needed", null, "/resume", 2, null, 0)))
+			.isEqualTo(ResumeClaim.Unknown.INSTANCE);
+
+		// A client that had frame 3 before Redis lost it needs only what follows.
+		ResumeClaim claim = this.nodeB.claim(new ClaimRequest("passed", null, "/resume", 3, null, 0));
+		assertThat(claim).isInstanceOf(ResumeClaim.Claimed.class);
+		assertThat(((ResumeClaim.Claimed) claim).replay()).extracting(RedisResumeStoreTests::payload)
+			.containsExactly("4", "5");
 	}
 
 	@Test
