@@ -2,6 +2,7 @@ package io.github.wsdrain.benchmarks;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,13 @@ final class AbbaPairs {
 	 */
 	static final double SETTLED_COMPILATION_SHARE = 0.05;
 
-	/** At most this many times the minimum warm-up rounds, settled or not. */
-	static final int MAX_WARMUP_FACTOR = 5;
+	/**
+	 * The longest warm-up, settled or not, once its minimum rounds have run: the JIT compiles for
+	 * seconds of CPU whatever a round's length, and a cell of short rounds with much code
+	 * (the Redis store's: Lettuce, Netty) was still compiling for half of each round after
+	 * 15 of them.
+	 */
+	static final Duration MAX_WARMUP = Duration.ofSeconds(30);
 
 	/** One run of a cell of {@code count} messages. */
 	interface Run<V> {
@@ -84,6 +90,7 @@ final class AbbaPairs {
 		if (warmups == 0) {
 			return;
 		}
+		long deadline = System.nanoTime() + MAX_WARMUP.toNanos();
 		for (int w = 1;; w++) {
 			long compiling = compilationMillis();
 			long started = System.nanoTime();
@@ -91,7 +98,7 @@ final class AbbaPairs {
 				run.run(variant);
 			}
 			double share = (compilationMillis() - compiling) / ((System.nanoTime() - started) / 1e6);
-			if (w >= warmups && (share <= SETTLED_COMPILATION_SHARE || w >= MAX_WARMUP_FACTOR * warmups)) {
+			if (w >= warmups && (share <= SETTLED_COMPILATION_SHARE || System.nanoTime() - deadline >= 0)) {
 				log("  %d warm-up round(s), the JIT compiling for %.0f%% of the last", w, 100 * share);
 				return;
 			}
