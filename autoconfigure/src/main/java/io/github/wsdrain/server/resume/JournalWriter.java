@@ -414,6 +414,13 @@ final class JournalWriter implements OutboundStream.Recorder {
 		}
 	}
 
+	/** The highest sequence the store recorded from this writer. */
+	private long recordedUpTo() {
+		synchronized (this.lock) {
+			return this.recordedUpTo;
+		}
+	}
+
 	/**
 	 * Record nothing more: the session moved or ended here.
 	 * @return how many messages were left unrecorded; -1 if it had stopped already
@@ -441,7 +448,8 @@ final class JournalWriter implements OutboundStream.Recorder {
 
 	void released(long delivered) {
 		stop();
-		quietly(() -> this.journal.released(delivered), "release");
+		long recorded = recordedUpTo();
+		quietly(() -> this.journal.released(delivered, recorded), "release");
 	}
 
 	void ended(CloseStatus status, boolean complete) {
@@ -460,7 +468,8 @@ final class JournalWriter implements OutboundStream.Recorder {
 			synchronized (this.lock) {
 				last = Math.max(this.delivered, this.deliveredRecorded);
 			}
-			quietly(() -> this.journal.released(last), "release");
+			long recorded = recordedUpTo();
+			quietly(() -> this.journal.released(last, recorded), "release");
 		}
 		catch (ResumeStoreException ex) {
 			logger.debug("Journal " + this.journal.id() + ": end not recorded", ex);

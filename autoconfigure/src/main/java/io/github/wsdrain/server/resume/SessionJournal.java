@@ -51,7 +51,7 @@ public interface SessionJournal {
 		}
 
 		@Override
-		public void released(long delivered) {
+		public void released(long delivered, long recorded) {
 		}
 
 		@Override
@@ -134,10 +134,12 @@ public interface SessionJournal {
 
 	/**
 	 * Another node took the session over: record, with this node's old epoch, the last
-	 * client sequence delivered here, so that the new owner does not deliver it again.
+	 * client sequence delivered here, so that the new owner does not deliver it again, and
+	 * the highest sequence recorded here, so that it finds out if the store lost some.
 	 * @param delivered the last client sequence delivered here; nothing more will be
+	 * @param recorded the highest sequence this node had recorded, 0 for none
 	 */
-	void released(long delivered);
+	void released(long delivered, long recorded);
 
 	/**
 	 * The session ended on its owner: keep it for the resume window only to answer a late

@@ -154,7 +154,9 @@ class JournalWriterTests {
 	}
 
 	@Test
-	void aSessionTakenOverWhileItEndedReleasesTheLastMessageDeliveredHereForTheNewOwner() {
+	void aSessionTakenOverWhileItEndedReleasesTheLastMessageDeliveredAndTheLastRecordedHereForTheNewOwner() {
+		this.writer.record(1, text("one"));
+		await().until(() -> this.target.recorded.contains(1L));
 		this.writer.delivered(5, 10);
 		await().until(() -> this.target.acknowledgedToClient.contains("5/10"));
 		this.journal.holdNext();
@@ -167,7 +169,9 @@ class JournalWriterTests {
 		this.writer.ended(CloseStatus.NORMAL, true);
 
 		assertThat(this.journal.ended).isOne();
-		assertThat(this.journal.released).as("the new owner waits for it and goes on after it").containsExactly(7L);
+		assertThat(this.journal.released)
+			.as("the new owner waits for it, goes on after it and checks that the store kept frame 1")
+			.containsExactly("7/1");
 	}
 
 	@Test
@@ -263,7 +267,7 @@ class JournalWriterTests {
 
 		volatile boolean movedBeforeTheEnd;
 
-		final List<Long> released = new CopyOnWriteArrayList<>();
+		final List<String> released = new CopyOnWriteArrayList<>();
 
 		void holdNext() {
 			this.hold = new CountDownLatch(1);
@@ -333,8 +337,8 @@ class JournalWriterTests {
 		}
 
 		@Override
-		public void released(long delivered) {
-			this.released.add(delivered);
+		public void released(long delivered, long recorded) {
+			this.released.add(delivered + "/" + recorded);
 		}
 
 		@Override

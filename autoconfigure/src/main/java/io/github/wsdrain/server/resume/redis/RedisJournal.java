@@ -128,10 +128,11 @@ final class RedisJournal implements SessionJournal {
 	}
 
 	@Override
-	public void released(long delivered) {
+	public void released(long delivered, long recorded) {
 		this.store.released(this);
 		Long result = this.store.call(() -> RedisScripts.run(this.store.redis(), RedisScripts.RELEASE,
-				List.of(this.keys.get(0)), List.of(Long.toString(this.epoch), Long.toString(delivered))),
+				List.of(this.keys.get(0)),
+				List.of(Long.toString(this.epoch), Long.toString(delivered), Long.toString(recorded))),
 				"release a session");
 		if (result == null || result == -1) {
 			throw new SessionLostException("Redis resume store: session " + this.id + " is gone from Redis");

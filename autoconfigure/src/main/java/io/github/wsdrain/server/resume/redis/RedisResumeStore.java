@@ -205,14 +205,8 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		if (!stayed) {
 			this.owned.add(journal);
 		}
-		boolean released = false;
-		if (!stayed && !handedOver && ownerAlive && !this.nodeId.equals(previousOwner)) {
-			// The previous owner may be delivering a client message right now: wait until it
-			// has stopped and recorded what it delivered, or the client's replay repeats it.
-			long recorded = awaitRelease(id, previousEpoch);
-			released = recorded >= 0;
-			delivered = Math.max(delivered, recorded);
-		}
+		// The stream is final for this epoch once claimed (the previous owner's appends go to its
+		// old name): read before waiting for that owner, whom a replay that cannot be made need not wait for.
 		List<WebSocketMessage<?>> replay;
 		try {
 			replay = stayed ? List.of() : read(id, epoch, request.last(), written);
@@ -222,9 +216,29 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 			throw ex;
 		}
 		if (replay == null) {
-			// Redis lost frames the client lacks: no resume can recover the session, now or later.
-			journal.ended(CloseStatus.SERVER_ERROR, false);
+			// Redis lost frames this client lacks: it is not recovered. The session stays, claimed, for an
+			// attempt that needs only later frames (the client's newer connection, when this one is stale);
+			// unless one comes, it expires.
+			released(journal);
 			return ResumeClaim.Unknown.INSTANCE;
+		}
+		boolean released = false;
+		if (!stayed && !handedOver && ownerAlive && !this.nodeId.equals(previousOwner)) {
+			// The previous owner may be delivering a client message right now: wait until it
+			// has stopped and recorded what it delivered, or the client's replay repeats it.
+			Release release = awaitRelease(id, previousEpoch);
+			if (release != null && release.recorded() > written) {
+				// Redis lost its newest frames (a failover): nothing in the stream shows it.
+				this.failureWarnings.warn(() -> "Redis resume store: session " + id + " is not recovered: frames "
+						+ (written + 1) + " to " + release.recorded() + ", recorded by node " + previousOwner
+						+ ", are gone from Redis (eviction, failover or restart)");
+				released(journal);
+				return ResumeClaim.Unknown.INSTANCE;
+			}
+			released = release != null;
+			if (released) {
+				delivered = Math.max(delivered, release.delivered());
+			}
 		}
 		ResumeClaim.SessionOrigin origin = new ResumeClaim.SessionOrigin(previousOwner, stayed, handedOver,
 				stayed || ownerAlive, released);
@@ -233,18 +247,21 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 
 	/**
 	 * Wait, briefly, for the previous owner to record what it delivered.
-	 * @return the highest client sequence delivered, or -1 if it did not release in time
+	 * @return what it recorded, or {@code null} if it did not release in time
 	 */
-	private long awaitRelease(String id, long previousEpoch) {
+	private @Nullable Release awaitRelease(String id, long previousEpoch) {
 		String hash = this.keys.hash(id);
 		long deadline = System.nanoTime() + RELEASE_TIMEOUT.toNanos();
 		long pause = TimeUnit.MILLISECONDS.toNanos(1);
 		while (true) {
-			List<Object> fields = call(() -> this.redis.opsForHash().multiGet(hash, List.of("released", "delivered")),
+			List<Object> fields = call(
+					() -> this.redis.opsForHash().multiGet(hash, List.of("released", "delivered", "recorded")),
 					"read a release");
 			Object released = (fields != null && !fields.isEmpty()) ? fields.get(0) : null;
 			if (released != null && Long.parseLong(String.valueOf(released)) >= previousEpoch) {
-				return Long.parseLong(String.valueOf(fields.get(1)));
+				Object recorded = fields.get(2);
+				return new Release(Long.parseLong(String.valueOf(fields.get(1))),
+						(recorded != null) ? Long.parseLong(String.valueOf(recorded)) : 0);
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
@@ -252,7 +269,7 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 				this.releaseWarnings.warn(() -> "Session " + id + ": the previous owner, still running, did not "
 						+ "record what it delivered within " + RELEASE_TIMEOUT.toSeconds() + " s; client messages it "
 						+ "delivered last may be delivered again here");
-				return -1;
+				return null;
 			}
 			LockSupport.parkNanos(Math.min(pause, left));
 			pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(50));
@@ -280,8 +297,10 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 				// Taken by another attempt meanwhile, which trimmed what its client had.
 				throw new SessionMovedException("Session " + id + " was resumed by another connection meanwhile");
 			}
-			this.failureWarnings.warn(() -> "Redis resume store: session " + id + " is not recovered: frame "
-					+ expected + ", which its client lacks, is gone from Redis (eviction, failover or restart)");
+			String lost = (now == null) ? "the session is gone from Redis"
+					: "frame " + expected + ", which its client lacks, is gone from Redis";
+			this.failureWarnings.warn(() -> "Redis resume store: session " + id + " is not recovered: " + lost
+					+ " (eviction, failover or restart)");
 			return null;
 		}
 		return messages;
@@ -411,6 +430,14 @@ public class RedisResumeStore implements ResumeStore, InitializingBean, Disposab
 		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(prefix);
 		threadFactory.setDaemon(true);
 		return threadFactory;
+	}
+
+	/**
+	 * What a previous owner recorded as it let the session go.
+	 * @param delivered the last client sequence it delivered
+	 * @param recorded the highest sequence it recorded
+	 */
+	private record Release(long delivered, long recorded) {
 	}
 
 }

@@ -156,7 +156,9 @@ final class StreamAppend {
 		}
 		catch (RedisSystemException ex) {
 			// "The ID specified in XADD is equal or smaller than the target stream top item":
-			// Redis has it already, the stream having no gap.
+			// Redis has it already. The stream has one writer, a batch at a time, and a batch is
+			// sent again with the same entries; where Redis lost an entry even so, the resume
+			// that needs it finds the gap.
 			if (!String.valueOf(ex.getMessage()).contains("equal or smaller")) {
 				throw ex;
 			}
