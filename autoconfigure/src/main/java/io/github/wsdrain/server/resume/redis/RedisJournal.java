@@ -105,6 +105,7 @@ final class RedisJournal implements SessionJournal {
 			return;
 		}
 		if (result == StreamAppend.GAP) {
+			this.store.released(this);
 			throw new SessionLostException("Redis resume store: session " + this.id + " lacks frames among "
 					+ firstSeq + " to " + (firstSeq + messages.size() - 1)
 					+ ": Redis refused some of them and kept later ones (out of memory or busy)");
@@ -175,6 +176,8 @@ final class RedisJournal implements SessionJournal {
 
 	private void check(Long result, String description) {
 		if (result == null || result == -1) {
+			// What is left of its record expires: this node refreshes it no more.
+			this.store.released(this);
 			throw new SessionLostException("Redis resume store: session " + this.id + " is gone from Redis (expired, "
 					+ "evicted or lost in a restart); cannot " + description);
 		}

@@ -32,6 +32,7 @@ import org.springframework.web.socket.WebSocketMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Redis store on a real {@code redis-server}: two nodes (two stores) share it; a
@@ -385,6 +386,27 @@ class RedisResumeStoreTests {
 
 		assertThat(this.nodeB.claim(new ClaimRequest("t", null, "/resume", 2, null, 0)))
 			.isEqualTo(ResumeClaim.Unknown.INSTANCE);
+	}
+
+	@Test
+	void theRecordOfASessionWhoseStreamRedisLostIsRefreshedNoMoreAndExpires() throws Exception {
+		RedisResumeStore shortWindow = new RedisResumeStore(this.connections, "test", "c", Duration.ofSeconds(1));
+		shortWindow.afterPropertiesSet();
+		try {
+			SessionJournal journal = shortWindow.open(new SessionKey(null, "/resume"));
+			journal.tokenIssued("t");
+			journal.append(1, texts(1, 2));
+			redis.command("DEL", stream(journal));
+			assertThatExceptionOfType(SessionLostException.class).isThrownBy(() -> journal.append(3, texts(3, 3)));
+
+			// Refreshed four times a window, it would never expire.
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> "0".equals(redis.command("EXISTS", "test:{" + journal.id() + "}:s",
+						"test:t:" + RedisKeys.tokenHash("t"))));
+		}
+		finally {
+			shortWindow.destroy();
+		}
 	}
 
 	@Test
