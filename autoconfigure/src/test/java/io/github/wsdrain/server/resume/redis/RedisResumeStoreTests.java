@@ -100,8 +100,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aRunningPreviousOwnerReleasesWhatItDeliveredBeforeTheNewOwnerReadsIt() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, List.of(text("one")));
 		journal.delivered(3);
 		// Node A delivered 4 but had not recorded it when the move came.
@@ -117,8 +116,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aHandOverRecordsWhatWasDeliveredAndRepeatsNothing() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.handOver(6);
 
 		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeB
@@ -131,8 +129,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void binaryFramesKeepTheirTypeAndBytes() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		byte[] bytes = new byte[256];
 		for (int i = 0; i < bytes.length; i++) {
 			bytes[i] = (byte) i;
@@ -151,8 +148,7 @@ class RedisResumeStoreTests {
 	void theOldOwnerIsFencedOffAndTold() throws Exception {
 		BlockingQueue<String> moved = new LinkedBlockingQueue<>();
 		this.nodeA.onMovedAway((id, epoch) -> moved.add(id + " " + epoch));
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, List.of(text("one")));
 
 		this.nodeB.claim(new ClaimRequest("t", null, "/resume", 1, null, 0));
@@ -188,8 +184,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aLastOutOfRangeIsRejectedAndChangesNothing() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, List.of(text("one"), text("two")));
 		journal.acknowledged(1);
 
@@ -226,11 +221,9 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aSessionThatEndedCompleteAnswersWithItsCloseStatusAndOneThatEndedOtherwiseIsForgotten() {
-		SessionJournal complete = this.nodeA.open(new SessionKey(null, "/resume"));
-		complete.tokenIssued("done");
+		SessionJournal complete = opened(this.nodeA, "done");
 		complete.ended(CloseStatus.GOING_AWAY, true);
-		SessionJournal failed = this.nodeA.open(new SessionKey(null, "/resume"));
-		failed.tokenIssued("failed");
+		SessionJournal failed = opened(this.nodeA, "failed");
 		failed.ended(CloseStatus.SERVER_ERROR, false);
 
 		assertThat(this.nodeB.claim(new ClaimRequest("done", null, "/resume", 0, null, 0)))
@@ -241,8 +234,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aResumeOnTheOwnerAtItsEpochReadsNothingBackAndKeepsTheEpoch() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, List.of(text("one")));
 		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeA
 			.claim(new ClaimRequest("t", null, "/resume", 0, journal.id(), journal.epoch()));
@@ -255,8 +247,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aResumeOnTheOwnerWithAStaleCopyMovesTheEpochOnAndReadsEverythingBack() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, List.of(text("one"), text("two")));
 		ResumeClaim.Claimed claimed = (ResumeClaim.Claimed) this.nodeA
 			.claim(new ClaimRequest("t", null, "/resume", 0, null, 0));
@@ -269,8 +260,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aResumeFromTheMiddleOfABatchReplaysExactlyTheFramesAfterIt() throws Exception {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, texts(1, 5));
 		journal.append(6, List.of(text("6"), new BinaryMessage("7".getBytes(StandardCharsets.UTF_8)), text("8")));
 		// One stream entry per batch, its ID <last>-<first>.
@@ -289,8 +279,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void anAcknowledgementInTheMiddleOfABatchKeepsItsEntry() throws Exception {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, texts(1, 5));
 		journal.append(6, texts(6, 7));
 		journal.acknowledged(3);
@@ -306,8 +295,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aBatchSentAgainAddsOnlyTheEntriesRedisLacksAndIsReadBackOnce() throws Exception {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, texts(1, 2));
 		journal.append(3, texts(3, 3));
 		// Its reply was lost: Lettuce resends the same call after a reconnect, the writer retries
@@ -342,8 +330,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void aStreamLostByRedisEndsTheSessionAndLeavesNothingToResume() throws Exception {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, texts(1, 2));
 		redis.command("DEL", stream(journal));
 
@@ -355,8 +342,7 @@ class RedisResumeStoreTests {
 
 	@Test
 	void framesRedisLostMakeTheResumeThatNeedsThemNotRecoveredAndLeaveOneThatNeedsOnlyLaterFramesRecovered() {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, texts(1, 2));
 		// Frame 3 was recorded and lost by Redis (a failover, say): the next batch is recorded all the same.
 		journal.append(4, texts(4, 5));
@@ -376,8 +362,7 @@ class RedisResumeStoreTests {
 	@Test
 	void newestFramesRedisLostAreFoundByTheReleaseOfTheRunningPreviousOwnerAndTheResumeIsNotRecovered()
 			throws Exception {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		journal.append(1, texts(1, 2));
 		journal.append(3, texts(3, 5));
 		// Redis lost the newest entry (a failover, say): nothing follows it to show the gap.
@@ -393,8 +378,7 @@ class RedisResumeStoreTests {
 		RedisResumeStore shortWindow = new RedisResumeStore(this.connections, "test", "c", Duration.ofSeconds(1));
 		shortWindow.afterPropertiesSet();
 		try {
-			SessionJournal journal = shortWindow.open(new SessionKey(null, "/resume"));
-			journal.tokenIssued("t");
+			SessionJournal journal = opened(shortWindow, "t");
 			journal.append(1, texts(1, 2));
 			redis.command("DEL", stream(journal));
 			assertThatExceptionOfType(SessionLostException.class).isThrownBy(() -> journal.append(3, texts(3, 3)));
@@ -412,8 +396,7 @@ class RedisResumeStoreTests {
 	@Test
 	void aBatchOf150FramesOf1000BytesAndOneOf100000IsKeptInEntriesOfAt64KiBAndReadFromAnyOfThem()
 			throws Exception {
-		SessionJournal journal = this.nodeA.open(new SessionKey(null, "/resume"));
-		journal.tokenIssued("t");
+		SessionJournal journal = opened(this.nodeA, "t");
 		List<BinaryMessage> batch = new ArrayList<>();
 		for (int seq = 1; seq <= 151; seq++) {
 			batch.add(new BinaryMessage(filled(seq, (seq <= 150) ? 1_000 : 100_000)));
@@ -439,6 +422,13 @@ class RedisResumeStoreTests {
 		byte[] bytes = new byte[length];
 		Arrays.fill(bytes, (byte) seq);
 		return bytes;
+	}
+
+	/** A session opened on a node, without a principal, and the token that resumes it. */
+	private static SessionJournal opened(RedisResumeStore node, String token) {
+		SessionJournal journal = node.open(new SessionKey(null, "/resume"));
+		journal.tokenIssued(token);
+		return journal;
 	}
 
 	private static String stream(SessionJournal journal) {
