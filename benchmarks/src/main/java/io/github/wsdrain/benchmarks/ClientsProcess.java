@@ -3,7 +3,10 @@ package io.github.wsdrain.benchmarks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +18,10 @@ import static io.github.wsdrain.benchmarks.Bench.WAIT_SECONDS;
 import static io.github.wsdrain.benchmarks.Bench.check;
 
 /**
- * {@link ScaleClients} started in a JVM of its own, and the lines it reports.
+ * {@link ScaleClients} started in a JVM of its own, which opens a set of connections on
+ * each {@link #open} and reports their lines. One JVM serves every run of a section, so
+ * that its JIT compiler has settled before the measured runs instead of competing with
+ * the server for this machine's cores in each of them.
  */
 final class ClientsProcess implements AutoCloseable {
 
@@ -24,10 +30,13 @@ final class ClientsProcess implements AutoCloseable {
 
 	private final Process process;
 
+	private final Writer commands;
+
 	private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
 	private ClientsProcess(Process process, String name) {
 		this.process = process;
+		this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
 		Thread reader = new Thread(() -> {
 			try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
 				in.lines().forEach(this.lines::add);
@@ -41,20 +50,28 @@ final class ClientsProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Start the clients.
-	 * @param uri where they connect
-	 * @param count how many connections
+	 * Start the clients' JVM, with no connection yet.
 	 * @param maxHeap the clients' JVM's {@code -Xmx}, e.g. {@code 2g}
 	 * @param name the name of the thread that reads their output
 	 * @return the running clients
 	 */
-	static ClientsProcess start(URI uri, int count, String maxHeap, String name) throws IOException {
+	static ClientsProcess start(String maxHeap, String name) throws IOException {
 		Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName(),
-				uri.toString(), Integer.toString(count))
+				"-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), ScaleClients.class.getName())
 			.redirectError(ProcessBuilder.Redirect.INHERIT)
 			.start();
 		return new ClientsProcess(process, name);
+	}
+
+	/**
+	 * Open a run's connections; the clients print {@code CONNECTED} once they are open,
+	 * then {@code RESULT} once the server has closed every one.
+	 * @param uri where they connect
+	 * @param count how many connections
+	 */
+	void open(URI uri, int count) throws IOException {
+		this.commands.write(uri + " " + count + "\n");
+		this.commands.flush();
 	}
 
 	/** The next line the clients print, which must start with {@code prefix}. */
@@ -82,9 +99,15 @@ final class ClientsProcess implements AutoCloseable {
 		return this.process.exitValue();
 	}
 
-	/** Wait for the clients to end; stop them if they do not within the longest wait. */
+	/** Let the clients' JVM end after its last run; stop it if it does not within the longest wait. */
 	@Override
 	public void close() throws InterruptedException {
+		try {
+			this.commands.close();
+		}
+		catch (IOException ex) {
+			// The JVM has ended already: waitFor returns at once.
+		}
 		if (!this.process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
 			this.process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
 		}

@@ -1,5 +1,6 @@
 package io.github.wsdrain.benchmarks;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
@@ -27,8 +28,9 @@ import org.springframework.web.socket.WebSocketSession;
  * idle sessions at once, each with the barrier (a {@code /drained} session of the
  * auto-configuration) and without it (a {@code /plain} session wrapped in a draining
  * session whose barrier is off), in pairs. Each session has sent one message before it
- * is closed: one that sent nothing has no Ping to send. The clients are JDK WebSockets,
- * which answer Pings as soon as they read them.
+ * is closed: one that sent nothing has no Ping to send. The clients answer Pings as soon
+ * as they read them: a JDK WebSocket for the idle close, the non-blocking clients of the
+ * scale cells in one JVM of their own, for every run, for the 1,000 sessions.
  */
 final class CloseBarrierCell implements AutoCloseable {
 
@@ -44,10 +46,13 @@ final class CloseBarrierCell implements AutoCloseable {
 
 	private final DrainingSessionRegistry withoutBarrier;
 
-	CloseBarrierCell(BenchServer server, DrainSettings settings, Function<String, URI> uri) {
+	private final ClientsProcess clients;
+
+	CloseBarrierCell(BenchServer server, DrainSettings settings, Function<String, URI> uri) throws IOException {
 		this.server = server;
 		this.uri = uri;
 		this.withoutBarrier = new DrainingSessionRegistry(settings.withCloseBarrierTimeout(Duration.ZERO), List.of());
+		this.clients = ClientsProcess.start("1g", "barrier-clients");
 	}
 
 	/**
@@ -95,32 +100,30 @@ final class CloseBarrierCell implements AutoCloseable {
 
 	/** Return the nanoseconds from the first closeAsync to the last close frame at a client, and to the last future. */
 	private long[] closeAllRun(boolean barrier) throws Exception {
-		try (ClientsProcess clients = ClientsProcess.start(this.uri.apply(barrier ? "/drained" : "/plain"), SESSIONS,
-				"1g", "barrier-clients")) {
-			clients.expectLine("CONNECTED");
-			List<DrainingWebSocketSession> sessions = new ArrayList<>(SESSIONS);
-			for (WebSocketSession session : (barrier ? this.server.drained() : this.server.plain()).next(SESSIONS)) {
-				sessions.add(draining(session, barrier));
-			}
-			for (DrainingWebSocketSession session : sessions) {
-				session.sendMessage(oneMessage());
-			}
-			awaitSent(sessions);
-			long started = System.nanoTime();
-			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(SESSIONS);
-			for (DrainingWebSocketSession session : sessions) {
-				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
-			}
-			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
-			long futuresNanos = System.nanoTime() - started;
-			for (CompletableFuture<CloseResult> result : closing) {
-				checkOutcome(result.get(), barrier);
-			}
-			String result = clients.expectLine("RESULT");
-			check(result.contains("codes=1001:" + SESSIONS), "close of %d sessions: %s", SESSIONS, result);
-			long lastClose = Long.parseLong(result.replaceAll(".*lastCloseNanos=(\\d+).*", "$1"));
-			return new long[] { lastClose - started, futuresNanos };
+		this.clients.open(this.uri.apply(barrier ? "/drained" : "/plain"), SESSIONS);
+		this.clients.expectLine("CONNECTED");
+		List<DrainingWebSocketSession> sessions = new ArrayList<>(SESSIONS);
+		for (WebSocketSession session : (barrier ? this.server.drained() : this.server.plain()).next(SESSIONS)) {
+			sessions.add(draining(session, barrier));
 		}
+		for (DrainingWebSocketSession session : sessions) {
+			session.sendMessage(oneMessage());
+		}
+		awaitSent(sessions);
+		long started = System.nanoTime();
+		List<CompletableFuture<CloseResult>> closing = new ArrayList<>(SESSIONS);
+		for (DrainingWebSocketSession session : sessions) {
+			closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
+		}
+		CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+		long futuresNanos = System.nanoTime() - started;
+		for (CompletableFuture<CloseResult> result : closing) {
+			checkOutcome(result.get(), barrier);
+		}
+		String result = this.clients.expectLine("RESULT");
+		check(result.contains("codes=1001:" + SESSIONS), "close of %d sessions: %s", SESSIONS, result);
+		long lastClose = Long.parseLong(result.replaceAll(".*lastCloseNanos=(\\d+).*", "$1"));
+		return new long[] { lastClose - started, futuresNanos };
 	}
 
 	private static BinaryMessage oneMessage() {
@@ -159,8 +162,14 @@ final class CloseBarrierCell implements AutoCloseable {
 	}
 
 	@Override
-	public void close() {
-		this.withoutBarrier.destroy();
+	public void close() throws InterruptedException {
+		try {
+			this.clients.close();
+			check(this.clients.exitValue() == 0, "barrier clients exited with %d", this.clients.exitValue());
+		}
+		finally {
+			this.withoutBarrier.destroy();
+		}
 	}
 
 	/**

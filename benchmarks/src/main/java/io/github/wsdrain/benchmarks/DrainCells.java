@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.github.wsdrain.session.BarrierOutcome;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 
@@ -59,15 +60,18 @@ final class DrainCells {
 			double[] transfer = new double[runs];
 			double[] drain = new double[runs];
 			double[] inQueue = new double[runs];
+			double[][] steps = new double[DrainSection.CLOSE_STEPS][runs];
 			for (int r = 0; r < runs; r++) {
 				DrainRun run = drainRun(queued, size);
 				transfer[r] = run.transferNanos() / 1e6;
 				drain[r] = run.drainNanos() / 1e6;
 				inQueue[r] = run.queuedAtClose();
+				steps[0][r] = run.lastMessageNanos() / 1e6;
+				steps[1][r] = run.pingNanos() / 1e6;
 				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs, transfer[r],
 						drain[r]);
 			}
-			this.bench.report().drain().record(queued, size, transfer, drain, inQueue);
+			this.bench.report().drain().record(queued, size, transfer, drain, inQueue, steps);
 		}
 	}
 
@@ -111,7 +115,17 @@ final class DrainCells {
 		return (close.nanos() - started) / 1e6;
 	}
 
-	record DrainRun(long transferNanos, long drainNanos, long queuedAtClose) {
+	/**
+	 * One drain run: nanoseconds from the client's resumption (and, with the close,
+	 * {@code closeAsync}) to each step.
+	 *
+	 * @param transferNanos the last message at the client, with no close
+	 * @param drainNanos the close frame at the client
+	 * @param queuedAtClose bytes still in wsdrain's queue at {@code closeAsync}
+	 * @param lastMessageNanos the last message at the client, with the close
+	 * @param pingNanos the close barrier's Ping at the client
+	 */
+	record DrainRun(long transferNanos, long drainNanos, long queuedAtClose, long lastMessageNanos, long pingNanos) {
 
 	}
 
@@ -144,19 +158,23 @@ final class DrainCells {
 		client.pause();
 		sends = sendWhilePaused(session, payload, count);
 		long queuedAtClose = session.getQueuedBytes();
+		CompletableFuture<Long> lastMessage = client.whenReceived(3L * count);
 		started = System.nanoTime();
 		CompletableFuture<CloseResult> closing = session.closeAsync(CloseStatus.NORMAL);
 		client.resume();
 		ReceivingClient.Close close = await(client.closed(), "the close frame after " + bytes(queued));
 		long drainNanos = close.nanos() - started;
 		CloseResult result = await(closing, "the close result");
+		long lastMessageNanos = await(lastMessage, "the last message before the close frame") - started;
+		long pingNanos = client.pingNanos() - started;
 		awaitAll(sends);
 		check(close.code() == CloseStatus.NORMAL.getCode(), "drain run: close code %d, expected 1000", close.code());
 		check(client.messages() == 3L * count && client.bytes() == 3L * count * size,
 				"drain run: client received %d messages / %d bytes before the close frame, expected %d / %d",
 				client.messages(), client.bytes(), 3L * count, 3L * count * size);
-		check(result.dropped() == 0 && !result.drainTimedOut(), "drain run: %s", result);
-		return new DrainRun(transferNanos, drainNanos, queuedAtClose);
+		check(result.dropped() == 0 && !result.drainTimedOut() && result.closeBarrier() == BarrierOutcome.PASSED,
+				"drain run: %s", result);
+		return new DrainRun(transferNanos, drainNanos, queuedAtClose, lastMessageNanos, pingNanos);
 	}
 
 	/**

@@ -8,8 +8,12 @@ import java.util.List;
  */
 final class DrainSection implements Section {
 
-	/** One drain cell. */
-	record Row(int queued, int messageSize, Samples transfer, Samples drain, Samples ratio, Samples queuedAtClose) {
+	/** The steps of a close timed from {@code closeAsync} besides the close frame's receipt: see {@link DrainCells.DrainRun}. */
+	static final int CLOSE_STEPS = 2;
+
+	/** One drain cell; {@code closeSteps} in milliseconds, in the order of {@link DrainCells.DrainRun}. */
+	record Row(int queued, int messageSize, Samples transfer, Samples drain, Samples ratio, Samples queuedAtClose,
+			Samples[] closeSteps) {
 
 	}
 
@@ -17,9 +21,14 @@ final class DrainSection implements Section {
 
 	private double[][] idleClose;
 
-	void record(int queued, int messageSize, double[] transferMillis, double[] drainMillis, double[] queuedAtClose) {
+	void record(int queued, int messageSize, double[] transferMillis, double[] drainMillis, double[] queuedAtClose,
+			double[][] closeStepsMillis) {
+		Samples[] closeSteps = new Samples[CLOSE_STEPS];
+		for (int i = 0; i < CLOSE_STEPS; i++) {
+			closeSteps[i] = new Samples(closeStepsMillis[i]);
+		}
 		this.rows.add(new Row(queued, messageSize, new Samples(transferMillis), new Samples(drainMillis),
-				Samples.ratios(drainMillis, transferMillis), new Samples(queuedAtClose)));
+				Samples.ratios(drainMillis, transferMillis), new Samples(queuedAtClose), closeSteps));
 	}
 
 	void idleClose(double[] plainMillis, double[] drainedMillis) {
@@ -56,6 +65,17 @@ final class DrainSection implements Section {
 					new Samples(megabytes(row.queuedAtClose())).format("%.1f"), row.transfer().format("%.1f"),
 					row.drain().format("%.1f"), row.ratio().format("%.2f"),
 					Markdown.bound(Targets.DRAIN, "%.1f", false), Targets.verdict(row.ratio(), Targets.DRAIN, false));
+		}
+		md.text("\nWhere the close's time goes, in the same runs: milliseconds from `closeAsync` to each step at "
+				+ "the client. The close barrier's Ping follows the last message on the connection, and the close "
+				+ "frame follows its Pong: from the Ping to the close frame lies the barrier's round trip (the "
+				+ "client's Pong, the container's read of it, on whose thread the close frame is written, and "
+				+ "the close frame's way back).\n\n")
+			.text("| queued | last message | the barrier's Ping | close frame |\n")
+			.text("|---|---|---|---|\n");
+		for (Row row : this.rows) {
+			md.line("| %s | %s | %s | %s |", Bench.bytes(row.queued()), row.closeSteps()[0].format("%.2f"),
+					row.closeSteps()[1].format("%.2f"), row.drain().format("%.2f"));
 		}
 	}
 

@@ -28,6 +28,8 @@ final class ReceivingClient implements WebSocket.Listener {
 	/** A request(1) withheld while paused. */
 	private final AtomicBoolean owed = new AtomicBoolean();
 
+	private volatile long pingNanos;
+
 	private volatile long target = Long.MAX_VALUE;
 
 	private volatile CompletableFuture<Long> targetReached = new CompletableFuture<>();
@@ -77,6 +79,11 @@ final class ReceivingClient implements WebSocket.Listener {
 		return this.bytes.get();
 	}
 
+	/** {@link System#nanoTime()} at the receipt of the last Ping; the JDK answers it with a Pong by itself. */
+	long pingNanos() {
+		return this.pingNanos;
+	}
+
 	CompletableFuture<Close> closed() {
 		return this.closed;
 	}
@@ -110,6 +117,13 @@ final class ReceivingClient implements WebSocket.Listener {
 		if (last) {
 			received();
 		}
+		demand(webSocket);
+		return null;
+	}
+
+	@Override
+	public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+		this.pingNanos = System.nanoTime();
 		demand(webSocket);
 		return null;
 	}

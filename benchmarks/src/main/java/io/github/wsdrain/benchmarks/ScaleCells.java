@@ -90,9 +90,20 @@ final class ScaleCells {
 
 	void scale() throws Exception {
 		int[] counts = this.bench.quick() ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
+		ClientsProcess clients = ClientsProcess.start("2g", "scale-clients");
+		try {
+			scale(counts, clients);
+		}
+		finally {
+			clients.close();
+		}
+		check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
+	}
+
+	private void scale(int[] counts, ClientsProcess clients) throws Exception {
 		// A warm-up run at the smaller size serves both sizes: one 10,000-session run takes ~35 s here.
 		log("Scale, warm-up run with %,d sessions", counts[0]);
-		scaleRun(counts[0], false);
+		scaleRun(clients, counts[0], false);
 		for (int count : counts) {
 			// The stock-Spring heap runs double the connections: only at the smaller size, within the time budget.
 			boolean comparePlain = count == counts[0];
@@ -104,14 +115,14 @@ final class ScaleCells {
 			double[] delivered = new double[this.bench.runs()];
 			double[] peakThreads = new double[this.bench.runs()];
 			for (int r = 0; r < this.bench.runs(); r++) {
-				ScaleRun run = scaleRun(count, false);
+				ScaleRun run = scaleRun(clients, count, false);
 				heapDrained[r] = run.heapPerSession();
 				closeAllMillis[r] = run.closeAllNanos() / 1e6;
 				futuresMillis[r] = run.futuresNanos() / 1e6;
 				delivered[r] = run.delivered();
 				peakThreads[r] = run.peakThreads();
 				if (comparePlain) {
-					heapPlain[r] = scaleRun(count, true).heapPerSession();
+					heapPlain[r] = scaleRun(clients, count, true).heapPerSession();
 				}
 				log("  run %d/%d: %,d messages delivered, 0 lost, all close frames received %.0f ms after closeAsync, "
 						+ "peak %d live threads", r + 1, this.bench.runs(), run.delivered(), closeAllMillis[r],
@@ -128,69 +139,63 @@ final class ScaleCells {
 	}
 
 	/**
-	 * N clients in a separate JVM connect; the heap after GC is taken with them idle.
+	 * N clients in the clients' JVM connect; the heap after GC is taken with them idle.
 	 * On {@code /drained}: two threads stream 1 KB messages to every session in turn for
 	 * a second, then every session of the registry is closed with 1001 while they keep
 	 * sending; the run checks that each message whose {@code sendMessage} returned
 	 * arrived and that every client got the close frame. On {@code /plain} (excluded,
 	 * stock Spring) only the idle heap is taken.
 	 */
-	private ScaleRun scaleRun(int count, boolean plain) throws Exception {
+	private ScaleRun scaleRun(ClientsProcess clients, int count, boolean plain) throws Exception {
 		long heapBefore = usedHeapAfterGc();
-		ClientsProcess clients = ClientsProcess.start(uri(plain ? "/plain" : "/drained"), count, "2g", "scale-clients");
-		try {
-			clients.expectLine("CONNECTED");
-			BenchServer.SessionCapture capture = plain ? this.bench.server().plain() : this.bench.server().drained();
-			List<WebSocketSession> sessions = capture.next(count);
-			double heapPerSession = (usedHeapAfterGc() - heapBefore) / (double) count;
-			if (plain) {
-				for (WebSocketSession session : sessions) {
-					session.close(CloseStatus.GOING_AWAY);
-				}
-				clients.expectLine("RESULT");
-				return new ScaleRun(heapPerSession, 0, 0, 0, 0);
+		clients.open(uri(plain ? "/plain" : "/drained"), count);
+		clients.expectLine("CONNECTED");
+		BenchServer.SessionCapture capture = plain ? this.bench.server().plain() : this.bench.server().drained();
+		List<WebSocketSession> sessions = capture.next(count);
+		double heapPerSession = (usedHeapAfterGc() - heapBefore) / (double) count;
+		if (plain) {
+			for (WebSocketSession session : sessions) {
+				session.close(CloseStatus.GOING_AWAY);
 			}
-			List<DrainingWebSocketSession> drained = sessions.stream().map(Bench::requireDraining).toList();
-			check(this.bench.registry().getSessions().size() == count, "registry holds %d sessions, expected %d",
-					this.bench.registry().getSessions().size(), count);
-			ByteBuffer payload = ByteBuffer.wrap(filler(KB));
-			List<Future<Long>> streams = new ArrayList<>();
-			for (int t = 0; t < 2; t++) {
-				List<DrainingWebSocketSession> share = drained.subList(t * count / 2, (t + 1) * count / 2);
-				streams.add(this.bench.senders().submit(() -> stream(share, payload)));
-			}
-			Thread.sleep(this.bench.quick() ? 300 : 1000);
-			var threads = ManagementFactory.getThreadMXBean();
-			threads.resetPeakThreadCount();
-			long started = System.nanoTime();
-			List<CompletableFuture<CloseResult>> closing = new ArrayList<>(count);
-			for (DrainingWebSocketSession session : this.bench.registry().getSessions()) {
-				closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
-			}
-			CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
-			long futuresNanos = System.nanoTime() - started;
-			long accepted = 0;
-			for (Future<Long> stream : streams) {
-				accepted += stream.get(WAIT_SECONDS, TimeUnit.SECONDS);
-			}
-			long dropped = 0;
-			for (CompletableFuture<CloseResult> result : closing) {
-				check(!result.get().drainTimedOut(), "scale run: drain timed out: %s", result.get());
-				dropped += result.get().dropped();
-			}
-			Map<String, String> result = ClientsProcess.fields(clients.expectLine("RESULT"));
-			long received = Long.parseLong(result.get("received"));
-			check(result.get("codes").equals("1001:" + count), "scale run: close codes %s, expected 1001:%d",
-					result.get("codes"), count);
-			check(dropped == 0 && received == accepted,
-					"scale run: %,d messages accepted, %,d received, %,d reported dropped", accepted, received, dropped);
-			long closeAllNanos = Long.parseLong(result.get("lastCloseNanos")) - started;
-			return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
+			clients.expectLine("RESULT");
+			return new ScaleRun(heapPerSession, 0, 0, 0, 0);
 		}
-		finally {
-			clients.close();
-			check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
+		List<DrainingWebSocketSession> drained = sessions.stream().map(Bench::requireDraining).toList();
+		check(this.bench.registry().getSessions().size() == count, "registry holds %d sessions, expected %d",
+				this.bench.registry().getSessions().size(), count);
+		ByteBuffer payload = ByteBuffer.wrap(filler(KB));
+		List<Future<Long>> streams = new ArrayList<>();
+		for (int t = 0; t < 2; t++) {
+			List<DrainingWebSocketSession> share = drained.subList(t * count / 2, (t + 1) * count / 2);
+			streams.add(this.bench.senders().submit(() -> stream(share, payload)));
 		}
+		Thread.sleep(this.bench.quick() ? 300 : 1000);
+		var threads = ManagementFactory.getThreadMXBean();
+		threads.resetPeakThreadCount();
+		long started = System.nanoTime();
+		List<CompletableFuture<CloseResult>> closing = new ArrayList<>(count);
+		for (DrainingWebSocketSession session : this.bench.registry().getSessions()) {
+			closing.add(session.closeAsync(CloseStatus.GOING_AWAY));
+		}
+		CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+		long futuresNanos = System.nanoTime() - started;
+		long accepted = 0;
+		for (Future<Long> stream : streams) {
+			accepted += stream.get(WAIT_SECONDS, TimeUnit.SECONDS);
+		}
+		long dropped = 0;
+		for (CompletableFuture<CloseResult> result : closing) {
+			check(!result.get().drainTimedOut(), "scale run: drain timed out: %s", result.get());
+			dropped += result.get().dropped();
+		}
+		Map<String, String> result = ClientsProcess.fields(clients.expectLine("RESULT"));
+		long received = Long.parseLong(result.get("received"));
+		check(result.get("codes").equals("1001:" + count), "scale run: close codes %s, expected 1001:%d",
+				result.get("codes"), count);
+		check(dropped == 0 && received == accepted,
+				"scale run: %,d messages accepted, %,d received, %,d reported dropped", accepted, received, dropped);
+		long closeAllNanos = Long.parseLong(result.get("lastCloseNanos")) - started;
+		return new ScaleRun(heapPerSession, closeAllNanos, futuresNanos, received, threads.getPeakThreadCount());
 	}
 
 	/** Send to each session in turn until every one refuses; return the messages accepted. */

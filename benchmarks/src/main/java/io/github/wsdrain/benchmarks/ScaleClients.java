@@ -1,6 +1,9 @@
 package io.github.wsdrain.benchmarks;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The clients of the scale and close-barrier runs, in a JVM of their own: 10,000
- * connections need 20,000 sockets, more than one process may open here. Opens N
- * WebSocket connections on {@link #LOOPS} non-blocking {@link ClientLoop}s, so that the
- * clients read as fast as the server writes, whatever N; prints {@code CONNECTED n},
- * counts every message until every connection has closed, then prints
- * {@code RESULT received=… lastCloseNanos=… codes=…}. Both JVMs read the same monotonic
- * clock ({@code System.nanoTime()} is {@code CLOCK_MONOTONIC} on Linux).
+ * connections need 20,000 sockets, more than one process may open here. For each line
+ * {@code <uri> <count>} on its standard input, one run: opens N WebSocket connections on
+ * {@link #LOOPS} non-blocking {@link ClientLoop}s, so that the clients read as fast as the
+ * server writes, whatever N; prints {@code CONNECTED n}, counts every message until every
+ * connection has closed, then prints {@code RESULT received=… lastCloseNanos=… codes=…}.
+ * Ends at the end of its input, or after a run that failed. Both JVMs read the same
+ * monotonic clock ({@code System.nanoTime()} is {@code CLOCK_MONOTONIC} on Linux).
  */
 public final class ScaleClients {
 
@@ -32,7 +36,16 @@ public final class ScaleClients {
 	}
 
 	public static void main(String[] args) throws Exception {
-		System.exit(run(URI.create(args[0]), Integer.parseInt(args[1])));
+		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+		String command;
+		while ((command = commands.readLine()) != null) {
+			String[] uriAndCount = command.split(" ");
+			int status = run(URI.create(uriAndCount[0]), Integer.parseInt(uriAndCount[1]));
+			if (status != 0) {
+				System.exit(status);
+			}
+		}
+		System.exit(0);
 	}
 
 	private static int run(URI uri, int count) throws Exception {
