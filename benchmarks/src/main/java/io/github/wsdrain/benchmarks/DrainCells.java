@@ -2,14 +2,17 @@ package io.github.wsdrain.benchmarks;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.BarrierOutcome;
 import io.github.wsdrain.session.CloseResult;
+import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 
 import org.springframework.web.socket.BinaryMessage;
@@ -49,30 +52,47 @@ final class DrainCells {
 
 	void drain() throws Exception {
 		idleClose();
-		int size = 64 * KB;
 		int[] queuedSizes = this.bench.quick() ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
 		for (int queued : queuedSizes) {
-			log("Drain, %s queued in %s messages", bytes(queued), bytes(size));
-			for (int w = 0; w < this.bench.warmups(); w++) {
-				drainRun(queued, size);
-			}
-			int runs = (queued == MB) ? ONE_MB_RUNS_FACTOR * this.bench.runs() : this.bench.runs();
-			double[] transfer = new double[runs];
-			double[] drain = new double[runs];
-			double[] inQueue = new double[runs];
-			double[][] steps = new double[DrainSection.CLOSE_STEPS][runs];
-			for (int r = 0; r < runs; r++) {
-				DrainRun run = drainRun(queued, size);
-				transfer[r] = run.transferNanos() / 1e6;
-				drain[r] = run.drainNanos() / 1e6;
-				inQueue[r] = run.queuedAtClose();
-				steps[0][r] = run.lastMessageNanos() / 1e6;
-				steps[1][r] = run.pingNanos() / 1e6;
-				log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs, transfer[r],
-						drain[r]);
-			}
-			this.bench.report().drain().record(queued, size, transfer, drain, inQueue, steps);
+			drainCell(queued, null);
 		}
+		DrainingSessionRegistry withoutBarrier = new DrainingSessionRegistry(
+				this.bench.context().getBean(DrainSettings.class).withCloseBarrierTimeout(Duration.ZERO), List.of());
+		try {
+			drainCell(MB, withoutBarrier);
+		}
+		finally {
+			withoutBarrier.destroy();
+		}
+	}
+
+	/**
+	 * One drain cell: {@code /drained} sessions of the auto-configuration, or, given a
+	 * registry whose close barrier is off, {@code /plain} sessions it wraps.
+	 */
+	private void drainCell(int queued, DrainingSessionRegistry withoutBarrier) throws Exception {
+		boolean barrier = withoutBarrier == null;
+		int size = 64 * KB;
+		log("Drain, %s queued in %s messages%s", bytes(queued), bytes(size), barrier ? "" : ", close barrier off");
+		for (int w = 0; w < this.bench.warmups(); w++) {
+			drainRun(queued, size, withoutBarrier);
+		}
+		int runs = (queued == MB) ? ONE_MB_RUNS_FACTOR * this.bench.runs() : this.bench.runs();
+		double[] transfer = new double[runs];
+		double[] drain = new double[runs];
+		double[] inQueue = new double[runs];
+		double[][] steps = new double[DrainSection.CLOSE_STEPS][runs];
+		for (int r = 0; r < runs; r++) {
+			DrainRun run = drainRun(queued, size, withoutBarrier);
+			transfer[r] = run.transferNanos() / 1e6;
+			drain[r] = run.drainNanos() / 1e6;
+			inQueue[r] = run.queuedAtClose();
+			steps[0][r] = run.lastMessageNanos() / 1e6;
+			steps[1][r] = run.pingNanos() / 1e6;
+			log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs, transfer[r],
+					drain[r]);
+		}
+		this.bench.report().drain().record(queued, size, barrier, transfer, drain, inQueue, steps);
 	}
 
 	/**
@@ -123,7 +143,7 @@ final class DrainCells {
 	 * @param drainNanos the close frame at the client
 	 * @param queuedAtClose bytes still in wsdrain's queue at {@code closeAsync}
 	 * @param lastMessageNanos the last message at the client, with the close
-	 * @param pingNanos the close barrier's Ping at the client
+	 * @param pingNanos the close barrier's Ping at the client, 0 without the barrier
 	 */
 	record DrainRun(long transferNanos, long drainNanos, long queuedAtClose, long lastMessageNanos, long pingNanos) {
 
@@ -133,11 +153,17 @@ final class DrainCells {
 	 * One connection: the bytes cross once with no close (client paused while they are
 	 * sent, then resumed), then the same bytes are queued again the same way and the
 	 * session is closed as the client resumes.
+	 * @param withoutBarrier the registry that wraps a {@code /plain} session with the
+	 * barrier off, or {@code null} for a {@code /drained} session, barrier on
 	 */
-	private DrainRun drainRun(int queued, int size) throws Exception {
+	private DrainRun drainRun(int queued, int size, DrainingSessionRegistry withoutBarrier)
+			throws Exception {
 		int count = queued / size;
-		ReceivingClient client = ReceivingClient.connect(this.bench.httpClient(), uri("/drained"), true);
-		DrainingWebSocketSession session = requireDraining(this.bench.server().drained().next());
+		ReceivingClient client = ReceivingClient.connect(this.bench.httpClient(),
+				uri((withoutBarrier != null) ? "/plain" : "/drained"), true);
+		DrainingWebSocketSession session = (withoutBarrier != null)
+				? withoutBarrier.drainingSession(this.bench.server().plain().next())
+				: requireDraining(this.bench.server().drained().next());
 		ByteBuffer payload = ByteBuffer.wrap(filler(size));
 
 		// Unmeasured: the same bytes once, so that both measured phases find TCP's windows grown alike.
@@ -166,14 +192,15 @@ final class DrainCells {
 		long drainNanos = close.nanos() - started;
 		CloseResult result = await(closing, "the close result");
 		long lastMessageNanos = await(lastMessage, "the last message before the close frame") - started;
-		long pingNanos = client.pingNanos() - started;
+		long pingNanos = (withoutBarrier != null) ? 0 : client.pingNanos() - started;
 		awaitAll(sends);
 		check(close.code() == CloseStatus.NORMAL.getCode(), "drain run: close code %d, expected 1000", close.code());
 		check(client.messages() == 3L * count && client.bytes() == 3L * count * size,
 				"drain run: client received %d messages / %d bytes before the close frame, expected %d / %d",
 				client.messages(), client.bytes(), 3L * count, 3L * count * size);
-		check(result.dropped() == 0 && !result.drainTimedOut() && result.closeBarrier() == BarrierOutcome.PASSED,
-				"drain run: %s", result);
+		BarrierOutcome barrier = (withoutBarrier != null) ? BarrierOutcome.SKIPPED : BarrierOutcome.PASSED;
+		check(result.dropped() == 0 && !result.drainTimedOut() && result.closeBarrier() == barrier,
+				"drain run: %s, expected barrier %s", result, barrier);
 		return new DrainRun(transferNanos, drainNanos, queuedAtClose, lastMessageNanos, pingNanos);
 	}
 

@@ -11,9 +11,17 @@ final class DrainSection implements Section {
 	/** The steps of a close timed from {@code closeAsync} besides the close frame's receipt: see {@link DrainCells.DrainRun}. */
 	static final int CLOSE_STEPS = 2;
 
-	/** One drain cell; {@code closeSteps} in milliseconds, in the order of {@link DrainCells.DrainRun}. */
-	record Row(int queued, int messageSize, Samples transfer, Samples drain, Samples ratio, Samples queuedAtClose,
-			Samples[] closeSteps) {
+	/**
+	 * One drain cell; {@code closeSteps} in milliseconds, in the order of
+	 * {@link DrainCells.DrainRun}; {@code barrier} whether the close barrier was on, as
+	 * it is by default.
+	 */
+	record Row(int queued, int messageSize, boolean barrier, Samples transfer, Samples drain, Samples ratio,
+			Samples queuedAtClose, Samples[] closeSteps) {
+
+		String label() {
+			return Bench.bytes(this.queued) + (this.barrier ? "" : ", close barrier off");
+		}
 
 	}
 
@@ -21,13 +29,13 @@ final class DrainSection implements Section {
 
 	private double[][] idleClose;
 
-	void record(int queued, int messageSize, double[] transferMillis, double[] drainMillis, double[] queuedAtClose,
-			double[][] closeStepsMillis) {
+	void record(int queued, int messageSize, boolean barrier, double[] transferMillis, double[] drainMillis,
+			double[] queuedAtClose, double[][] closeStepsMillis) {
 		Samples[] closeSteps = new Samples[CLOSE_STEPS];
 		for (int i = 0; i < CLOSE_STEPS; i++) {
 			closeSteps[i] = new Samples(closeStepsMillis[i]);
 		}
-		this.rows.add(new Row(queued, messageSize, new Samples(transferMillis), new Samples(drainMillis),
+		this.rows.add(new Row(queued, messageSize, barrier, new Samples(transferMillis), new Samples(drainMillis),
 				Samples.ratios(drainMillis, transferMillis), new Samples(queuedAtClose), closeSteps));
 	}
 
@@ -35,9 +43,9 @@ final class DrainSection implements Section {
 		this.idleClose = new double[][] { plainMillis, drainedMillis };
 	}
 
-	/** The drain cells, for the chart. */
+	/** The drain cells with the close barrier on, as it is by default, for the chart. */
 	List<Row> rows() {
-		return this.rows;
+		return this.rows.stream().filter(Row::barrier).toList();
 	}
 
 	@Override
@@ -56,15 +64,18 @@ final class DrainSection implements Section {
 			.text("64 KB messages handed to the session while the client reads nothing, on one connection: "
 					+ "first they cross with no close (client resumed at t0, until the last message arrives), "
 					+ "then the same bytes are queued again and `closeAsync(NORMAL)` is called as the client "
-					+ "resumes (t0, until the client receives the close frame, after every message).\n\n")
+					+ "resumes (t0, until the client receives the close frame, after every message). The cell with "
+					+ "the close barrier off (a `/plain` session in a draining session whose barrier is off) shows "
+					+ "what the same close costs without the barrier's round trip.\n\n")
 			.text("| queued | of which still in wsdrain's queue at t0 | same bytes, no close (ms) | "
 					+ "closeAsync → close frame at client (ms) | ratio | target | met |\n")
 			.text("|---|---|---|---|---|---|---|\n");
 		for (Row row : this.rows) {
-			md.line("| %s | %s MB | %s | %s | %s | %s | %s |", Bench.bytes(row.queued()),
+			md.line("| %s | %s MB | %s | %s | %s | %s | %s |", row.label(),
 					new Samples(megabytes(row.queuedAtClose())).format("%.1f"), row.transfer().format("%.1f"),
 					row.drain().format("%.1f"), row.ratio().format("%.2f"),
-					Markdown.bound(Targets.DRAIN, "%.1f", false), Targets.verdict(row.ratio(), Targets.DRAIN, false));
+					row.barrier() ? Markdown.bound(Targets.DRAIN, "%.1f", false) : "–",
+					row.barrier() ? Targets.verdict(row.ratio(), Targets.DRAIN, false) : "–");
 		}
 		md.text("\nWhere the close's time goes, in the same runs: milliseconds from `closeAsync` to each step at "
 				+ "the client. The close barrier's Ping follows the last message on the connection, and the close "
@@ -74,14 +85,14 @@ final class DrainSection implements Section {
 			.text("| queued | last message | the barrier's Ping | close frame |\n")
 			.text("|---|---|---|---|\n");
 		for (Row row : this.rows) {
-			md.line("| %s | %s | %s | %s |", Bench.bytes(row.queued()), row.closeSteps()[0].format("%.2f"),
-					row.closeSteps()[1].format("%.2f"), row.drain().format("%.2f"));
+			md.line("| %s | %s | %s | %s |", row.label(), row.closeSteps()[0].format("%.2f"),
+					row.barrier() ? row.closeSteps()[1].format("%.2f") : "–", row.drain().format("%.2f"));
 		}
 	}
 
 	@Override
 	public void targets(Markdown md) {
-		for (Row row : this.rows) {
+		for (Row row : rows()) {
 			if (row.queued() == Bench.MB) {
 				md.targetRow("`closeAsync` after 1 MB / the transfer alone", row.ratio(), "%.2f", Targets.DRAIN, "%.1f",
 						false);

@@ -75,12 +75,14 @@ class ReportTests {
 		metricsCpu.put(new Cell(Variant.METERED, 1), runs(11.4, 1.01, 0.99, 0.97));
 		report.metrics().record(50_000, metricsRates, metricsCpu, 1_234, 42, 5_678.9);
 		report.drain().idleClose(runs(0.5, 1.0, 1.1, 0.9), runs(0.7, 1.0, 1.2, 0.95));
-		report.drain().record(1024 * 1024, 64 * 1024, runs(3.0, 1.0, 1.1, 0.9), runs(3.3, 1.0, 1.05, 0.95),
+		report.drain().record(1024 * 1024, 64 * 1024, true, runs(3.0, 1.0, 1.1, 0.9), runs(3.3, 1.0, 1.05, 0.95),
 				runs(512 * 1024, 1.0, 1.0, 1.0),
 				new double[][] { runs(2.4, 1.0, 1.1, 0.9), runs(2.5, 1.0, 1.1, 0.9) });
-		report.drain().record(64 * 1024 * 1024, 64 * 1024, runs(120, 1.0, 1.1, 0.9), runs(125, 1.0, 1.05, 0.95),
+		report.drain().record(64 * 1024 * 1024, 64 * 1024, true, runs(120, 1.0, 1.1, 0.9), runs(125, 1.0, 1.05, 0.95),
 				runs(30 * 1024 * 1024, 1.0, 0.9, 1.1),
 				new double[][] { runs(121, 1.0, 1.1, 0.9), runs(122, 1.0, 1.1, 0.9) });
+		report.drain().record(1024 * 1024, 64 * 1024, false, runs(3.0, 1.0, 1.1, 0.9), runs(3.2, 1.0, 1.05, 0.95),
+				runs(512 * 1024, 1.0, 1.0, 1.0), new double[][] { runs(2.4, 1.0, 1.1, 0.9), runs(0, 1.0, 1.0, 1.0) });
 		report.scale().record(1_000, runs(50, 1.0, 1.1, 0.9), runs(40, 1.0, 1.1, 0.9), runs(1_000_000, 1.0, 1.01, 0.99),
 				runs(40, 1.0, 1.0, 1.0), runs(9_000, 1.0, 1.01, 0.99), runs(8_500, 1.0, 1.01, 0.99));
 		report.scale().record(10_000, runs(500, 1.0, 1.1, 0.9), runs(400, 1.0, 1.1, 0.9), runs(9_000_000, 1.0, 1.01, 0.99),
