@@ -18,7 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * @param context the server's application context
  * @param server the server's endpoints
  * @param registry the server's draining sessions
- * @param metering registries with and without metrics, for the cost of metrics
+ * @param metering registries with and without metrics, for the cost of metrics; the one
+ * without is also {@link #withoutBarrier()}
  * @param port the server's port on 127.0.0.1
  * @param httpClient the JDK client for WebSocket connections
  * @param senders the threads that send
@@ -30,6 +31,15 @@ record BenchContext(int runs, int warmups, boolean quick, ConfigurableApplicatio
 
 	URI uri(String path) {
 		return URI.create("ws://127.0.0.1:" + this.port + path);
+	}
+
+	/**
+	 * Draining sessions with the server's settings but the close barrier off, and no
+	 * listener, for {@code /plain}'s sessions: the cells that compare a close without the
+	 * barrier (and the metrics cells' baseline).
+	 */
+	DrainingSessionRegistry withoutBarrier() {
+		return this.metering.unmetered();
 	}
 
 }

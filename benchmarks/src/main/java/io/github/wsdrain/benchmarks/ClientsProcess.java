@@ -28,6 +28,12 @@ final class ClientsProcess implements AutoCloseable {
 	/** Longest wait for a line: the clients of 10,000 sessions need a while to connect and to close. */
 	private static final long LINE_SECONDS = 300;
 
+	/**
+	 * Longest wait for the clients' JVM to end once its input has: at once after its last
+	 * run, never after a run that failed, whose connections it still waits for.
+	 */
+	private static final long EXIT_SECONDS = 10;
+
 	private final Process process;
 
 	private final Writer commands;
@@ -94,12 +100,10 @@ final class ClientsProcess implements AutoCloseable {
 		return fields;
 	}
 
-	/** The exit status, once the clients have ended (see {@link #close()}). */
-	int exitValue() {
-		return this.process.exitValue();
-	}
-
-	/** Let the clients' JVM end after its last run; stop it if it does not within the longest wait. */
+	/**
+	 * End the clients' input so that their JVM ends after its last run; stop it if it has
+	 * not within {@link #EXIT_SECONDS}; then check that it ended well.
+	 */
 	@Override
 	public void close() throws InterruptedException {
 		try {
@@ -108,9 +112,10 @@ final class ClientsProcess implements AutoCloseable {
 		catch (IOException ex) {
 			// The JVM has ended already: waitFor returns at once.
 		}
-		if (!this.process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+		if (!this.process.waitFor(EXIT_SECONDS, TimeUnit.SECONDS)) {
 			this.process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
 		}
+		check(this.process.exitValue() == 0, "clients exited with %d", this.process.exitValue());
 	}
 
 }

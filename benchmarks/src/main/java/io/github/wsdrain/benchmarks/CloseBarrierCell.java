@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +15,6 @@ import java.util.function.Function;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.BarrierOutcome;
 import io.github.wsdrain.session.CloseResult;
-import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 
 import org.springframework.web.socket.BinaryMessage;
@@ -30,7 +28,7 @@ import org.springframework.web.socket.WebSocketSession;
  * session whose barrier is off), in pairs. Each session has sent one message before it
  * is closed: one that sent nothing has no Ping to send. The clients answer Pings as soon
  * as they read them: a JDK WebSocket for the idle close, the non-blocking clients of the
- * scale cells in one JVM of their own, for every run, for the 1,000 sessions.
+ * scale cells, in one JVM of their own that serves every run, for the 1,000 sessions.
  */
 final class CloseBarrierCell implements AutoCloseable {
 
@@ -48,10 +46,17 @@ final class CloseBarrierCell implements AutoCloseable {
 
 	private final ClientsProcess clients;
 
-	CloseBarrierCell(BenchServer server, DrainSettings settings, Function<String, URI> uri) throws IOException {
+	/**
+	 * Create the cell and start its clients' JVM.
+	 * @param server the server's endpoints
+	 * @param withoutBarrier draining sessions with the close barrier off, for {@code /plain}'s
+	 * @param uri the server's URI of a path
+	 */
+	CloseBarrierCell(BenchServer server, DrainingSessionRegistry withoutBarrier, Function<String, URI> uri)
+			throws IOException {
 		this.server = server;
 		this.uri = uri;
-		this.withoutBarrier = new DrainingSessionRegistry(settings.withCloseBarrierTimeout(Duration.ZERO), List.of());
+		this.withoutBarrier = withoutBarrier;
 		this.clients = ClientsProcess.start("1g", "barrier-clients");
 	}
 
@@ -163,13 +168,7 @@ final class CloseBarrierCell implements AutoCloseable {
 
 	@Override
 	public void close() throws InterruptedException {
-		try {
-			this.clients.close();
-			check(this.clients.exitValue() == 0, "barrier clients exited with %d", this.clients.exitValue());
-		}
-		finally {
-			this.withoutBarrier.destroy();
-		}
+		this.clients.close();
 	}
 
 	/**

@@ -20,7 +20,8 @@ final class CloseBarrierSection implements Section {
 		md.text("\n### Close barrier (a Ping after the last message, the close frame after its Pong)\n\n")
 			.text("Clients on the loopback interface that answer a Ping as soon as they read it: a JDK WebSocket "
 					+ "for the idle close; for the many sessions, the non-blocking clients of the scale cells (two "
-					+ "selector threads in a second JVM, the same for every run). Without the barrier: a `/plain` session wrapped in a "
+					+ "selector threads in a second JVM, started once for the section, each run opening new "
+					+ "connections). Without the barrier: a `/plain` session wrapped in a "
 					+ "draining session whose barrier is off; with it: a `/drained` session of the "
 					+ "auto-configuration. Each session has sent one message, which its client has read or its "
 					+ "container has taken, before the close (a session that sent nothing closes without a Ping). "

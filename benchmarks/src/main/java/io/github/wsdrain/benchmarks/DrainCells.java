@@ -2,7 +2,6 @@ package io.github.wsdrain.benchmarks;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.BarrierOutcome;
 import io.github.wsdrain.session.CloseResult;
-import io.github.wsdrain.session.DrainSettings;
 import io.github.wsdrain.session.DrainingWebSocketSession;
 
 import org.springframework.web.socket.BinaryMessage;
@@ -54,45 +52,38 @@ final class DrainCells {
 		idleClose();
 		int[] queuedSizes = this.bench.quick() ? new int[] { MB, 8 * MB } : new int[] { MB, 8 * MB, 64 * MB };
 		for (int queued : queuedSizes) {
-			drainCell(queued, null);
-		}
-		DrainingSessionRegistry withoutBarrier = new DrainingSessionRegistry(
-				this.bench.context().getBean(DrainSettings.class).withCloseBarrierTimeout(Duration.ZERO), List.of());
-		try {
-			drainCell(MB, withoutBarrier);
-		}
-		finally {
-			withoutBarrier.destroy();
+			drainCell(queued);
 		}
 	}
 
 	/**
-	 * One drain cell: {@code /drained} sessions of the auto-configuration, or, given a
-	 * registry whose close barrier is off, {@code /plain} sessions it wraps.
+	 * One drain cell on {@code /drained} sessions of the auto-configuration; the 1 MB cell
+	 * in ABBA pairs with the same close on {@code /plain} sessions in draining sessions
+	 * whose close barrier is off.
 	 */
-	private void drainCell(int queued, DrainingSessionRegistry withoutBarrier) throws Exception {
-		boolean barrier = withoutBarrier == null;
+	private void drainCell(int queued) throws Exception {
 		int size = 64 * KB;
-		log("Drain, %s queued in %s messages%s", bytes(queued), bytes(size), barrier ? "" : ", close barrier off");
-		for (int w = 0; w < this.bench.warmups(); w++) {
-			drainRun(queued, size, withoutBarrier);
+		boolean paired = queued == MB;
+		log("Drain, %s queued in %s messages%s", bytes(queued), bytes(size),
+				paired ? ", in pairs with the close barrier off" : "");
+		int runs = paired ? ONE_MB_RUNS_FACTOR * this.bench.runs() : this.bench.runs();
+		List<DrainRun> withBarrier = new ArrayList<>(runs);
+		List<DrainRun> withoutBarrier = new ArrayList<>(runs);
+		for (int r = -this.bench.warmups(); r < runs; r++) {
+			for (int k = 0; k < (paired ? 2 : 1); k++) {
+				boolean barrierOff = paired && ((r & 1) == 0) == (k == 1);
+				DrainRun run = drainRun(queued, size, barrierOff ? this.bench.withoutBarrier() : null);
+				if (r >= 0) {
+					(barrierOff ? withoutBarrier : withBarrier).add(run);
+					log("  run %d/%d%s: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs,
+							barrierOff ? ", barrier off" : "", run.transferNanos() / 1e6, run.drainNanos() / 1e6);
+				}
+			}
 		}
-		int runs = (queued == MB) ? ONE_MB_RUNS_FACTOR * this.bench.runs() : this.bench.runs();
-		double[] transfer = new double[runs];
-		double[] drain = new double[runs];
-		double[] inQueue = new double[runs];
-		double[][] steps = new double[DrainSection.CLOSE_STEPS][runs];
-		for (int r = 0; r < runs; r++) {
-			DrainRun run = drainRun(queued, size, withoutBarrier);
-			transfer[r] = run.transferNanos() / 1e6;
-			drain[r] = run.drainNanos() / 1e6;
-			inQueue[r] = run.queuedAtClose();
-			steps[0][r] = run.lastMessageNanos() / 1e6;
-			steps[1][r] = run.pingNanos() / 1e6;
-			log("  run %d/%d: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs, transfer[r],
-					drain[r]);
+		this.bench.report().drain().record(queued, size, true, withBarrier);
+		if (paired) {
+			this.bench.report().drain().record(queued, size, false, withoutBarrier);
 		}
-		this.bench.report().drain().record(queued, size, barrier, transfer, drain, inQueue, steps);
 	}
 
 	/**
@@ -137,7 +128,7 @@ final class DrainCells {
 
 	/**
 	 * One drain run: nanoseconds from the client's resumption (and, with the close,
-	 * {@code closeAsync}) to each step.
+	 * {@code closeAsync}) to each step, as the client saw it.
 	 *
 	 * @param transferNanos the last message at the client, with no close
 	 * @param drainNanos the close frame at the client
@@ -193,6 +184,9 @@ final class DrainCells {
 		CloseResult result = await(closing, "the close result");
 		long lastMessageNanos = await(lastMessage, "the last message before the close frame") - started;
 		long pingNanos = (withoutBarrier != null) ? 0 : client.pingNanos() - started;
+		check(withoutBarrier != null || (lastMessageNanos <= pingNanos && pingNanos <= drainNanos),
+				"drain run: the close barrier's Ping at %d ns, expected between the last message (%d ns) and the "
+						+ "close frame (%d ns)", pingNanos, lastMessageNanos, drainNanos);
 		awaitAll(sends);
 		check(close.code() == CloseStatus.NORMAL.getCode(), "drain run: close code %d, expected 1000", close.code());
 		check(client.messages() == 3L * count && client.bytes() == 3L * count * size,

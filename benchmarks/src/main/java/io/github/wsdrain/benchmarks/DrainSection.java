@@ -2,22 +2,31 @@ package io.github.wsdrain.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * The fixed cost of a close, and the time a close takes to drain what is queued.
  */
 final class DrainSection implements Section {
 
-	/** The steps of a close timed from {@code closeAsync} besides the close frame's receipt: see {@link DrainCells.DrainRun}. */
-	static final int CLOSE_STEPS = 2;
-
 	/**
-	 * One drain cell; {@code closeSteps} in milliseconds, in the order of
-	 * {@link DrainCells.DrainRun}; {@code barrier} whether the close barrier was on, as
-	 * it is by default.
+	 * One drain cell, in milliseconds, from the runs of {@link DrainCells.DrainRun}.
+	 *
+	 * @param queued the bytes queued
+	 * @param messageSize the size of each message
+	 * @param barrier whether the close barrier was on, as it is by default
+	 * @param transfer the same bytes, no close
+	 * @param drain {@code closeAsync} → the close frame at the client
+	 * @param ratio per run, drain over transfer
+	 * @param queuedAtClose bytes still in wsdrain's queue at {@code closeAsync}
+	 * @param lastMessage {@code closeAsync} → the last message at the client
+	 * @param ping {@code closeAsync} → the barrier's Ping at the client; {@code null}
+	 * without the barrier
+	 * @param pingToClose the barrier's Ping → the close frame at the client, per run;
+	 * {@code null} without the barrier
 	 */
 	record Row(int queued, int messageSize, boolean barrier, Samples transfer, Samples drain, Samples ratio,
-			Samples queuedAtClose, Samples[] closeSteps) {
+			Samples queuedAtClose, Samples lastMessage, Samples ping, Samples pingToClose) {
 
 		String label() {
 			return Bench.bytes(this.queued) + (this.barrier ? "" : ", close barrier off");
@@ -29,14 +38,19 @@ final class DrainSection implements Section {
 
 	private double[][] idleClose;
 
-	void record(int queued, int messageSize, boolean barrier, double[] transferMillis, double[] drainMillis,
-			double[] queuedAtClose, double[][] closeStepsMillis) {
-		Samples[] closeSteps = new Samples[CLOSE_STEPS];
-		for (int i = 0; i < CLOSE_STEPS; i++) {
-			closeSteps[i] = new Samples(closeStepsMillis[i]);
-		}
-		this.rows.add(new Row(queued, messageSize, barrier, new Samples(transferMillis), new Samples(drainMillis),
-				Samples.ratios(drainMillis, transferMillis), new Samples(queuedAtClose), closeSteps));
+	void record(int queued, int messageSize, boolean barrier, List<DrainCells.DrainRun> runs) {
+		double[] transfer = millis(runs, DrainCells.DrainRun::transferNanos);
+		double[] drain = millis(runs, DrainCells.DrainRun::drainNanos);
+		double[] queuedAtClose = runs.stream().mapToDouble(DrainCells.DrainRun::queuedAtClose).toArray();
+		this.rows.add(new Row(queued, messageSize, barrier, new Samples(transfer), new Samples(drain),
+				Samples.ratios(drain, transfer), new Samples(queuedAtClose),
+				new Samples(millis(runs, DrainCells.DrainRun::lastMessageNanos)),
+				barrier ? new Samples(millis(runs, DrainCells.DrainRun::pingNanos)) : null,
+				barrier ? new Samples(millis(runs, (run) -> run.drainNanos() - run.pingNanos())) : null));
+	}
+
+	private static double[] millis(List<DrainCells.DrainRun> runs, ToLongFunction<DrainCells.DrainRun> nanos) {
+		return runs.stream().mapToDouble((run) -> nanos.applyAsLong(run) / 1e6).toArray();
 	}
 
 	void idleClose(double[] plainMillis, double[] drainedMillis) {
@@ -65,8 +79,8 @@ final class DrainSection implements Section {
 					+ "first they cross with no close (client resumed at t0, until the last message arrives), "
 					+ "then the same bytes are queued again and `closeAsync(NORMAL)` is called as the client "
 					+ "resumes (t0, until the client receives the close frame, after every message). The cell with "
-					+ "the close barrier off (a `/plain` session in a draining session whose barrier is off) shows "
-					+ "what the same close costs without the barrier's round trip.\n\n")
+					+ "the close barrier off (a `/plain` session in a draining session whose barrier is off), in ABBA "
+					+ "pairs with the 1 MB cell, shows what the same close costs without the barrier's round trip.\n\n")
 			.text("| queued | of which still in wsdrain's queue at t0 | same bytes, no close (ms) | "
 					+ "closeAsync → close frame at client (ms) | ratio | target | met |\n")
 			.text("|---|---|---|---|---|---|---|\n");
@@ -77,16 +91,19 @@ final class DrainSection implements Section {
 					row.barrier() ? Markdown.bound(Targets.DRAIN, "%.1f", false) : "–",
 					row.barrier() ? Targets.verdict(row.ratio(), Targets.DRAIN, false) : "–");
 		}
-		md.text("\nWhere the close's time goes, in the same runs: milliseconds from `closeAsync` to each step at "
-				+ "the client. The close barrier's Ping follows the last message on the connection, and the close "
-				+ "frame follows its Pong: from the Ping to the close frame lies the barrier's round trip (the "
-				+ "client's Pong, the container's read of it, on whose thread the close frame is written, and "
-				+ "the close frame's way back).\n\n")
-			.text("| queued | last message | the barrier's Ping | close frame |\n")
+		md.text("\nWhere the close's time goes, in the same runs, as the client's listener saw it: from "
+				+ "`closeAsync` to the last message and to the close barrier's Ping, which follows the last message "
+				+ "on the connection, then from the Ping to the close frame, which follows the Pong: the barrier's "
+				+ "round trip (the client's Pong, which the JDK sends before it hands the Ping to the listener, the "
+				+ "container's read of it, normally on whose thread the close frame is written, and the close "
+				+ "frame's way to the client).\n\n")
+			.text("| queued | `closeAsync` → last message (ms) | `closeAsync` → the barrier's Ping (ms) | "
+					+ "the barrier's Ping → close frame (ms) |\n")
 			.text("|---|---|---|---|\n");
 		for (Row row : this.rows) {
-			md.line("| %s | %s | %s | %s |", row.label(), row.closeSteps()[0].format("%.2f"),
-					row.barrier() ? row.closeSteps()[1].format("%.2f") : "–", row.drain().format("%.2f"));
+			md.line("| %s | %s | %s | %s |", row.label(), row.lastMessage().format("%.2f"),
+					row.barrier() ? row.ping().format("%.2f") : "–",
+					row.barrier() ? row.pingToClose().format("%.2f") : "–");
 		}
 	}
 

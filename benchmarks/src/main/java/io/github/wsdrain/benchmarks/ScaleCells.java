@@ -90,14 +90,9 @@ final class ScaleCells {
 
 	void scale() throws Exception {
 		int[] counts = this.bench.quick() ? new int[] { 200, 1_000 } : new int[] { 1_000, 10_000 };
-		ClientsProcess clients = ClientsProcess.start("2g", "scale-clients");
-		try {
+		try (ClientsProcess clients = ClientsProcess.start("2g", "scale-clients")) {
 			scale(counts, clients);
 		}
-		finally {
-			clients.close();
-		}
-		check(clients.exitValue() == 0, "scale clients exited with %d", clients.exitValue());
 	}
 
 	private void scale(int[] counts, ClientsProcess clients) throws Exception {

@@ -128,8 +128,7 @@ public final class WsDrainBenchmark {
 			case "protocol" -> new ReceiveCells(bench).protocol();
 			case "barrier" -> {
 				log("Close barrier: idle close and %s-session close, without and with the barrier", "1,000");
-				try (CloseBarrierCell cell = new CloseBarrierCell(bench.server(),
-						bench.context().getBean(DrainSettings.class), bench::uri)) {
+				try (CloseBarrierCell cell = new CloseBarrierCell(bench.server(), bench.withoutBarrier(), bench::uri)) {
 					bench.report().closeBarrier().record(cell.measure(bench.runs(), bench.warmups()));
 				}
 			}

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import io.github.wsdrain.benchmarks.ReceiveCells.ClientVariant;
 import io.github.wsdrain.benchmarks.ReceiveCells.ProtocolVariant;
@@ -75,14 +76,9 @@ class ReportTests {
 		metricsCpu.put(new Cell(Variant.METERED, 1), runs(11.4, 1.01, 0.99, 0.97));
 		report.metrics().record(50_000, metricsRates, metricsCpu, 1_234, 42, 5_678.9);
 		report.drain().idleClose(runs(0.5, 1.0, 1.1, 0.9), runs(0.7, 1.0, 1.2, 0.95));
-		report.drain().record(1024 * 1024, 64 * 1024, true, runs(3.0, 1.0, 1.1, 0.9), runs(3.3, 1.0, 1.05, 0.95),
-				runs(512 * 1024, 1.0, 1.0, 1.0),
-				new double[][] { runs(2.4, 1.0, 1.1, 0.9), runs(2.5, 1.0, 1.1, 0.9) });
-		report.drain().record(64 * 1024 * 1024, 64 * 1024, true, runs(120, 1.0, 1.1, 0.9), runs(125, 1.0, 1.05, 0.95),
-				runs(30 * 1024 * 1024, 1.0, 0.9, 1.1),
-				new double[][] { runs(121, 1.0, 1.1, 0.9), runs(122, 1.0, 1.1, 0.9) });
-		report.drain().record(1024 * 1024, 64 * 1024, false, runs(3.0, 1.0, 1.1, 0.9), runs(3.2, 1.0, 1.05, 0.95),
-				runs(512 * 1024, 1.0, 1.0, 1.0), new double[][] { runs(2.4, 1.0, 1.1, 0.9), runs(0, 1.0, 1.0, 1.0) });
+		report.drain().record(1024 * 1024, 64 * 1024, true, drainRuns(3.0, 3.3, 512 * 1024, 2.4, 2.5));
+		report.drain().record(1024 * 1024, 64 * 1024, false, drainRuns(3.0, 3.2, 512 * 1024, 2.4, 0));
+		report.drain().record(64 * 1024 * 1024, 64 * 1024, true, drainRuns(120, 125, 30 * 1024 * 1024, 121, 122));
 		report.scale().record(1_000, runs(50, 1.0, 1.1, 0.9), runs(40, 1.0, 1.1, 0.9), runs(1_000_000, 1.0, 1.01, 0.99),
 				runs(40, 1.0, 1.0, 1.0), runs(9_000, 1.0, 1.01, 0.99), runs(8_500, 1.0, 1.01, 0.99));
 		report.scale().record(10_000, runs(500, 1.0, 1.1, 0.9), runs(400, 1.0, 1.1, 0.9), runs(9_000_000, 1.0, 1.01, 0.99),
@@ -128,6 +124,22 @@ class ReportTests {
 		longestGaps.put(MoveCell.Variant.MOVE, runs(180, 1.0, 1.1, 0.9));
 		report.redis().move(new MoveCell.Result(50_000, moveRates, longestGaps));
 		report.redis().memory(10_000, runs(1.4, 1.0, 1.02, 0.98), runs(1.2, 1.0, 1.01, 0.99));
+	}
+
+	/** Three drain runs: the transfer times 1.0, 1.1 and 0.9, the steps of the close times 1.0, 1.05 and 0.95. */
+	private static List<DrainCells.DrainRun> drainRuns(double transferMillis, double drainMillis, long queuedAtClose,
+			double lastMessageMillis, double pingMillis) {
+		double[] transferFactors = { 1.0, 1.1, 0.9 };
+		double[] closeFactors = { 1.0, 1.05, 0.95 };
+		return IntStream.range(0, 3)
+			.mapToObj((i) -> new DrainCells.DrainRun(nanos(transferMillis * transferFactors[i]),
+					nanos(drainMillis * closeFactors[i]), queuedAtClose, nanos(lastMessageMillis * closeFactors[i]),
+					nanos(pingMillis * closeFactors[i])))
+			.toList();
+	}
+
+	private static long nanos(double millis) {
+		return Math.round(millis * 1e6);
 	}
 
 	/** Runs of a cell: the base times each factor. */
