@@ -67,22 +67,22 @@ final class DrainCells {
 		log("Drain, %s queued in %s messages%s", bytes(queued), bytes(size),
 				paired ? ", in pairs with the close barrier off" : "");
 		int runs = paired ? ONE_MB_RUNS_FACTOR * this.bench.runs() : this.bench.runs();
-		List<DrainRun> withBarrier = new ArrayList<>(runs);
-		List<DrainRun> withoutBarrier = new ArrayList<>(runs);
+		List<DrainRun> runsWithBarrier = new ArrayList<>(runs);
+		List<DrainRun> runsWithoutBarrier = new ArrayList<>(runs);
 		for (int r = -this.bench.warmups(); r < runs; r++) {
 			for (int k = 0; k < (paired ? 2 : 1); k++) {
 				boolean barrierOff = paired && ((r & 1) == 0) == (k == 1);
 				DrainRun run = drainRun(queued, size, barrierOff ? this.bench.withoutBarrier() : null);
 				if (r >= 0) {
-					(barrierOff ? withoutBarrier : withBarrier).add(run);
+					(barrierOff ? runsWithoutBarrier : runsWithBarrier).add(run);
 					log("  run %d/%d%s: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs,
 							barrierOff ? ", barrier off" : "", run.transferNanos() / 1e6, run.drainNanos() / 1e6);
 				}
 			}
 		}
-		this.bench.report().drain().record(queued, size, true, withBarrier);
+		this.bench.report().drain().record(queued, size, true, runsWithBarrier);
 		if (paired) {
-			this.bench.report().drain().record(queued, size, false, withoutBarrier);
+			this.bench.report().drain().record(queued, size, false, runsWithoutBarrier);
 		}
 	}
 
