@@ -21,6 +21,10 @@ import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
 
+import static io.github.wsdrain.benchmarks.Bench.WAIT_SECONDS;
+import static io.github.wsdrain.benchmarks.Bench.check;
+import static io.github.wsdrain.benchmarks.Bench.requireDraining;
+
 /**
  * What the close barrier costs: the close of an idle session, and the close of 1,000
  * idle sessions at once, each with the barrier (a {@code /drained} session of the
@@ -33,8 +37,6 @@ import org.springframework.web.socket.WebSocketSession;
 final class CloseBarrierCell implements AutoCloseable {
 
 	private static final int SESSIONS = 1_000;
-
-	private static final long WAIT_SECONDS = 120;
 
 	private final BenchServer server;
 
@@ -147,23 +149,13 @@ final class CloseBarrierCell implements AutoCloseable {
 	}
 
 	private DrainingWebSocketSession draining(WebSocketSession session, boolean barrier) {
-		if (barrier) {
-			check(session instanceof DrainingWebSocketSession, "expected a draining session, got %s", session);
-			return (DrainingWebSocketSession) session;
-		}
-		return this.withoutBarrier.drainingSession(session);
+		return barrier ? requireDraining(session) : this.withoutBarrier.drainingSession(session);
 	}
 
 	private static void checkOutcome(CloseResult result, boolean barrier) {
 		BarrierOutcome expected = barrier ? BarrierOutcome.PASSED : BarrierOutcome.SKIPPED;
 		check(result.closeBarrier() == expected && result.dropped() == 0, "close: %s, expected barrier %s", result,
 				expected);
-	}
-
-	private static void check(boolean condition, String format, Object... args) {
-		if (!condition) {
-			throw new IllegalStateException(String.format(Locale.ROOT, format, args));
-		}
 	}
 
 	@Override

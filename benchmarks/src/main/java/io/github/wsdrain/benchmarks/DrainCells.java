@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.server.DrainingSessionRegistry;
 import io.github.wsdrain.session.BarrierOutcome;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
@@ -72,7 +71,7 @@ final class DrainCells {
 		for (int r = -this.bench.warmups(); r < runs; r++) {
 			for (int k = 0; k < (paired ? 2 : 1); k++) {
 				boolean barrierOff = paired && ((r & 1) == 0) == (k == 1);
-				DrainRun run = drainRun(queued, size, barrierOff ? this.bench.withoutBarrier() : null);
+				DrainRun run = drainRun(queued, size, !barrierOff);
 				if (r >= 0) {
 					(barrierOff ? runsWithoutBarrier : runsWithBarrier).add(run);
 					log("  run %d/%d%s: no close %.1f ms, closeAsync → close frame %.1f ms", r + 1, runs,
@@ -144,17 +143,15 @@ final class DrainCells {
 	 * One connection: the bytes cross once with no close (client paused while they are
 	 * sent, then resumed), then the same bytes are queued again the same way and the
 	 * session is closed as the client resumes.
-	 * @param withoutBarrier the registry that wraps a {@code /plain} session with the
-	 * barrier off, or {@code null} for a {@code /drained} session, barrier on
+	 * @param barrier {@code true} for a {@code /drained} session, barrier on; {@code false}
+	 * for a {@code /plain} session in a draining session whose barrier is off
 	 */
-	private DrainRun drainRun(int queued, int size, DrainingSessionRegistry withoutBarrier)
-			throws Exception {
+	private DrainRun drainRun(int queued, int size, boolean barrier) throws Exception {
 		int count = queued / size;
-		ReceivingClient client = ReceivingClient.connect(this.bench.httpClient(),
-				uri((withoutBarrier != null) ? "/plain" : "/drained"), true);
-		DrainingWebSocketSession session = (withoutBarrier != null)
-				? withoutBarrier.drainingSession(this.bench.server().plain().next())
-				: requireDraining(this.bench.server().drained().next());
+		ReceivingClient client = ReceivingClient.connect(this.bench.httpClient(), uri(barrier ? "/drained" : "/plain"),
+				true);
+		DrainingWebSocketSession session = barrier ? requireDraining(this.bench.server().drained().next())
+				: this.bench.withoutBarrier().drainingSession(this.bench.server().plain().next());
 		ByteBuffer payload = ByteBuffer.wrap(filler(size));
 
 		// Unmeasured: the same bytes once, so that both measured phases find TCP's windows grown alike.
@@ -183,8 +180,8 @@ final class DrainCells {
 		long drainNanos = close.nanos() - started;
 		CloseResult result = await(closing, "the close result");
 		long lastMessageNanos = await(lastMessage, "the last message before the close frame") - started;
-		long pingNanos = (withoutBarrier != null) ? 0 : client.pingNanos() - started;
-		check(withoutBarrier != null || (lastMessageNanos <= pingNanos && pingNanos <= drainNanos),
+		long pingNanos = barrier ? client.pingNanos() - started : 0;
+		check(!barrier || (lastMessageNanos <= pingNanos && pingNanos <= drainNanos),
 				"drain run: the close barrier's Ping at %d ns, expected between the last message (%d ns) and the "
 						+ "close frame (%d ns)", pingNanos, lastMessageNanos, drainNanos);
 		awaitAll(sends);
@@ -192,9 +189,9 @@ final class DrainCells {
 		check(client.messages() == 3L * count && client.bytes() == 3L * count * size,
 				"drain run: client received %d messages / %d bytes before the close frame, expected %d / %d",
 				client.messages(), client.bytes(), 3L * count, 3L * count * size);
-		BarrierOutcome barrier = (withoutBarrier != null) ? BarrierOutcome.SKIPPED : BarrierOutcome.PASSED;
-		check(result.dropped() == 0 && !result.drainTimedOut() && result.closeBarrier() == barrier,
-				"drain run: %s, expected barrier %s", result, barrier);
+		BarrierOutcome outcome = barrier ? BarrierOutcome.PASSED : BarrierOutcome.SKIPPED;
+		check(result.dropped() == 0 && !result.drainTimedOut() && result.closeBarrier() == outcome,
+				"drain run: %s, expected barrier %s", result, outcome);
 		return new DrainRun(transferNanos, drainNanos, queuedAtClose, lastMessageNanos, pingNanos);
 	}
 

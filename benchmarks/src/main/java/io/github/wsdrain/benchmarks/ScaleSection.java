@@ -34,7 +34,8 @@ final class ScaleSection implements Section {
 		}
 		md.text("\n### Scale: N sessions streaming, then all closed\n\n")
 			.text("Clients: N WebSocket connections in a second JVM, started once for the section, each run "
-					+ "opening new connections (10,000 connections need 20,000 sockets, more open files than one process may have here), reading the same monotonic clock: a minimal "
+					+ "opening new connections (10,000 connections need 20,000 sockets, more open files than one "
+					+ "process may have here), reading the same monotonic clock: a minimal "
 					+ "non-blocking client on `java.nio`, two selector threads that count every data frame without "
 					+ "copying it and answer each Ping and the close frame as soon as they read them, so that the "
 					+ "clients read as fast as the server writes (N JDK WebSockets read about 10,000 messages/s "
