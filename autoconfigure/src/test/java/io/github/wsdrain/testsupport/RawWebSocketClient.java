@@ -1,6 +1,7 @@
 package io.github.wsdrain.testsupport;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,12 +15,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A WebSocket client on a plain socket, for the peers no library client plays: one that
  * stops reading (its small receive buffer fills and the server's writes block), one that
- * reads in chunks. It writes the opening handshake and masked frames by hand (RFC 6455);
- * what it reads after the handshake is the caller's.
+ * reads in chunks, one that goes on writing a frame the server refused. It writes the
+ * opening handshake and masked frames by hand (RFC 6455); what it reads after the
+ * handshake is the caller's, raw or through {@link #readCloseCode()}.
  */
 public final class RawWebSocketClient implements AutoCloseable {
 
 	public static final int TEXT = 0x1;
+
+	public static final int CLOSE = 0x8;
 
 	private final Socket socket;
 
@@ -129,6 +133,26 @@ public final class RawWebSocketClient implements AutoCloseable {
 		OutputStream out = this.socket.getOutputStream();
 		out.write(frame.toByteArray());
 		out.flush();
+	}
+
+	/**
+	 * Read and skip the server's frames up to its close frame, reading what arrived before
+	 * a reset too (the kernel keeps it for the reader).
+	 * @return the close frame's code, 1005 if it has none
+	 * @throws IOException if the connection ends before a close frame
+	 */
+	public int readCloseCode() throws IOException {
+		DataInputStream in = new DataInputStream(in());
+		while (true) {
+			int opcode = in.readUnsignedByte() & 0x0F;
+			int length = in.readUnsignedByte() & 0x7F;
+			long payloadLength = (length == 126) ? in.readUnsignedShort() : ((length == 127) ? in.readLong() : length);
+			byte[] payload = new byte[Math.toIntExact(payloadLength)];
+			in.readFully(payload);
+			if (opcode == CLOSE) {
+				return (payload.length >= 2) ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+			}
+		}
 	}
 
 	@Override

@@ -1,9 +1,9 @@
 package io.github.wsdrain.server.resume;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import io.github.wsdrain.server.ServerSelection;
 import io.github.wsdrain.session.CloseResult;
 import io.github.wsdrain.session.DrainingWebSocketSession;
+import io.github.wsdrain.testsupport.RawWebSocketClient;
 import io.github.wsdrain.testsupport.ResumeTestApplication.Recorder;
 import io.github.wsdrain.testsupport.ResumeTestApplication;
 import io.github.wsdrain.testsupport.WireClient;
@@ -298,14 +299,7 @@ class ResumableSessionTests {
 				client.sendRaw("a:0");
 			}
 		})).isEqualTo(1008);
-		assertThat(misbehave((client) -> {
-			try {
-				client.sendRaw("m:1:" + "x".repeat(1024 * 1024));
-			}
-			catch (CompletionException ex) {
-				// The server may close (1009) before the whole megabyte is written.
-			}
-		})).isEqualTo(1009);
+		assertThat(sendOneMegabyteFrame()).isEqualTo(1009);
 
 		sendQuietly(bystanderSession, "after");
 		await().atMost(Duration.ofSeconds(10)).until(() -> bystander.inbox().size() == 2);
@@ -313,6 +307,26 @@ class ResumableSessionTests {
 		assertThat(bystander.closeCode()).isNotDone();
 		assertThat(bystanderSession.isOpen()).isTrue();
 		bystander.close();
+	}
+
+	/**
+	 * The container refuses the frame (1009) and closes the socket with the rest of it
+	 * unread, which resets the connection. A raw client: the JDK's reports the reset of its
+	 * unfinished write before the close frame it has already received.
+	 */
+	private int sendOneMegabyteFrame() throws Exception {
+		try (RawWebSocketClient client = RawWebSocketClient.connect(this.port, "/resume", 0, "wsdrain.v1")) {
+			WebSocketSession session = this.recorder.nextSession();
+			try {
+				client.sendText("m:1:" + "x".repeat(1024 * 1024));
+			}
+			catch (IOException ex) {
+				// The reset reached the write before the whole megabyte was written.
+			}
+			int code = client.readCloseCode();
+			assertThat(this.recorder.closeOf(session).status().getCode()).isEqualTo(code);
+			return code;
+		}
 	}
 
 	/** The close code the client got; the app saw its session end with the same one. */
