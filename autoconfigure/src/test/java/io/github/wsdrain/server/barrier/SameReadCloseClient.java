@@ -3,9 +3,13 @@ package io.github.wsdrain.server.barrier;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 import io.github.wsdrain.testsupport.RawWebSocketClient;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A raw RFC 6455 client with the bug of python {@code websockets} 14.0: it reads the
@@ -14,19 +18,15 @@ import io.github.wsdrain.testsupport.RawWebSocketClient;
  * its receive queue before they are queued). Like every client, it answers a Ping with a
  * Pong as soon as it has parsed the frames before the Ping, unless told not to.
  * <p>
- * It is busy for {@value #BUSY_MILLIS} ms before each read, as an event loop serving
- * other work is: what the server writes meanwhile arrives in one read, so the last
- * messages and the close frame often share one. Without that pause, a client on the
- * loopback interface reads so fast that the close frame mostly arrives alone. The pause
- * waits for nothing: a client that instead read only once the server had called
- * {@code close()} would never read, since with 10,000 messages the server's sender waits
- * for room in its send buffer before it gets there.
+ * On the loopback interface such a client reads so fast that the close frame mostly
+ * arrives alone. So it can stop reading at a given byte until the server reaches a given
+ * point (its close frame written, say), as a client busy with other work does: then its
+ * next read holds everything the server wrote meanwhile. The byte must come late enough
+ * that the rest fits the socket buffers, or the server waits for the client to read.
  */
 final class SameReadCloseClient implements AutoCloseable {
 
 	private static final int READ_SIZE = 64 * 1024;
-
-	private static final int BUSY_MILLIS = 2;
 
 	private static final int CLOSE = 0x8;
 
@@ -62,14 +62,29 @@ final class SameReadCloseClient implements AutoCloseable {
 	 * @throws IOException if reading fails
 	 */
 	Received readUntilClose() throws IOException {
+		return readUntilClose(Long.MAX_VALUE, () -> true);
+	}
+
+	/**
+	 * Read as {@link #readUntilClose()} does, but stop reading after the first
+	 * {@code pauseAt} bytes (after the handshake) until {@code resumeWhen} holds, so
+	 * that the next read takes everything the server wrote meanwhile.
+	 * @param pauseAt the bytes to read before the pause
+	 * @param resumeWhen when to read on; awaited for at most 10 s
+	 * @return what was received
+	 * @throws IOException if reading fails
+	 */
+	Received readUntilClose(long pauseAt, BooleanSupplier resumeWhen) throws IOException {
 		InputStream in = this.client.in();
 		byte[] chunk = new byte[READ_SIZE];
 		ByteArrayOutputStream pending = new ByteArrayOutputStream();
+		long readBytes = 0;
 		long delivered = 0;
 		long discarded = 0;
 		long pings = 0;
 		int read;
-		while ((read = readAfterOtherWork(in, chunk)) > 0) {
+		while ((read = readNext(in, chunk, readBytes, pauseAt, resumeWhen)) > 0) {
+			readBytes += read;
 			pending.write(chunk, 0, read);
 			byte[] bytes = pending.toByteArray();
 			int offset = 0;
@@ -107,14 +122,14 @@ final class SameReadCloseClient implements AutoCloseable {
 		return new Received(delivered, discarded, pings, 1006);
 	}
 
-	private static int readAfterOtherWork(InputStream in, byte[] chunk) throws IOException {
-		try {
-			// Emulates a busy client, not a wait for anything: see the class comment.
-			Thread.sleep(BUSY_MILLIS);
+	/** Read what has arrived, never past {@code pauseAt} before {@code resumeWhen} holds. */
+	private static int readNext(InputStream in, byte[] chunk, long readBytes, long pauseAt,
+			BooleanSupplier resumeWhen) throws IOException {
+		if (readBytes < pauseAt) {
+			return in.read(chunk, 0, (int) Math.min(chunk.length, pauseAt - readBytes));
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("Interrupted", ex);
+		if (readBytes == pauseAt) {
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(resumeWhen::getAsBoolean);
 		}
 		return in.read(chunk);
 	}
