@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.client.RawWebSocketServer.Frame;
+import io.github.wsdrain.testsupport.RawFrame;
 import io.github.wsdrain.client.TestClients.Drained;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -158,7 +158,7 @@ class BufferOverflowTests {
 	@Test
 	void whenBufferOf10OverflowsWithFailThenTheConnectionClosesWith1009AfterTheFirst10AreReceived()
 			throws Exception {
-		CompletableFuture<Frame> closeFrame = new CompletableFuture<>();
+		CompletableFuture<RawFrame> closeFrame = new CompletableFuture<>();
 		this.server = RawWebSocketServer.start((connection) -> {
 			for (int i = 0; i < 100; i++) {
 				connection.sendText(TestClients.message(i));
@@ -215,7 +215,7 @@ class BufferOverflowTests {
 		return prefix + "x".repeat(LARGE - prefix.length());
 	}
 
-	private static Frame lastFrame(List<Frame> frames) {
+	private static RawFrame lastFrame(List<RawFrame> frames) {
 		assertThat(frames).isNotEmpty();
 		return frames.get(frames.size() - 1);
 	}

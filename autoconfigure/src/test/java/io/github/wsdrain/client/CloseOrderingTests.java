@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wsdrain.client.RawWebSocketServer.Frame;
+import io.github.wsdrain.testsupport.RawFrame;
 import io.github.wsdrain.client.TestClients.Drained;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +60,7 @@ class CloseOrderingTests {
 		switch (end) {
 			case "close" -> {
 				connection.sendClose(1000, "done");
-				List<Frame> reply = connection.readUntilClose();
+				List<RawFrame> reply = connection.readUntilClose();
 				assertThat(reply).isNotEmpty();
 				assertThat(reply.get(reply.size() - 1).isClose()).isTrue();
 			}

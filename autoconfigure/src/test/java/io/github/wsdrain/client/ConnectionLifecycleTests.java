@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.github.wsdrain.client.RawWebSocketServer.Frame;
+import io.github.wsdrain.testsupport.RawFrame;
 import io.github.wsdrain.client.TestClients.Drained;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,9 +83,9 @@ class ConnectionLifecycleTests {
 	@Test
 	void when4ThreadsSend2500MessagesEachThenTheServerGetsAll10000InPerThreadOrderBeforeTheCloseFrame()
 			throws Exception {
-		CompletableFuture<List<Frame>> framesAtServer = new CompletableFuture<>();
+		CompletableFuture<List<RawFrame>> framesAtServer = new CompletableFuture<>();
 		this.server = RawWebSocketServer.start((connection) -> {
-			List<Frame> frames = connection.readUntilClose();
+			List<RawFrame> frames = connection.readUntilClose();
 			connection.sendClose(1000, "bye");
 			framesAtServer.complete(frames);
 			connection.awaitEndOfStream();
@@ -117,11 +117,11 @@ class ConnectionLifecycleTests {
 		finally {
 			executor.shutdownNow();
 		}
-		List<Frame> frames = framesAtServer.get(10, TimeUnit.SECONDS);
+		List<RawFrame> frames = framesAtServer.get(10, TimeUnit.SECONDS);
 		assertThat(frames).hasSize(threads * perThread + 1);
 		assertThat(frames.get(frames.size() - 1).closeCode()).isEqualTo(1000);
 		int[] next = new int[threads];
-		for (Frame frame : frames.subList(0, frames.size() - 1)) {
+		for (RawFrame frame : frames.subList(0, frames.size() - 1)) {
 			String[] parts = frame.text().split(":");
 			int thread = Integer.parseInt(parts[0]);
 			assertThat(Integer.parseInt(parts[1])).isEqualTo(next[thread]++);
@@ -135,9 +135,9 @@ class ConnectionLifecycleTests {
 	 */
 	@Test
 	void whenCloseRacesWith4SendingThreadsThenEverySendThatReturnedArrivesBeforeTheCloseFrame() throws Exception {
-		CompletableFuture<List<Frame>> framesAtServer = new CompletableFuture<>();
+		CompletableFuture<List<RawFrame>> framesAtServer = new CompletableFuture<>();
 		this.server = RawWebSocketServer.start((connection) -> {
-			List<Frame> frames = connection.readUntilClose();
+			List<RawFrame> frames = connection.readUntilClose();
 			connection.sendClose(1000, "");
 			framesAtServer.complete(frames);
 			connection.awaitEndOfStream();
@@ -173,10 +173,10 @@ class ConnectionLifecycleTests {
 		finally {
 			executor.shutdownNow();
 		}
-		List<Frame> frames = framesAtServer.get(10, TimeUnit.SECONDS);
+		List<RawFrame> frames = framesAtServer.get(10, TimeUnit.SECONDS);
 		assertThat(frames.get(frames.size() - 1).isClose()).isTrue();
 		int[] received = new int[threads];
-		for (Frame frame : frames.subList(0, frames.size() - 1)) {
+		for (RawFrame frame : frames.subList(0, frames.size() - 1)) {
 			String[] parts = frame.text().split(":");
 			int thread = Integer.parseInt(parts[0]);
 			assertThat(Integer.parseInt(parts[1])).isEqualTo(received[thread]++);
@@ -186,9 +186,9 @@ class ConnectionLifecycleTests {
 
 	@Test
 	void whenPeerAnswersTheCloseThenCloseReturnsAtOnceWithCloseFrameReceived() throws Exception {
-		CompletableFuture<Frame> closeAtServer = new CompletableFuture<>();
+		CompletableFuture<RawFrame> closeAtServer = new CompletableFuture<>();
 		this.server = RawWebSocketServer.start((connection) -> {
-			List<Frame> frames = connection.readUntilClose();
+			List<RawFrame> frames = connection.readUntilClose();
 			closeAtServer.complete(frames.get(frames.size() - 1));
 			connection.sendClose(4000, "see you");
 			connection.awaitEndOfStream();
@@ -215,10 +215,10 @@ class ConnectionLifecycleTests {
 	 */
 	@Test
 	void whenPeerNeverAnswersTheCloseThenCloseReturnsAfter500MsCloseTimeoutAndEndsTheConnection() throws Exception {
-		CompletableFuture<Frame> closeAtServer = new CompletableFuture<>();
+		CompletableFuture<RawFrame> closeAtServer = new CompletableFuture<>();
 		CompletableFuture<Long> endOfStreamAtServer = new CompletableFuture<>();
 		this.server = RawWebSocketServer.start((connection) -> {
-			List<Frame> frames = connection.readUntilClose();
+			List<RawFrame> frames = connection.readUntilClose();
 			closeAtServer.complete(frames.get(frames.size() - 1));
 			connection.awaitEndOfStream();
 			endOfStreamAtServer.complete(System.nanoTime());
@@ -276,10 +276,10 @@ class ConnectionLifecycleTests {
 		String largeText = "é".repeat(100 * 1024);
 		this.server = RawWebSocketServer.start((connection) -> {
 			byte[] text = "héllo wörld".getBytes(StandardCharsets.UTF_8);
-			connection.sendFrame(false, Frame.TEXT, java.util.Arrays.copyOfRange(text, 0, 2));
-			connection.sendFrame(true, Frame.PING, new byte[0]);
-			connection.sendFrame(false, Frame.CONTINUATION, java.util.Arrays.copyOfRange(text, 2, 8));
-			connection.sendFrame(true, Frame.CONTINUATION, java.util.Arrays.copyOfRange(text, 8, text.length));
+			connection.sendFrame(false, RawFrame.TEXT, java.util.Arrays.copyOfRange(text, 0, 2));
+			connection.sendFrame(true, RawFrame.PING, new byte[0]);
+			connection.sendFrame(false, RawFrame.CONTINUATION, java.util.Arrays.copyOfRange(text, 2, 8));
+			connection.sendFrame(true, RawFrame.CONTINUATION, java.util.Arrays.copyOfRange(text, 8, text.length));
 			connection.sendBinary(binary);
 			connection.sendText(largeText);
 			connection.sendClose(1000, "");

@@ -26,6 +26,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.wsdrain.testsupport.RawFrame;
+
 /**
  * A WebSocket server speaking just enough RFC 6455 for tests, on a plain
  * {@link ServerSocket}, so that a test decides exactly which bytes are written and when
@@ -141,42 +143,6 @@ public final class RawWebSocketServer implements AutoCloseable {
 	}
 
 	/**
-	 * A frame read from the client, unmasked.
-	 */
-	public record Frame(boolean fin, int opcode, byte[] payload) {
-
-		public static final int CONTINUATION = 0x0;
-
-		public static final int TEXT = 0x1;
-
-		public static final int BINARY = 0x2;
-
-		public static final int CLOSE = 0x8;
-
-		public static final int PING = 0x9;
-
-		public static final int PONG = 0xA;
-
-		public String text() {
-			return new String(this.payload, StandardCharsets.UTF_8);
-		}
-
-		public boolean isClose() {
-			return this.opcode == CLOSE;
-		}
-
-		public int closeCode() {
-			return (this.payload.length >= 2) ? ((this.payload[0] & 0xFF) << 8) | (this.payload[1] & 0xFF) : 1005;
-		}
-
-		public String closeReason() {
-			return (this.payload.length > 2)
-					? new String(this.payload, 2, this.payload.length - 2, StandardCharsets.UTF_8) : "";
-		}
-
-	}
-
-	/**
 	 * One accepted TCP connection.
 	 */
 	public static final class RawConnection implements AutoCloseable {
@@ -252,18 +218,18 @@ public final class RawWebSocketServer implements AutoCloseable {
 		}
 
 		public void sendText(String text) throws IOException {
-			sendFrame(true, Frame.TEXT, text.getBytes(StandardCharsets.UTF_8));
+			sendFrame(true, RawFrame.TEXT, text.getBytes(StandardCharsets.UTF_8));
 		}
 
 		public void sendBinary(byte[] payload) throws IOException {
-			sendFrame(true, Frame.BINARY, payload);
+			sendFrame(true, RawFrame.BINARY, payload);
 		}
 
 		public void sendClose(int code, String reason) throws IOException {
 			byte[] reasonBytes = reason.getBytes(StandardCharsets.UTF_8);
 			ByteBuffer payload = ByteBuffer.allocate(2 + reasonBytes.length);
 			payload.putShort((short) code).put(reasonBytes);
-			sendFrame(true, Frame.CLOSE, payload.array());
+			sendFrame(true, RawFrame.CLOSE, payload.array());
 			flush();
 		}
 
@@ -296,36 +262,17 @@ public final class RawWebSocketServer implements AutoCloseable {
 		 * Read the next frame from the client.
 		 * @return the frame, or {@code null} at the end of the stream
 		 */
-		public Frame readFrame() throws IOException {
-			int first = this.in.read();
-			if (first < 0) {
-				return null;
-			}
-			int second = readByte();
-			long length = second & 0x7F;
-			if (length == 126) {
-				length = (readByte() << 8) | readByte();
-			}
-			else if (length == 127) {
-				length = ByteBuffer.wrap(this.in.readNBytes(8)).getLong();
-			}
-			byte[] mask = ((second & 0x80) != 0) ? readExactly(4) : null;
-			byte[] payload = readExactly((int) length);
-			if (mask != null) {
-				for (int i = 0; i < payload.length; i++) {
-					payload[i] ^= mask[i % 4];
-				}
-			}
-			return new Frame((first & 0x80) != 0, first & 0x0F, payload);
+		public RawFrame readFrame() throws IOException {
+			return RawFrame.read(this.in);
 		}
 
 		/**
 		 * Read frames until the client's close frame or the end of the stream.
 		 * @return the data frames read, then the close frame if there was one
 		 */
-		public List<Frame> readUntilClose() throws IOException {
-			List<Frame> frames = new ArrayList<>();
-			for (Frame frame = readFrameOrNull(); frame != null; frame = readFrameOrNull()) {
+		public List<RawFrame> readUntilClose() throws IOException {
+			List<RawFrame> frames = new ArrayList<>();
+			for (RawFrame frame = readFrameOrNull(); frame != null; frame = readFrameOrNull()) {
 				frames.add(frame);
 				if (frame.isClose()) {
 					break;
@@ -334,7 +281,7 @@ public final class RawWebSocketServer implements AutoCloseable {
 			return frames;
 		}
 
-		private Frame readFrameOrNull() throws IOException {
+		private RawFrame readFrameOrNull() throws IOException {
 			try {
 				return readFrame();
 			}
@@ -375,22 +322,6 @@ public final class RawWebSocketServer implements AutoCloseable {
 			flush();
 			this.socket.setSoLinger(true, 0);
 			this.socket.close();
-		}
-
-		private byte[] readExactly(int length) throws IOException {
-			byte[] bytes = this.in.readNBytes(length);
-			if (bytes.length < length) {
-				throw new EOFException();
-			}
-			return bytes;
-		}
-
-		private int readByte() throws IOException {
-			int value = this.in.read();
-			if (value < 0) {
-				throw new EOFException();
-			}
-			return value;
 		}
 
 		private String readLine() throws IOException {

@@ -1,7 +1,7 @@
 package io.github.wsdrain.testsupport;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,10 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * handshake is the caller's, raw or through {@link #readCloseCode()}.
  */
 public final class RawWebSocketClient implements AutoCloseable {
-
-	public static final int TEXT = 0x1;
-
-	public static final int CLOSE = 0x8;
 
 	private final Socket socket;
 
@@ -105,7 +101,7 @@ public final class RawWebSocketClient implements AutoCloseable {
 	}
 
 	public void sendText(String text) throws IOException {
-		sendFrame(TEXT, text.getBytes(StandardCharsets.UTF_8));
+		sendFrame(RawFrame.TEXT, text.getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Write one final frame, masked as a client must. */
@@ -142,17 +138,12 @@ public final class RawWebSocketClient implements AutoCloseable {
 	 * @throws IOException if the connection ends before a close frame
 	 */
 	public int readCloseCode() throws IOException {
-		DataInputStream in = new DataInputStream(in());
-		while (true) {
-			int opcode = in.readUnsignedByte() & 0x0F;
-			int length = in.readUnsignedByte() & 0x7F;
-			long payloadLength = (length == 126) ? in.readUnsignedShort() : ((length == 127) ? in.readLong() : length);
-			byte[] payload = new byte[Math.toIntExact(payloadLength)];
-			in.readFully(payload);
-			if (opcode == CLOSE) {
-				return (payload.length >= 2) ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+		for (RawFrame frame = RawFrame.read(in()); frame != null; frame = RawFrame.read(in())) {
+			if (frame.isClose()) {
+				return frame.closeCode();
 			}
 		}
+		throw new EOFException("The connection ended before a close frame");
 	}
 
 	@Override

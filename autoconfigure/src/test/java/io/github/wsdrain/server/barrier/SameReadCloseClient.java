@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
+import io.github.wsdrain.testsupport.RawFrame;
 import io.github.wsdrain.testsupport.RawWebSocketClient;
 
 import static org.awaitility.Awaitility.await;
@@ -27,12 +28,6 @@ import static org.awaitility.Awaitility.await;
 final class SameReadCloseClient implements AutoCloseable {
 
 	private static final int READ_SIZE = 64 * 1024;
-
-	private static final int CLOSE = 0x8;
-
-	private static final int PING = 0x9;
-
-	private static final int PONG = 0xA;
 
 	private final RawWebSocketClient client;
 
@@ -94,17 +89,17 @@ final class SameReadCloseClient implements AutoCloseable {
 			while (closeCode == null && (frameEnd = frameEnd(bytes, offset)) > 0) {
 				int opcode = bytes[offset] & 0x0F;
 				int payloadStart = frameEnd - payloadLength(bytes, offset);
-				if (opcode == CLOSE) {
+				if (opcode == RawFrame.CLOSE) {
 					closeCode = (frameEnd - payloadStart >= 2)
 							? ((bytes[payloadStart] & 0xFF) << 8) | (bytes[payloadStart + 1] & 0xFF) : 1005;
 				}
-				else if (opcode == PING) {
+				else if (opcode == RawFrame.PING) {
 					pings++;
 					if (this.answerPings) {
-						this.client.sendFrame(PONG, Arrays.copyOfRange(bytes, payloadStart, frameEnd));
+						this.client.sendFrame(RawFrame.PONG, Arrays.copyOfRange(bytes, payloadStart, frameEnd));
 					}
 				}
-				else if (opcode != PONG) {
+				else if (opcode != RawFrame.PONG) {
 					dataInChunk++;
 				}
 				offset = frameEnd;
@@ -114,7 +109,7 @@ final class SameReadCloseClient implements AutoCloseable {
 			if (closeCode != null) {
 				// The bug: the close frame ends the receive queue before this read's data frames reach it.
 				discarded += dataInChunk;
-				this.client.sendFrame(CLOSE, new byte[] { (byte) (closeCode >> 8), (byte) (closeCode & 0xFF) });
+				this.client.sendFrame(RawFrame.CLOSE, new byte[] { (byte) (closeCode >> 8), (byte) (closeCode & 0xFF) });
 				return new Received(delivered, discarded, pings, closeCode);
 			}
 			delivered += dataInChunk;
